@@ -1,0 +1,32 @@
+# rampart: two commands from a fresh clone.
+#   make demo   set up .venv and run the demo on localcloud
+#   make test   set up .venv and run the whole suite
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck bench venv clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) tools/demo.py
+
+test: $(STAMP)
+	PYTHONPATH=shared:. $(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check localcloud shared tests tools functions
+	PYTHONPATH=shared $(PY) -m mypy
+
+bench: $(STAMP)
+	$(PY) -m localcloud.bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

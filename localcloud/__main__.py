@@ -1,0 +1,60 @@
+"""``python -m localcloud serve [--host] [--port] [--state FILE] [--latency-ms N] [--region] [--alias]``.
+
+The first line on stdout is one JSON object (endpoint, host, port, region, account id and
+alias, the root AccessKey); then it serves until SIGINT or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+
+from localcloud.state import DEFAULT_REGION, Account
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m localcloud", description="a local Alibaba Cloud")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve every service on one loopback port")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=0, help="port (default: 0, a free port)")
+    serve.add_argument("--state", metavar="FILE", help="persist state in this SQLite file (mode 0600)")
+    serve.add_argument("--latency-ms", type=float, default=0.0, help="add this latency to every cloud call")
+    serve.add_argument("--region", default=DEFAULT_REGION, help=f"region id (default: {DEFAULT_REGION})")
+    serve.add_argument("--alias", help="account alias (default: the account id)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from localcloud.app import LocalCloud
+
+    if args.latency_ms < 0:
+        print("--latency-ms must not be negative", file=sys.stderr)
+        return 2
+    try:
+        cloud = LocalCloud(
+            args.host,
+            args.port,
+            state_file=args.state,
+            latency_ms=args.latency_ms,
+            account=Account.generate(args.region, args.alias),
+        )
+    except OSError as exc:
+        print(f"localcloud: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    cloud.start()
+    print(json.dumps(cloud.info()), flush=True)
+    stop.wait()
+    cloud.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,217 @@
+"""LocalCloud: the whole local Alibaba Cloud behind one loopback port, as a Python object.
+
+Tests start it in-process (``with LocalCloud() as cloud:``); ``python -m localcloud serve``
+runs the same object in its own process. Routing order: admin routes, then each
+registered router (POP RPC services; SLS and FC join in later issues).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from localcloud.admin import PREFIX, AdminRoutes, core_routes
+from localcloud.auth.principal import Principal, PrincipalKind
+from localcloud.core.http import HttpRequest, HttpResponse
+from localcloud.iam.authorizer import authorize, request_context
+from localcloud.pop.dispatch import PopRouter
+from localcloud.server import HttpServer
+from localcloud.state import DEFAULT_REGION, Account, CloudState, StateFile
+
+if TYPE_CHECKING:
+    from alibabacloud_tea_openapi.models import Config
+
+
+class Router(Protocol):
+    def identify(self, request: HttpRequest) -> tuple[str, str] | None: ...
+
+    def handle(self, request: HttpRequest) -> HttpResponse: ...
+
+
+def pop_services() -> list[Any]:
+    from localcloud.ims.responses import service as ims
+    from localcloud.kms.responses import service as kms
+    from localcloud.ram.responses import service as ram
+    from localcloud.resourcemanager.responses import service as rm
+    from localcloud.sts.responses import service as sts
+
+    return [ram, ims, kms, rm, sts]
+
+
+class LocalCloud:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        state_file: str | Path | None = None,
+        latency_ms: float = 0.0,
+        region: str = DEFAULT_REGION,
+        account: Account | None = None,
+    ) -> None:
+        self.state = CloudState(account or Account.generate(region))
+        self._state_file = StateFile(Path(state_file)) if state_file else None
+        if self._state_file is not None:
+            if not self._state_file.load_into(self.state):
+                self._state_file.save(self.state)
+        self.latency_ms = latency_ms
+        self.admin: AdminRoutes = core_routes()
+        self.routers: list[Router] = [PopRouter(lambda: self.state, pop_services(), self.persist)]
+        self.before_dispatch: list[Callable[[HttpRequest, tuple[str, str] | None], HttpResponse | None]] = []
+        """Hooks run before a cloud request is routed (the fault injector plugs in here)."""
+        self._server = HttpServer(host, port, self.dispatch)
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> LocalCloud:
+        self._server.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        self._server.stop()
+        if self._state_file is not None:
+            self.persist()
+            self._state_file.close()
+
+    def __enter__(self) -> LocalCloud:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- addressing ---------------------------------------------------------------------
+
+    @property
+    def host(self) -> str:
+        return self._server.host
+
+    @property
+    def port(self) -> int:
+        return self._server.port
+
+    @property
+    def endpoint(self) -> str:
+        """``host:port``, the form ``Config(endpoint=..., protocol='http')`` takes."""
+        return f"{self.host}:{self.port}"
+
+    @property
+    def account(self) -> Account:
+        return self.state.account
+
+    def info(self) -> dict[str, Any]:
+        account = self.state.account
+        return {
+            "endpoint": self.endpoint,
+            "host": self.host,
+            "port": self.port,
+            "region": account.region,
+            "account_id": account.account_id,
+            "account_alias": account.alias,
+            "access_key_id": account.root_access_key_id,
+            "access_key_secret": account.root_access_key_secret,
+        }
+
+    def config(
+        self, access_key_id: str | None = None, access_key_secret: str | None = None, security_token: str | None = None
+    ) -> Config:
+        """A tea ``Config`` for any official SDK client; the root key by default."""
+        from alibabacloud_tea_openapi.models import Config
+
+        account = self.state.account
+        return Config(
+            access_key_id=access_key_id or account.root_access_key_id,
+            access_key_secret=access_key_secret or account.root_access_key_secret,
+            security_token=security_token,
+            endpoint=self.endpoint,
+            protocol="http",
+            region_id=account.region,
+        )
+
+    # --- dispatch -----------------------------------------------------------------------
+
+    def dispatch(self, request: HttpRequest) -> HttpResponse:
+        if request.raw_path.startswith(PREFIX + "/") or request.raw_path == PREFIX:
+            return self.admin.handle(self, request)
+        if self.latency_ms:
+            time.sleep(self.latency_ms / 1000.0)
+        for router in self.routers:
+            identity = router.identify(request)
+            if identity is None:
+                continue
+            for hook in self.before_dispatch:
+                early = hook(request, identity)
+                if early is not None:
+                    return early
+            return router.handle(request)
+        return HttpResponse.json(
+            404,
+            {
+                "RequestId": "",
+                "Code": "InvalidApi.NotFound",
+                "Message": f"localcloud serves no API at {request.method} {request.raw_path} "
+                f"(x-acs-version={request.header('x-acs-version')!r}, x-acs-action={request.header('x-acs-action')!r}).",
+            },
+        )
+
+    def persist(self) -> None:
+        if self._state_file is not None:
+            self._state_file.save(self.state)
+
+    # --- the Python API behind the admin routes -----------------------------------------
+
+    def reset(self) -> None:
+        self.state.reset()
+        self.persist()
+
+    def now(self) -> datetime:
+        return self.state.clock.now()
+
+    def clock_set(self, when: datetime) -> datetime:
+        now = self.state.clock.set(when)
+        self.persist()
+        return now
+
+    def clock_advance(self, seconds: float) -> datetime:
+        now = self.state.clock.advance(seconds)
+        self.persist()
+        return now
+
+    def add_resource_to_group(self, resource: str, resource_group_id: str) -> None:
+        with self.state.lock:
+            self.state.rm.resource_membership[resource] = resource_group_id
+        self.persist()
+
+    def authorize(
+        self, action: str, resource: str, *, user: str | None = None, role: str | None = None, source_ip: str | None = None
+    ) -> dict[str, Any]:
+        """Would ``user`` (or a session of ``role``) be allowed ``action`` on ``resource``?"""
+        state = self.state
+        with state.lock:
+            account_id = state.account.account_id
+            if user is not None:
+                found = state.ram.users.get(user)
+                if found is None:
+                    raise LookupError(f"no RAM user named {user!r}")
+                principal = Principal(PrincipalKind.USER, account_id, "", user_name=user, user_id=found.user_id)
+            else:
+                assert role is not None
+                found_role = state.ram.roles.get(role)
+                if found_role is None:
+                    raise LookupError(f"no RAM role named {role!r}")
+                principal = Principal(
+                    PrincipalKind.ROLE_SESSION, account_id, "", role_name=role, role_id=found_role.role_id,
+                    session_name="authorize",
+                )
+            decision = authorize(state, principal, action, resource, request_context(state, principal, source_ip or "127.0.0.1"))
+        return {
+            "decision": "allow" if decision.allowed else "deny",
+            "effect": decision.effect,
+            "statement": dict(decision.statement) if decision.statement is not None else None,
+            "policy": decision.policy,
+        }

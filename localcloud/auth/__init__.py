@@ -1,0 +1,1 @@
+"""Who is calling: signature verification and the principal behind an AccessKey."""

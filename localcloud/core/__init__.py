@@ -1,0 +1,1 @@
+"""Pieces every localcloud service shares: errors, the clock, ids, HTTP messages."""

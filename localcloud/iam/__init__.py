@@ -1,0 +1,1 @@
+"""The RAM policy language and the authorizer that applies it to every caller."""

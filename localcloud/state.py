@@ -1,0 +1,183 @@
+"""All of localcloud's state in one object, and its persistence.
+
+``CloudState`` owns one backend per service plus the account and the clock. Every
+request runs under ``CloudState.lock`` (a re-entrant lock), so backends need no locks of
+their own and a snapshot is always consistent. With a state file, each mutating request
+ends with an atomic SQLite write of the whole snapshot (file mode 0600, since it holds
+the AccessKey secrets localcloud must verify signatures with).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from localcloud.core import ids
+from localcloud.core.clock import Clock
+from localcloud.kms.models import KmsBackend
+from localcloud.ram.models import RamBackend
+from localcloud.resourcemanager.models import RmBackend
+from localcloud.sts.models import StsBackend
+
+DEFAULT_REGION = "cn-hangzhou"
+
+
+@dataclass
+class Account:
+    account_id: str
+    alias: str
+    """The account alias; the default domain is ``<alias>.onaliyun.com``."""
+    region: str
+    root_access_key_id: str
+    root_access_key_secret: str
+
+    @property
+    def default_domain(self) -> str:
+        return f"{self.alias}.onaliyun.com"
+
+    @classmethod
+    def generate(cls, region: str = DEFAULT_REGION, alias: str | None = None) -> Account:
+        account_id = ids.numeric_id(16)
+        return cls(
+            account_id=account_id,
+            alias=alias or account_id,
+            region=region,
+            root_access_key_id=ids.access_key_id(),
+            root_access_key_secret=ids.access_key_secret(),
+        )
+
+
+class CloudState:
+    def __init__(self, account: Account, clock: Clock | None = None) -> None:
+        self.lock = threading.RLock()
+        self.clock = clock or Clock()
+        self.account = account
+        self.nonces: dict[str, float] = {}
+        self.ram = RamBackend(self)
+        self.kms = KmsBackend(self)
+        self.rm = RmBackend(self)
+        self.sts = StsBackend(self)
+
+    def reset(self) -> None:
+        """Forget every resource; keep the account, its root key and the clock."""
+        with self.lock:
+            self.nonces.clear()
+            self.ram = RamBackend(self)
+            self.kms = KmsBackend(self)
+            self.rm = RmBackend(self)
+            self.sts = StsBackend(self)
+
+    # --- persistence -------------------------------------------------------------------
+
+    def _snapshot(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "account": self.account,
+            "clock_offset": self.clock.offset_seconds,
+            "ram": self.ram,
+            "kms": self.kms,
+            "rm": self.rm,
+            "sts": self.sts,
+        }
+
+    def __getstate__(self) -> dict[str, Any]:
+        raise TypeError("CloudState is persisted through StateFile, not pickled directly")
+
+
+_ALLOWED_MODULES = ("localcloud.", "datetime", "collections", "builtins", "copyreg")
+
+
+class _StateUnpickler(pickle.Unpickler):
+    """Loads only localcloud's own classes and plain data: a state file cannot run code."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "builtins" and name in ("eval", "exec", "compile", "open", "__import__", "getattr"):
+            raise pickle.UnpicklingError(f"refusing {module}.{name} in a state file")
+        if not module.startswith(_ALLOWED_MODULES):
+            raise pickle.UnpicklingError(f"refusing {module}.{name} in a state file")
+        return super().find_class(module, name)
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles backends without their back-reference to the live CloudState."""
+
+    def __init__(self, file: io.BytesIO, state: CloudState) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._state = state
+
+    def persistent_id(self, obj: Any) -> str | None:
+        if obj is self._state:
+            return "cloud-state"
+        if isinstance(obj, (threading.Lock().__class__, threading.RLock().__class__)):
+            return "lock"
+        if isinstance(obj, Clock):
+            return "clock"
+        return None
+
+
+class _Unpickler(_StateUnpickler):
+    def __init__(self, file: io.BytesIO, state: CloudState) -> None:
+        super().__init__(file)
+        self._state = state
+
+    def persistent_load(self, pid: Any) -> Any:
+        if pid == "cloud-state":
+            return self._state
+        if pid == "lock":
+            return threading.Lock()
+        if pid == "clock":
+            return self._state.clock
+        raise pickle.UnpicklingError(f"unknown persistent id {pid!r}")
+
+
+class StateFile:
+    """An SQLite file holding the latest snapshot; each save replaces it in one transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        if not path.exists():
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        os.chmod(path, 0o600)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=DELETE")
+        self._db.execute("CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)")
+        self._lock = threading.Lock()
+
+    def save(self, state: CloudState) -> None:
+        buffer = io.BytesIO()
+        with state.lock:
+            _Pickler(buffer, state).dump(state._snapshot())
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("INSERT OR REPLACE INTO snapshot (id, data) VALUES (1, ?)", (buffer.getvalue(),))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def load_into(self, state: CloudState) -> bool:
+        """Restore the saved snapshot into ``state``; False when the file has none yet."""
+        row = self._db.execute("SELECT data FROM snapshot WHERE id = 1").fetchone()
+        if row is None:
+            return False
+        with state.lock:
+            data = _Unpickler(io.BytesIO(row[0]), state).load()
+            state.account = data["account"]
+            state.clock.restore_offset(data["clock_offset"])
+            state.ram = data["ram"]
+            state.kms = data["kms"]
+            state.rm = data["rm"]
+            state.sts = data["sts"]
+        return True
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

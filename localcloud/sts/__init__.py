@@ -1,0 +1,1 @@
+"""STS (API 2015-04-01): AssumeRole and GetCallerIdentity."""
