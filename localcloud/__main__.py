@@ -12,7 +12,7 @@ import signal
 import sys
 import threading
 
-from localcloud.state import DEFAULT_REGION, Account
+from localcloud.state import DEFAULT_REGION, Account, StateFileError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
             latency_ms=args.latency_ms,
             account=Account.generate(args.region, args.alias),
         )
+    except StateFileError as exc:
+        print(f"localcloud: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"localcloud: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 1

@@ -7,6 +7,7 @@ registered router (POP RPC services; SLS and FC join in later issues).
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -16,9 +17,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 from localcloud.admin import PREFIX, AdminRoutes, core_routes
 from localcloud.auth.principal import Principal, PrincipalKind
 from localcloud.core.http import HttpRequest, HttpResponse
+from localcloud.faults import admin as faults_admin
+from localcloud.faults.injector import FaultInjector
+from localcloud.fc import admin as fc_admin
+from localcloud.fc.routes import FcRouter
+from localcloud.fc.service import FunctionService
 from localcloud.iam.authorizer import authorize, request_context
 from localcloud.pop.dispatch import PopRouter
 from localcloud.server import HttpServer
+from localcloud.sls.routes import SlsRouter
 from localcloud.state import DEFAULT_REGION, Account, CloudState, StateFile
 
 if TYPE_CHECKING:
@@ -26,9 +33,23 @@ if TYPE_CHECKING:
 
 
 class Router(Protocol):
+    """A service's front door. ``identify`` answers ``(service, action)`` for requests it serves
+    (the pair fault rules match on), else None; ``handle`` answers them.
+
+    Optional: ``error_response(code: str, status: int, message: str, headers: dict[str, str])
+    -> HttpResponse`` builds an error in the service's own wire format (POP JSON, FC JSON, SLS
+    ``errorCode``/``errorMessage`` with ``x-log-requestid``), ``headers`` merged into the answer.
+    The fault injector uses it; without it an injected error is POP JSON.
+    """
+
     def identify(self, request: HttpRequest) -> tuple[str, str] | None: ...
 
     def handle(self, request: HttpRequest) -> HttpResponse: ...
+
+
+Proceed = Callable[[], HttpResponse]
+AroundDispatch = Callable[[HttpRequest, tuple[str, str], Router, Proceed], HttpResponse]
+"""Wraps the routed handling of a cloud request: call ``proceed()`` to run it (or don't)."""
 
 
 def pop_services() -> list[Any]:
@@ -54,14 +75,26 @@ class LocalCloud:
     ) -> None:
         self.state = CloudState(account or Account.generate(region))
         self._state_file = StateFile(Path(state_file)) if state_file else None
-        if self._state_file is not None:
-            if not self._state_file.load_into(self.state):
-                self._state_file.save(self.state)
+        if self._state_file is not None and not self._state_file.load_into(self.state):
+            self._state_file.save(self.state)
         self.latency_ms = latency_ms
         self.admin: AdminRoutes = core_routes()
-        self.routers: list[Router] = [PopRouter(lambda: self.state, pop_services(), self.persist)]
+        # SLS first: it claims only LOG/SLS4-signed or x-log-apiversion requests, never x-acs-action ones.
+        self.routers: list[Router] = [
+            SlsRouter(lambda: self.state, self.persist),
+            PopRouter(lambda: self.state, pop_services(), self.persist),
+        ]
+        self.functions = FunctionService(lambda: self.state, lambda: self.endpoint)
+        """Function Compute's registry and invoker (localcloud.fc)."""
+        self.routers.append(FcRouter(self.functions, lambda: self.state))
+        self.faults = FaultInjector(lambda: self.state.clock)
+        """Fault rules and log (localcloud.faults)."""
+        fc_admin.install(self.admin)
+        faults_admin.install(self.admin)
         self.before_dispatch: list[Callable[[HttpRequest, tuple[str, str] | None], HttpResponse | None]] = []
-        """Hooks run before a cloud request is routed (the fault injector plugs in here)."""
+        """Hooks run before a cloud request is routed."""
+        self.around_dispatch: list[AroundDispatch] = [self.faults.intercept]
+        """Hooks wrapped around a routed request, outermost first (the fault injector's lives here)."""
         self._server = HttpServer(host, port, self.dispatch)
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -75,6 +108,7 @@ class LocalCloud:
 
     def stop(self) -> None:
         self._server.stop()
+        self.functions.shutdown()
         if self._state_file is not None:
             self.persist()
             self._state_file.close()
@@ -148,7 +182,7 @@ class LocalCloud:
                 early = hook(request, identity)
                 if early is not None:
                     return early
-            return router.handle(request)
+            return self._around(request, identity, router)
         return HttpResponse.json(
             404,
             {
@@ -158,6 +192,12 @@ class LocalCloud:
                 f"(x-acs-version={request.header('x-acs-version')!r}, x-acs-action={request.header('x-acs-action')!r}).",
             },
         )
+
+    def _around(self, request: HttpRequest, identity: tuple[str, str], router: Router) -> HttpResponse:
+        proceed: Proceed = lambda: router.handle(request)  # noqa: E731 - composed below
+        for hook in reversed(self.around_dispatch):
+            proceed = functools.partial(hook, request, identity, router, proceed)
+        return proceed()
 
     def persist(self) -> None:
         if self._state_file is not None:

@@ -8,6 +8,7 @@ with ``TCP_NODELAY`` set and a listen backlog of 512. A stock ``http.server`` st
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from collections.abc import Callable
@@ -57,10 +58,8 @@ class _Handler(BaseHTTPRequestHandler):
         response = self.server.dispatch(request)
         if response.status == -1:  # the fault injector's "drop": close without answering
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         self._write(response)
 

@@ -23,6 +23,7 @@ from localcloud.core.clock import Clock
 from localcloud.kms.models import KmsBackend
 from localcloud.ram.models import RamBackend
 from localcloud.resourcemanager.models import RmBackend
+from localcloud.sls.models import SlsBackend
 from localcloud.sts.models import StsBackend
 
 DEFAULT_REGION = "cn-hangzhou"
@@ -36,6 +37,9 @@ class Account:
     region: str
     root_access_key_id: str
     root_access_key_secret: str
+    initial_alias: str = ""
+    """The alias the account started with; ``reset`` restores it (SetAccountAlias and
+    IMS SetDefaultDomain change ``alias``)."""
 
     @property
     def default_domain(self) -> str:
@@ -47,6 +51,7 @@ class Account:
         return cls(
             account_id=account_id,
             alias=alias or account_id,
+            initial_alias=alias or account_id,
             region=region,
             root_access_key_id=ids.access_key_id(),
             root_access_key_secret=ids.access_key_secret(),
@@ -63,15 +68,19 @@ class CloudState:
         self.kms = KmsBackend(self)
         self.rm = RmBackend(self)
         self.sts = StsBackend(self)
+        self.sls = SlsBackend(self)
 
     def reset(self) -> None:
-        """Forget every resource; keep the account, its root key and the clock."""
+        """Forget every resource and restore the initial alias; keep the account id, the
+        root key and the clock."""
         with self.lock:
             self.nonces.clear()
+            self.account.alias = self.account.initial_alias or self.account.alias
             self.ram = RamBackend(self)
             self.kms = KmsBackend(self)
             self.rm = RmBackend(self)
             self.sts = StsBackend(self)
+            self.sls = SlsBackend(self)
 
     # --- persistence -------------------------------------------------------------------
 
@@ -84,6 +93,7 @@ class CloudState:
             "kms": self.kms,
             "rm": self.rm,
             "sts": self.sts,
+            "sls": self.sls,
         }
 
     def __getstate__(self) -> dict[str, Any]:
@@ -136,18 +146,25 @@ class _Unpickler(_StateUnpickler):
         raise pickle.UnpicklingError(f"unknown persistent id {pid!r}")
 
 
+class StateFileError(Exception):
+    """The state file cannot be opened or does not hold a localcloud snapshot."""
+
+
 class StateFile:
     """An SQLite file holding the latest snapshot; each save replaces it in one transaction."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        if not path.exists():
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-            os.close(fd)
-        os.chmod(path, 0o600)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=DELETE")
-        self._db.execute("CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)")
+        try:
+            if not path.exists():
+                fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+                os.close(fd)
+            os.chmod(path, 0o600)
+            self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=DELETE")
+            self._db.execute("CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)")
+        except (OSError, sqlite3.Error) as exc:
+            raise StateFileError(f"cannot use state file {path}: {exc}") from exc
         self._lock = threading.Lock()
 
     def save(self, state: CloudState) -> None:
@@ -169,13 +186,20 @@ class StateFile:
         if row is None:
             return False
         with state.lock:
-            data = _Unpickler(io.BytesIO(row[0]), state).load()
+            try:
+                data = _Unpickler(io.BytesIO(row[0]), state).load()
+            except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError) as exc:
+                raise StateFileError(f"state file {self.path} does not hold a localcloud snapshot: {exc}") from exc
+            if not isinstance(data, dict) or data.get("version") != 1:
+                raise StateFileError(f"state file {self.path} holds an unknown snapshot version")
             state.account = data["account"]
             state.clock.restore_offset(data["clock_offset"])
             state.ram = data["ram"]
             state.kms = data["kms"]
             state.rm = data["rm"]
             state.sts = data["sts"]
+            if "sls" in data:  # snapshots written before SLS existed have none
+                state.sls = data["sls"]
         return True
 
     def close(self) -> None:

@@ -21,7 +21,9 @@ def _server() -> Iterator[LocalCloud]:
 
 @pytest.fixture
 def cloud(_server: LocalCloud) -> Iterator[LocalCloud]:
-    """A clean localcloud: no users, no secrets, the clock at real time."""
+    """A clean localcloud: no users, no secrets, no faults, no functions, the clock at real time."""
+    _server.faults.clear()
+    _server.functions.reset()  # drops queued async calls, waits for running ones
     _server.reset()
     _server.state.clock.reset()
     yield _server

@@ -42,7 +42,7 @@ def _rm_keys(state: CloudState, principals: Sequence[tuple[str, str]], resource:
     for principal_type, principal_name in principals:
         for attachment in state.rm.attachments_for(principal_type, principal_name):
             scope = attachment.resource_group_id
-            if scope == account_id or scope == group_of_resource:
+            if scope in (account_id, group_of_resource):
                 keys.append((attachment.policy_type, attachment.policy_name))
     return keys
 

@@ -117,9 +117,9 @@ def _statement(raw: Any, index: int) -> Statement:
         raise PolicyError(f"{where} must have exactly one of Action and NotAction.")
     if "Resource" in raw and "NotResource" in raw:
         raise PolicyError(f"{where} must not have both Resource and NotResource.")
-    if "Resource" not in raw and "NotResource" not in raw:
-        if "Principal" not in raw:  # trust policies name a Principal and no Resource
-            raise PolicyError(f"{where} must have a Resource (or NotResource).")
+    if "Resource" not in raw and "NotResource" not in raw and "Principal" not in raw:
+        # trust policies name a Principal and no Resource
+        raise PolicyError(f"{where} must have a Resource (or NotResource).")
     action_key = "Action" if "Action" in raw else "NotAction"
     actions = _strings(raw[action_key], f"{where}.{action_key}")
     for action in actions:

@@ -47,10 +47,20 @@ SYSTEM_POLICIES: dict[str, SystemPolicy] = {
                      _doc(_allow(["ram:Get*", "ram:List*", "ram:GenerateCredentialReport"]))),
         SystemPolicy("AliyunKMSFullAccess", "Provides full access to Key Management Service (KMS).",
                      _doc(_allow("kms:*"))),
+        # v3 of 2025-09-23 (https://www.alibabacloud.com/help/en/ram/developer-reference/aliyunkmsreadonlyaccess):
+        # no kms:Get* wildcard, so it does NOT grant GetSecretValue.
         SystemPolicy("AliyunKMSReadOnlyAccess", "Provides read-only access to Key Management Service (KMS).",
-                     _doc(_allow(["kms:List*", "kms:Describe*", "kms:Get*"]))),
+                     _doc(_allow(["kms:List*", "kms:Describe*", "kms:GetPublicKey", "kms:GetUploadBackupDataInfo",
+                                  "kms:GetKmsInstanceSharedAccounts", "kms:GetKmsInstanceQuotaInfos",
+                                  "kms:GetCheckAssociateResourceTaskResults", "kms:GetKeyPolicy",
+                                  "kms:GetKeyDefaultPolicy", "kms:GetSecretPolicy", "kms:GetSecretDefaultPolicy",
+                                  "kms:GetKmsInstance", "kms:GetDefaultKmsInstance"]))),
+        # v5 (https://help.aliyun.com/zh/ram/developer-reference/aliyunkmssecretadminaccess), KMS part only.
         SystemPolicy("AliyunKMSSecretAdminAccess", "Provides full access to Secrets Manager.",
-                     _doc(_allow(["kms:*Secret*", "kms:List*"]))),
+                     _doc(_allow("kms:*", "acs:kms:*:*:secret*"), _allow("kms:GetRandomPassword"))),
+        # v1 (https://www.alibabacloud.com/help/en/ram/developer-reference/aliyunkmssecretuseraccess).
+        SystemPolicy("AliyunKMSSecretUserAccess", "Provides access to retrieve the secrets in KMS.",
+                     _doc(_allow(["kms:GetSecretValue"]), _allow(["kms:DescribeSecret", "kms:ListSecretVersionIds"]))),
         SystemPolicy("AliyunLogFullAccess", "Provides full access to Log Service (SLS).",
                      _doc(_allow("log:*"))),
         SystemPolicy("AliyunLogReadOnlyAccess", "Provides read-only access to Log Service (SLS).",
@@ -72,5 +82,17 @@ SYSTEM_POLICIES: dict[str, SystemPolicy] = {
                      _doc(_allow(_read("resourcemanager")))),
         SystemPolicy("AliyunActionTrailFullAccess", "Provides full access to ActionTrail.",
                      _doc(_allow("actiontrail:*"))),
+        SystemPolicy("AliyunECSFullAccess", "Provides full access to Elastic Compute Service (ECS).",
+                     _doc(_allow("ecs:*"))),
+        SystemPolicy("AliyunECSReadOnlyAccess", "Provides read-only access to Elastic Compute Service (ECS).",
+                     _doc(_allow(_read("ecs")))),
+        SystemPolicy("AliyunOSSFullAccess", "Provides full access to Object Storage Service (OSS).",
+                     _doc(_allow("oss:*"))),
+        SystemPolicy("AliyunOSSReadOnlyAccess", "Provides read-only access to Object Storage Service (OSS).",
+                     _doc(_allow(["oss:Get*", "oss:List*"]))),
+        SystemPolicy("AliyunVPCFullAccess", "Provides full access to Virtual Private Cloud (VPC).",
+                     _doc(_allow("vpc:*"))),
+        SystemPolicy("AliyunVPCReadOnlyAccess", "Provides read-only access to Virtual Private Cloud (VPC).",
+                     _doc(_allow(_read("vpc")))),
     ]
 }

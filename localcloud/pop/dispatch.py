@@ -95,9 +95,20 @@ class PopRouter:
             return HttpResponse.json(error.status, service.error_body(error, request_id), headers)
         except Exception as exc:  # a localcloud bug: answer JSON 500, say where on stderr
             traceback.print_exc(file=sys.stderr)
-            error = errors.InternalError(f"localcloud internal error in {action_name}: {type(exc).__name__}")
-            return HttpResponse.json(500, service.error_body(error, request_id), {"x-acs-request-id": request_id})
+            internal = errors.InternalError(f"localcloud internal error in {action_name}: {type(exc).__name__}")
+            return HttpResponse.json(500, service.error_body(internal, request_id), {"x-acs-request-id": request_id})
         return HttpResponse.json(200, {"RequestId": request_id, **body}, {"x-acs-request-id": request_id})
+
+    def error_response(self, code: str, status: int, message: str, headers: dict[str, str]) -> HttpResponse:
+        """A POP error answer for ``code`` (the fault injector's; see ``Router`` in app.py)."""
+        request_id = ids.request_id()
+        body = {
+            "RequestId": request_id,
+            "Code": code,
+            "Message": message,
+            "Recommend": f"https://api.aliyun.com/troubleshoot?q={code}",
+        }
+        return HttpResponse.json(status, body, {"x-acs-request-id": request_id, **headers})
 
     @staticmethod
     def _check_nonce(state: CloudState, nonce: str | None) -> None:

@@ -53,6 +53,8 @@ class User:
     policies: dict[PolicyKey, datetime] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
     """User tags, set through IMS TagResources (ResourceType=user)."""
+    serial: int = 0
+    """Creation order; list operations page in this order, so a rename keeps a user's place."""
 
 
 @dataclass
@@ -65,6 +67,7 @@ class Group:
     members: dict[str, datetime] = field(default_factory=dict)
     """User name -> join date."""
     policies: dict[PolicyKey, datetime] = field(default_factory=dict)
+    serial: int = 0
 
 
 @dataclass
@@ -86,6 +89,7 @@ class Policy:
     versions: dict[str, PolicyVersion] = field(default_factory=dict)
     next_version: int = 2
     tags: dict[str, str] = field(default_factory=dict)
+    serial: int = 0
 
     @property
     def document(self) -> str:
@@ -102,6 +106,9 @@ class Role:
     create_date: datetime
     update_date: datetime
     policies: dict[PolicyKey, datetime] = field(default_factory=dict)
+    allow_console_login: bool = False
+    tags: dict[str, str] = field(default_factory=dict)
+    serial: int = 0
 
 
 @dataclass
@@ -111,10 +118,21 @@ class VirtualMFADevice:
     create_date: datetime
     user_name: str | None = None
     activate_date: datetime | None = None
+    serial: int = 0
 
 
 @dataclass
 class PasswordPolicy:
+    """RAM's default password policy.
+
+    MinimumPasswordLength 8: SetPasswordPolicy page https://help.aliyun.com/document_detail/28739.html
+    ("取值范围:8~32。默认值:8"); MaxPasswordAge 0 and PasswordReusePrevention 0 (disabled by
+    default) and MaxLoginAttemps 5 (its example): same page. The four Require* flags true and
+    HardExpiry false: the defaults aliyun/terraform-provider-alicloud copies from that page
+    (alicloud/resource_alicloud_ram_account_password_policy.go). UNCONFIRMED for the Require*
+    flags: no Alibaba page states them.
+    """
+
     minimum_password_length: int = 8
     require_lowercase_characters: bool = True
     require_uppercase_characters: bool = True

@@ -1,0 +1,1 @@
+"""RAM's wire layer, one module per domain; :mod:`localcloud.ram.responses` loads them all."""
