@@ -2,7 +2,8 @@
 
 Tests start it in-process (``with LocalCloud() as cloud:``); ``python -m localcloud serve``
 runs the same object in its own process. Routing order: admin routes, then each
-registered router (POP RPC services; SLS and FC join in later issues).
+registered router (SLS, POP RPC services, FC), each routed request wrapped by the
+``around_dispatch`` hooks (the fault injector).
 """
 
 from __future__ import annotations

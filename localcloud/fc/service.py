@@ -20,8 +20,10 @@ from __future__ import annotations
 import inspect
 import queue
 import secrets
+import sys
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -80,7 +82,7 @@ class FunctionService:
         self._idle = threading.Condition(self._lock)
         self._functions: dict[str, Registered] = {}
         self._tasks = TaskStore()
-        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._queue: queue.Queue[AsyncTask | None] = queue.Queue()
         self._pending = 0
         self._generation = 0
         self._resumed = threading.Event()
@@ -218,7 +220,7 @@ class FunctionService:
             task.record(TaskStatus.ENQUEUED, _ms(now))
             self._pending += 1
             self._start_workers()
-        self._queue.put(task.task_id)
+        self._queue.put(task)
         return task
 
     # --- the async worker pool ----------------------------------------------------------
@@ -231,22 +233,23 @@ class FunctionService:
 
     def _work(self) -> None:
         while True:
-            task_id = self._queue.get()
-            if task_id is None:
+            task = self._queue.get()
+            if task is None:
                 return
             self._resumed.wait()
             try:
-                self._process(task_id)
+                self._process(task)
+            except Exception:  # a localcloud bug: say where, keep the worker alive
+                traceback.print_exc(file=sys.stderr)
             finally:
                 with self._lock:
                     self._pending -= 1
                     self._idle.notify_all()
 
-    def _process(self, task_id: str) -> None:
+    def _process(self, task: AsyncTask) -> None:
         clock = self._state_of().clock
         with self._lock:
-            task = self._tasks.get(task_id)
-            if task is None or task.generation != self._generation:
+            if task.generation != self._generation:  # dropped by reset()
                 return
             target = self._functions.get(task.function)
             if target is None:

@@ -286,3 +286,14 @@ def test_the_tasks_route_lists_a_functions_tasks(cloud: LocalCloud, fc3: Fc3) ->
     assert status == 200
     [task] = body["tasks"]
     assert (task["taskId"], task["status"], task["attempts"]) == ("a1", "Failed", 1)
+
+
+def test_reset_drops_queued_invocations_and_forgets_task_ids(cloud: LocalCloud, fc3: Fc3) -> None:
+    cloud.functions.register("flaky", f"{FUNCS}/flaky.handler", env={"FAIL_TIMES": "0"})
+    cloud.functions.pause()
+    submit3(fc3, "flaky", b"old", task_id="job-1")
+    cloud.functions.reset()
+    cloud.functions.register("flaky", f"{FUNCS}/flaky.handler", env={"FAIL_TIMES": "0"})
+    submit3(fc3, "flaky", b"new", task_id="job-1")
+    cloud.functions.drain()
+    assert store.records("flaky") == ["new"]

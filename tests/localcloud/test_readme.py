@@ -1,0 +1,17 @@
+"""localcloud/README.md lists every action localcloud serves (docs match the code)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from localcloud.app import pop_services
+
+README = (Path(__file__).resolve().parents[2] / "localcloud" / "README.md").read_text()
+
+
+@pytest.mark.parametrize("service", pop_services(), ids=lambda s: s.host_id)
+def test_every_served_pop_action_is_documented(service) -> None:  # type: ignore[no-untyped-def]
+    missing = sorted(name for name in service.actions if name not in README)
+    assert not missing, f"{service.host_id} actions missing from localcloud/README.md: {missing}"
