@@ -92,8 +92,6 @@ class LocalCloud:
         """Fault rules and log (localcloud.faults)."""
         fc_admin.install(self.admin)
         faults_admin.install(self.admin)
-        self.before_dispatch: list[Callable[[HttpRequest, tuple[str, str] | None], HttpResponse | None]] = []
-        """Hooks run before a cloud request is routed."""
         self.around_dispatch: list[AroundDispatch] = [self.faults.intercept]
         """Hooks wrapped around a routed request, outermost first (the fault injector's lives here)."""
         self._server = HttpServer(host, port, self.dispatch)
@@ -179,10 +177,6 @@ class LocalCloud:
             identity = router.identify(request)
             if identity is None:
                 continue
-            for hook in self.before_dispatch:
-                early = hook(request, identity)
-                if early is not None:
-                    return early
             return self._around(request, identity, router)
         return HttpResponse.json(
             404,
