@@ -29,6 +29,12 @@ class PolicyType(Enum):
     SYSTEM = "System"
     CUSTOM = "Custom"
 
+    def __lt__(self, other: object) -> bool:
+        """By value, so that PolicyRef and Attachment (``order=True``) can be sorted."""
+        if not isinstance(other, PolicyType):
+            return NotImplemented
+        return self.value < other.value
+
 
 class RiskTier(Enum):
     LOW = "low"
@@ -282,6 +288,10 @@ class TimeboundPolicy:
     source_policy: PolicyRef
     until: datetime
     scope: Scope = ACCOUNT
+    document: str = ""
+    """The finished time-bound document when known when the state is desired (a catalog custom
+    policy); empty for a system policy, whose default version the applier copies
+    (``rampart.timebound.timebound_document``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,6 +307,13 @@ class DesiredUser:
     groups: frozenset[str] = frozenset()
     tags: Mapping[str, str] = field(default_factory=dict)
     marker: Marker | None = None
+    managed_attachments: frozenset[Attachment] = frozenset()
+    """Every (policy, scope) some catalog profile grants: rampart may detach these. Any other
+    attachment is a manual grant, left alone unless ``manage_manual_grants``."""
+    managed_groups: frozenset[str] = frozenset()
+    """Every group some catalog profile joins (the same rule for groups)."""
+    manager: str = ""
+    """The person's manager, for the tags of the escrowed secrets."""
 
 
 # --- plan --------------------------------------------------------------------------------
@@ -331,8 +348,9 @@ class Step:
     kind: StepKind
     user_name: str
     detail: Mapping[str, str] = field(default_factory=dict)
-    """What the step acts on: ``policy``, ``scope``, ``access_key_id``, ``secret``, ``group``,
-    ``tags`` (JSON), ``document`` ... Never a secret value."""
+    """What the step acts on: ``policy``, ``scope``, ``access_key_id``, ``secret_name``, ``group``,
+    ``tags`` (JSON), ``document`` ... (the full table per StepKind: ``rampart.plan``'s docstring;
+    keys and parsers: ``rampart.plan_detail``). Never a secret value."""
     reason: str = ""
 
     def as_dict(self) -> dict[str, Any]:

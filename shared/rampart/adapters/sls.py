@@ -1,0 +1,257 @@
+"""``AuditSink`` on Simple Log Service, with the official ``aliyun.log.LogClient``.
+
+- ``write``: one PutLogs per call (topic and source ``rampart``; each record's ``contents()``,
+  its time to the nanosecond). A call with more than 4,096 records (the PutLogs limit,
+  alibaba-platform.md §C.1) is split; one event never comes close.
+- ``query``: GetLogs, paged by 100 (the API's maximum ``line``); ``<search> | select ...``
+  is sent once, with offset 0 (§C.5: SQL takes no offset).
+- ``ensure``: the project, the logstore and its index (``rampart init``).
+
+Addressing (localcloud/sls/client.py, wire-protocol.md §3.1): ``LogClient`` puts the project in
+the URL's host name unless the endpoint is a bare IP; for an ``IP:port`` endpoint (localcloud)
+the client's private ``_isRowIp`` is set so requests go to the endpoint itself with the
+project in the ``Host`` header. The logic is copied here: rampart never imports localcloud.
+
+The SDK itself retries 5xx answers and broken connections ten times, one second apart
+(``LogClient._send``); nothing here adds retries: a failed audit write goes to stderr for
+replay (``rampart.audit``). Failures become ``CloudError`` (``PermissionDenied`` for a RAM
+denial), with messages redacted.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from enum import Enum
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from rampart.audit import redact_record
+from rampart.config import Settings
+from rampart.errors import CloudError, PermissionDenied
+from rampart.model import AuditRecord
+from rampart.redact import redact_text
+
+TOPIC = "rampart"
+SOURCE = "rampart"
+MAX_LOGS_PER_PUT = 4096
+PAGE_SIZE = 100
+DEFAULT_TTL_DAYS = 3650
+"""SLS's "permanent" retention: an audit trail is kept until someone decides otherwise."""
+# SLS's default index delimiters (the console's default token list).
+TOKENS = [",", " ", "'", '"', ";", "=", "(", ")", "[", "]", "{", "}", "?", "@", "&", "<", ">", "/", ":", "\n", "\t", "\r"]
+NUMERIC_FIELDS = frozenset({"duration_ms"})
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+T = TypeVar("T")
+_log = logging.getLogger("rampart.adapters.sls")
+
+
+def endpoint_url(settings: Settings) -> str:
+    """``RAMPART_ENDPOINT`` over plain HTTP (localcloud), else the region's public HTTPS endpoint."""
+    if settings.endpoint is not None:
+        return f"http://{settings.endpoint}"
+    return f"https://{settings.region}.log.aliyuncs.com"
+
+
+def _addressed_directly(endpoint: str) -> bool:
+    host = urlsplit(endpoint if "://" in endpoint else "http://" + endpoint).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def make_client(settings: Settings) -> Any:
+    """A ``LogClient`` for ``settings`` (the SDK is imported now, not at module import)."""
+    from aliyun.log import LogClient
+
+    endpoint = endpoint_url(settings)
+    client = LogClient(
+        endpoint,
+        settings.access_key_id,
+        settings.access_key_secret.reveal(),
+        securityToken=settings.security_token.reveal() if settings.security_token is not None else None,
+        source=SOURCE,  # spares the SDK a UDP-socket lookup of <project>.<endpoint> per PutLogs
+    )
+    if _addressed_directly(endpoint):
+        if not hasattr(client, "_isRowIp"):
+            raise RuntimeError("aliyun.log.LogClient has no _isRowIp: the SDK changed (see rampart/adapters/sls.py)")
+        client._isRowIp = True
+    return client
+
+
+def _split(moment: datetime) -> tuple[int, int]:
+    """Unix seconds and the nanosecond part (GetLogs' from/fromNs)."""
+    if moment.tzinfo is None:
+        raise ValueError(f"{moment!r} has no time zone: rampart's times are UTC")
+    seconds = (moment - _EPOCH) // timedelta(seconds=1)
+    return int(seconds), moment.microsecond * 1000
+
+
+class IndexState(Enum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNSUPPORTED = "unsupported"
+    """The endpoint (localcloud) does not serve the index API; it indexes every logstore fully."""
+
+
+@dataclass(frozen=True, slots=True)
+class EnsureReport:
+    project_created: bool
+    logstore_created: bool
+    index: IndexState
+
+
+class SlsAuditSink:
+    """rampart's audit trail in ``settings.sls_project`` / ``settings.sls_logstore``."""
+
+    def __init__(self, settings: Settings, *, project: str | None = None, logstore: str | None = None) -> None:
+        self.project = project or settings.sls_project
+        self.logstore = logstore or settings.sls_logstore
+        self._custom_endpoint = settings.endpoint is not None
+        self._client = make_client(settings)
+
+    def __repr__(self) -> str:
+        return f"SlsAuditSink(project={self.project!r}, logstore={self.logstore!r})"
+
+    # --- AuditSink ------------------------------------------------------------------------
+
+    def write(self, records: Sequence[AuditRecord]) -> None:
+        from aliyun.log import LogItem, PutLogsRequest
+
+        def put(items: list[LogItem]) -> None:
+            request = PutLogsRequest(self.project, self.logstore, TOPIC, SOURCE, items)
+            self._call("PutLogs", lambda: self._client.put_logs(request))
+
+        for start in range(0, len(records), MAX_LOGS_PER_PUT):
+            items: list[LogItem] = []
+            for record in records[start:start + MAX_LOGS_PER_PUT]:
+                safe = redact_record(record)
+                seconds, nanos = _split(safe.time)
+                item = LogItem(timestamp=seconds, contents=safe.contents())
+                item.set_time_nano_part(nanos)  # the constructor reads a nano part of 0 as "now"
+                items.append(item)
+            put(items)
+
+    def query(self, query: str, since: datetime, until: datetime, limit: int = 100) -> list[dict[str, str]]:
+        """Logs in [since, until) matching ``query``, oldest first; for ``... | select ...``
+        the SQL rows."""
+        frm, frm_ns = _split(since)
+        to, to_ns = _split(until)
+
+        def page(offset: int, size: int) -> Any:
+            return self._call("GetLogs", lambda: self._client.get_log(
+                self.project, self.logstore, frm, to, query=query, offset=offset, size=size,
+                from_time_nano_part=frm_ns, to_time_nano_part=to_ns,
+            ))
+
+        if "|" in query:
+            return [{str(k): str(v) for k, v in log.get_contents().items()} for log in page(0, PAGE_SIZE).get_logs()]
+        rows: list[dict[str, str]] = []
+        while len(rows) < limit:
+            size = min(PAGE_SIZE, limit - len(rows))
+            logs = page(len(rows), size).get_logs()
+            for log in logs:
+                row = {str(k): str(v) for k, v in log.get_contents().items()}
+                row["__time__"] = str(log.get_time())
+                row["__source__"] = str(log.get_source())
+                rows.append(row)
+            if len(logs) < size:
+                break
+        return rows
+
+    # --- rampart init ---------------------------------------------------------------------
+
+    def ensure(self, *, ttl_days: int = DEFAULT_TTL_DAYS, shard_count: int = 2) -> EnsureReport:
+        """Create the project, the logstore and its index if missing (idempotent)."""
+        project_created = logstore_created = False
+        try:
+            self._call("GetProject", lambda: self._client.get_project(self.project))
+        except CloudError as exc:
+            if exc.code != "ProjectNotExist":
+                raise
+            # Project names are global across accounts: a name taken by another account is
+            # refused here with ProjectAlreadyExist, which is reported as it is.
+            self._call("CreateProject", lambda: self._client.create_project(self.project, "rampart audit trail"))
+            project_created = True
+        try:
+            self._call("GetLogStore", lambda: self._client.get_logstore(self.project, self.logstore))
+        except CloudError as exc:
+            if exc.code != "LogStoreNotExist":
+                raise
+            self._call("CreateLogStore", lambda: self._client.create_logstore(
+                self.project, self.logstore, ttl=ttl_days, shard_count=shard_count))
+            logstore_created = True
+        return EnsureReport(project_created, logstore_created, self._ensure_index())
+
+    def _ensure_index(self) -> IndexState:
+        """GetLogs needs an index (``IndexConfigNotExist`` otherwise, §C.5): full text plus
+        every audit field, with doc values so ``| select`` analytics work."""
+        config = index_config()
+        try:
+            self._call("CreateIndex", lambda: self._client.create_index(self.project, self.logstore, config))
+            return IndexState.CREATED
+        except CloudError as exc:
+            if exc.code == "IndexAlreadyExist":
+                self._call("UpdateIndex", lambda: self._client.update_index(self.project, self.logstore, config))
+                return IndexState.UPDATED
+            # localcloud serves no index API and answers ParameterInvalid (localcloud/README.md,
+            # SLS "Divergences": every logstore is fully indexed). Only tolerated on a custom
+            # endpoint; against the real service this is an error like any other.
+            if self._custom_endpoint and exc.code == "ParameterInvalid":
+                _log.warning("the SLS endpoint does not serve CreateIndex; assuming it indexes every field",
+                             extra={"project": self.project, "logstore": self.logstore})
+                return IndexState.UNSUPPORTED
+            raise
+
+    # --- errors ---------------------------------------------------------------------------
+
+    def _call(self, action: str, fn: Callable[[], T]) -> T:
+        from aliyun.log import LogException
+
+        try:
+            return fn()
+        except LogException as exc:
+            raise sls_error(action, exc) from exc
+
+
+def sls_error(action: str, exc: Any) -> CloudError:
+    """A ``CloudError`` from a ``LogException`` (read by its accessors; message redacted)."""
+    code = str(exc.get_error_code() or "UnknownError")
+    message = redact_text(str(exc.get_error_message() or ""))
+    request_id = str(exc.get_request_id() or "")
+    status = getattr(exc, "resp_status", None)
+    status = status if isinstance(status, int) and status >= 400 else None
+    # SLS answers a RAM denial with Unauthorized "denied by sts or ram, action: ..., resource: ..."
+    # (https://sls.aliyun.com/doc/sqlerror/denied_by_sts_ram.html); other Unauthorized answers
+    # are bad or expired credentials.
+    denied = code == "Unauthorized" and "denied by sts or ram" in message.lower()
+    cls = PermissionDenied if denied else CloudError
+    return cls("sls", action, code, message, request_id=request_id, status=status)
+
+
+def index_config() -> Any:
+    """The logstore index rampart needs: full text, and every field of ``AuditRecord``."""
+    from aliyun.log import IndexConfig, IndexKeyConfig, IndexLineConfig
+
+    keys: dict[str, Any] = {}
+    for name in AUDIT_FIELDS:
+        if name in NUMERIC_FIELDS:
+            keys[name] = IndexKeyConfig(index_type="long", doc_value=True)
+        else:
+            keys[name] = IndexKeyConfig(token_list=list(TOKENS), index_type="text", doc_value=True)
+    return IndexConfig(line_config=IndexLineConfig(token_list=list(TOKENS)), key_config_list=keys)
+
+
+AUDIT_FIELDS = (
+    "time", "correlation_id", "event_id", "source", "action", "target", "result", "person_id", "actor",
+    "approver", "policy", "scope", "error_code", "request_ids", "duration_ms", "plan_hash", "detail",
+)
+"""The keys of ``AuditRecord.contents()`` (a unit test keeps the two in step)."""

@@ -1,0 +1,339 @@
+"""The lifecycle engine: one event in, the cloud converged, the audit trail written.
+
+    resolve the RAM user(s) -> observe -> desire -> plan -> (breaker) -> apply -> verify -> audit
+
+Every step of the way is one of the pure modules (``desired``, ``plan``) or a port; this
+module only sequences them and turns their refusals into an :class:`EventResult`. A dry
+run (:meth:`Engine.plan_event`) stops after planning and writes nothing.
+
+What the engine guarantees on top of the parts:
+- a stale event (older than the last one applied for the person, or than the person's last
+  removal recorded in the audit trail: the *tombstone*) changes nothing and is audited;
+- a leaver's removal passes the circuit breaker first, or is held (audited with the event,
+  so ``rampart release`` can re-submit it);
+- after a full offboarding a read-back checks nothing is left before the leaver
+  certificate is written;
+- one PutLogs per event; if SLS is down the records go to stderr for replay and the
+  lifecycle work still counts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from rampart import catalog as catalog_rules
+from rampart import identity
+from rampart.apply import Applier, ApplyContext, StepOutcome
+from rampart.audit import AuditTrail, Delivery, sls_phrase
+from rampart.breaker import Breaker
+from rampart.desired import desire, desire_sweep
+from rampart.errors import BreakerOpen, EventError, RampartError, StaleEvent, UnknownPerson
+from rampart.events import event_to_dict
+from rampart.model import (
+    AccessMode,
+    AuditResult,
+    Catalog,
+    EventKind,
+    LifecycleEvent,
+    ObservedUser,
+    Plan,
+    StepKind,
+)
+from rampart.observe import observe, users_for_person
+from rampart.plan import plan as make_plan
+from rampart.plan import plan_rotation
+from rampart.ports import AuditSink, Identities, Secrets
+from rampart.redact import SecretRegistry
+from rampart.tags import marker_from_tags
+from rampart.timebound import timebound_prefix
+
+Clock = Callable[[], datetime]
+REMOVAL_STEPS = {StepKind.DELETE_USER, StepKind.DEACTIVATE_ACCESS_KEY, StepKind.DELETE_LOGIN_PROFILE}
+TOMBSTONE_LOOKBACK = timedelta(days=3650)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    user_name: str
+    access: AccessMode | None
+    observed: ObservedUser | None
+
+
+@dataclass(frozen=True, slots=True)
+class UserResult:
+    user_name: str
+    plan: Plan
+    outcomes: tuple[StepOutcome, ...] = ()
+    result: AuditResult = AuditResult.NOOP
+    error: str = ""
+    notes: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "user": self.user_name,
+            "result": self.result.value,
+            "plan_hash": self.plan.hash,
+            "steps": [
+                {**o.step.as_dict(), "result": o.result.value, "error_code": o.error_code, "done": o.detail}
+                for o in self.outcomes
+            ] or [s.as_dict() for s in self.plan.steps],
+            "notes": list(self.notes) + list(self.plan.notes),
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EventResult:
+    event_id: str
+    correlation_id: str
+    kind: str
+    result: AuditResult
+    users: tuple[UserResult, ...] = ()
+    error: str = ""
+    error_type: str = ""
+    delivery: Delivery = Delivery.EMPTY
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.result in (AuditResult.OK, AuditResult.NOOP, AuditResult.CONVERGED)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "event_id": self.event_id,
+            "correlation_id": self.correlation_id,
+            "kind": self.kind,
+            "result": self.result.value,
+            "users": [u.as_dict() for u in self.users],
+            "error": self.error,
+            "error_type": self.error_type,
+            "audit": self.delivery.value,
+            **self.extra,
+        }
+
+
+class Engine:
+    def __init__(
+        self,
+        identities: Identities,
+        secrets: Secrets,
+        catalog: Catalog,
+        *,
+        sink: AuditSink | None,
+        clock: Clock,
+        breaker: Breaker | None = None,
+        force: bool = False,
+    ) -> None:
+        self._identities = identities
+        self._secrets = secrets
+        self._catalog = catalog
+        self._sink = sink
+        self._clock = clock
+        self._breaker = breaker
+        self._force = force
+
+    # --- resolving who the event is about ---------------------------------------------------
+
+    def _owner_of(self, name: str) -> str | None:
+        if self._identities.get_user(name) is None:
+            return None
+        marker = marker_from_tags(self._identities.user_tags(name))
+        return marker.person_id if marker is not None else ""
+
+    def targets(self, event: LifecycleEvent) -> list[Target]:
+        prefix = timebound_prefix
+        found: list[tuple[str, AccessMode | None]]
+        if event.kind is EventKind.JOINER:
+            if event.person is None:
+                raise EventError("a joiner event needs the person's record", hint="add a 'person' object")
+            existing = users_for_person(self._identities, event.person_id)
+            if existing:
+                found = [(name, None) for name in existing]
+            else:
+                _, rule_access = catalog_rules.profiles_for(self._catalog, event.person.attributes)
+                base = identity.derive_user_name(event.person)
+                name = identity.resolve_collision(base, self._owner_of, event.person_id)
+                found = [(n, mode) for n, mode in identity.access_plan(
+                    event.person, rule_access, self._catalog.options, name)]
+        elif event.user_name:
+            found = [(event.user_name, None)]
+        else:
+            names = users_for_person(self._identities, event.person_id)
+            if not names:
+                raise UnknownPerson(
+                    f"no RAM user is managed for person {event.person_id!r}",
+                    hint="send a joiner event first, or name the user",
+                )
+            found = [(name, None) for name in names]
+        return [
+            Target(name, access, observe(self._identities, self._secrets, name, timebound_prefix=prefix(name)))
+            for name, access in found
+        ]
+
+    def _tombstone(self, event: LifecycleEvent, observed: ObservedUser | None) -> datetime | None:
+        """The person's last removal, from the audit trail: a late joiner must not resurrect it."""
+        if observed is not None or self._sink is None or event.kind is not EventKind.JOINER:
+            return None
+        now = self._clock()
+        try:
+            rows = self._sink.query(
+                f"action: removal and result: ok and person_id: {sls_phrase(event.person_id)}",
+                now - TOMBSTONE_LOOKBACK, now + timedelta(minutes=15), limit=100,
+            )
+        except RampartError:
+            return None  # no trail to consult: the marker-based stale check still holds
+        times = [datetime.fromisoformat(r["time"]) for r in rows if r.get("time")]
+        return max(times) if times else None
+
+    # --- planning ----------------------------------------------------------------------------
+
+    def plan_event(self, event: LifecycleEvent) -> list[tuple[Target, Plan, tuple[str, ...]]]:
+        """Dry run: the plan per user; raises the refusal (stale, unknown, refused) as is."""
+        now = self._clock()
+        out = []
+        for target in self.targets(event):
+            desired = desire(
+                event, target.observed, self._catalog, now=now, user_name=target.user_name,
+                access=target.access, force=self._force, tombstone=self._tombstone(event, target.observed),
+            )
+            plan = make_plan(desired.user, target.observed, event_id=event.event_id,
+                             options=self._catalog.options, now=now)
+            out.append((target, plan, desired.notes))
+        return out
+
+    # --- applying ----------------------------------------------------------------------------
+
+    def handle(self, event: LifecycleEvent) -> EventResult:
+        started = time.monotonic()
+        registry = SecretRegistry()
+        trail = AuditTrail.for_event(event, self._clock, registry)
+        kind = event.kind.value
+        try:
+            planned = self.plan_event(event)
+        except StaleEvent as exc:
+            trail.outcome(AuditResult.STALE, {"kind": kind, "reason": exc.message})
+            return self._finish(event, trail, AuditResult.STALE, (), exc, started)
+        except RampartError as exc:
+            trail.outcome(AuditResult.REFUSED, {"kind": kind, "reason": str(exc)}, error_code=type(exc).__name__)
+            return self._finish(event, trail, AuditResult.REFUSED, (), exc, started)
+        if event.kind is EventKind.LEAVER and self._breaker is not None and any(
+            step.kind in REMOVAL_STEPS for _, plan, _ in planned for step in plan.steps
+        ):
+            try:
+                self._breaker.check()
+            except BreakerOpen as exc:
+                trail.outcome(AuditResult.HELD, {"kind": kind, "reason": str(exc), "event": event_to_dict(event)})
+                return self._finish(event, trail, AuditResult.HELD, (), exc, started)
+        results: list[UserResult] = []
+        failure: RampartError | None = None
+        for target, plan, notes in planned:
+            result = self._apply(event, target, plan, notes, trail, registry)
+            results.append(result)
+            if result.result is AuditResult.FAILED and failure is None:
+                failure = RampartError(result.error)
+        overall = _overall(results)
+        trail.outcome(overall, {"kind": kind, "users": [r.user_name for r in results],
+                                "steps": sum(len(r.plan.steps) for r in results)})
+        return self._finish(event, trail, overall, tuple(results), failure, started)
+
+    def _apply(
+        self, event: LifecycleEvent, target: Target, plan: Plan, notes: Sequence[str], trail: AuditTrail,
+        registry: SecretRegistry,
+    ) -> UserResult:
+        if plan.is_noop:
+            return UserResult(target.user_name, plan, (), AuditResult.NOOP, notes=tuple(notes))
+        trail.set_plan(plan)
+        options = self._catalog.options
+        context = ApplyContext(
+            person_id=event.person_id,
+            manager=event.person.manager if event.person is not None else "",
+            secret_prefix=options.secret_prefix,
+            recovery_window_days=options.secret_recovery_window_days,
+            password_reset_required=options.password_reset_required,
+            mfa_bind_required=options.mfa_bind_required,
+            registry=registry,
+        )
+
+        def audit_step(outcome: StepOutcome) -> None:
+            trail.step(outcome.step, outcome.result, error_code=outcome.error_code,
+                       request_ids=(outcome.request_id,), duration_ms=outcome.duration_ms,
+                       detail=outcome.detail or outcome.step.reason)
+
+        applied = Applier(self._identities, self._secrets, clock=self._clock, on_step=audit_step).apply(plan, context)
+        if not applied.ok:
+            return UserResult(target.user_name, plan, applied.outcomes, AuditResult.FAILED,
+                              str(applied.error), tuple(notes))
+        if any(o.step.kind is StepKind.DELETE_USER for o in applied.outcomes):
+            self._certify(event, target, applied.removed, trail)
+        elif event.kind is EventKind.LEAVER and any(o.step.kind in REMOVAL_STEPS for o in applied.outcomes):
+            trail.removal(target.user_name, {"kind": "disable", "grace": True})
+        return UserResult(target.user_name, plan, applied.outcomes, AuditResult.OK, notes=tuple(notes))
+
+    def _certify(self, event: LifecycleEvent, target: Target, removed: dict[str, list[str]], trail: AuditTrail) -> None:
+        """Read back: the user must be gone and every secret of it pending deletion."""
+        left = observe(self._identities, self._secrets, target.user_name,
+                       timebound_prefix=timebound_prefix(target.user_name))
+        live = [s.name for s in self._secrets.for_user(target.user_name) if not s.pending_deletion]
+        if left is not None or live:
+            trail.add("leaver-verify", AuditResult.FAILED, target=target.user_name,
+                      detail={"user_still_exists": left is not None, "live_secrets": live})
+            return
+        trail.removal(target.user_name, {"kind": "delete"})
+        person_id = target.observed.marker.person_id if target.observed and target.observed.marker else event.person_id
+        trail.leaver_certificate(target.user_name, person_id, removed)
+
+    def _finish(
+        self, event: LifecycleEvent, trail: AuditTrail, result: AuditResult, users: tuple[UserResult, ...],
+        error: RampartError | None, started: float,
+    ) -> EventResult:
+        delivery = trail.flush(self._sink)
+        return EventResult(
+            event_id=event.event_id,
+            correlation_id=event.correlation_id or event.event_id,
+            kind=event.kind.value,
+            result=result,
+            users=users,
+            error=str(error) if error is not None else "",
+            error_type=type(error).__name__ if error is not None else "",
+            delivery=delivery,
+            extra={"duration_ms": int((time.monotonic() - started) * 1000)},
+        )
+
+    # --- the sweep ---------------------------------------------------------------------------
+
+    def sweep_user(self, user_name: str, *, rotate: bool = True) -> UserResult:
+        """Expired grants, grace-period deletions and (optionally) key rotation for one user."""
+        now = self._clock()
+        observed = observe(self._identities, self._secrets, user_name, timebound_prefix=timebound_prefix(user_name))
+        if observed is None or observed.marker is None:
+            return UserResult(user_name, Plan("sweep", user_name, ()), result=AuditResult.SKIPPED,
+                              notes=("not managed by rampart",))
+        desired = desire_sweep(observed, self._catalog, now)
+        plan = make_plan(desired.user, observed, event_id=f"sweep-{now:%Y%m%dT%H%M%S}", options=self._catalog.options,
+                         now=now)
+        if plan.is_noop and rotate:
+            plan = plan_rotation(observed, self._catalog.options, now, event_id=f"rotate-{now:%Y%m%dT%H%M%S}")
+        sweep_event = LifecycleEvent(
+            event_id=plan.event_id, kind=EventKind.MOVER, occurred_at=now, source="sweep",
+            person_id=observed.marker.person_id, user_name=user_name, correlation_id=plan.event_id,
+        )
+        registry = SecretRegistry()
+        trail = AuditTrail.for_event(sweep_event, self._clock, registry)
+        target = Target(user_name, observed.marker.access, observed)
+        result = self._apply(sweep_event, target, plan, desired.notes, trail, registry)
+        if not plan.is_noop:
+            trail.outcome(result.result, {"kind": "sweep", "users": [user_name]})
+        trail.flush(self._sink)
+        return result
+
+
+def _overall(results: Sequence[UserResult]) -> AuditResult:
+    if any(r.result is AuditResult.FAILED for r in results):
+        return AuditResult.FAILED
+    if all(r.result is AuditResult.NOOP for r in results):
+        return AuditResult.NOOP
+    return AuditResult.OK

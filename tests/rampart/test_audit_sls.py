@@ -1,0 +1,206 @@
+"""The SLS AuditSink through the official ``aliyun.log`` SDK against localcloud: init, one
+PutLogs per event, queries, refusals, the stderr fallback and its replay, and a scan that no
+registered secret reaches SLS or a log line."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import pytest
+from rampart import logs
+from rampart.adapters.sls import IndexState, SlsAuditSink
+from rampart.audit import REPLAY_MARK, AuditTrail, Delivery, replay
+from rampart.config import Settings
+from rampart.errors import CloudError, PermissionDenied
+from rampart.model import AuditResult, Step, StepKind
+from rampart.redact import SecretRegistry
+from rampart.secret import Secret
+
+from localcloud import LocalCloud
+
+PROJECT, LOGSTORE = "rampart-audit-test", "lifecycle"
+LIVE = "Zq8vR2mK9pLx4TnB7wYc3HdF6sJa1E"
+
+
+def settings_for(cloud: LocalCloud, access_key_id: str | None = None, secret: str | None = None) -> Settings:
+    info = cloud.info()
+    return Settings.from_env(
+        {}, access_key_id=access_key_id or info["access_key_id"], access_key_secret=secret or info["access_key_secret"],
+        endpoint=cloud.endpoint, region=info["region"], sls_project=PROJECT, sls_logstore=LOGSTORE,
+    )
+
+
+@pytest.fixture
+def sink(cloud: LocalCloud) -> SlsAuditSink:
+    made = SlsAuditSink(settings_for(cloud))
+    made.ensure()
+    return made
+
+
+def trail(cloud: LocalCloud, event_id: str = "e-1", **fields: str) -> AuditTrail:
+    """Records stamped by localcloud's clock: PutLogs refuses times outside [now-168h, now+15min]."""
+    return AuditTrail(correlation_id=f"c-{event_id}", event_id=event_id, source="hr:generic", clock=cloud.now,
+                      actor="hr-bot", **fields)
+
+
+def around(cloud: LocalCloud) -> tuple[datetime, datetime]:
+    now = cloud.now()
+    return now - timedelta(hours=1), now + timedelta(seconds=1)
+
+
+def query(cloud: LocalCloud, sink: SlsAuditSink, text: str, limit: int = 100) -> list[dict[str, str]]:
+    return sink.query(text, *around(cloud), limit=limit)
+
+
+STEP = Step(StepKind.CREATE_USER, "alice", {}, reason="joiner")
+
+
+# --- rampart init -------------------------------------------------------------------------
+
+
+def test_ensure_creates_the_project_and_logstore_once(cloud: LocalCloud) -> None:
+    sink = SlsAuditSink(settings_for(cloud))
+    first, second = sink.ensure(), sink.ensure()
+    assert (first.project_created, first.logstore_created) == (True, True)
+    assert (second.project_created, second.logstore_created) == (False, False)
+    # localcloud serves no index API (every logstore is fully indexed); the real service does.
+    assert first.index is IndexState.UNSUPPORTED
+
+
+# --- write and query ----------------------------------------------------------------------
+
+
+def test_an_events_records_are_written_in_one_putlogs_and_read_back_whole(cloud: LocalCloud, sink: SlsAuditSink) -> None:
+    cloud.faults.add("sls", "latency", "PutLogs", latency_ms=0)  # logs every PutLogs localcloud serves
+    t = trail(cloud)
+    t.step(STEP, AuditResult.OK, request_ids=["r-1", "r-2"], duration_ms=31)
+    t.removal("alice")
+    t.outcome(AuditResult.OK, {"kind": "joiner"})
+    written = t.records
+    assert t.flush(sink) is Delivery.WRITTEN
+    assert [entry.action for entry in cloud.faults.log()] == ["PutLogs"]
+    rows = query(cloud, sink, 'event_id: "e-1"')
+    assert [{k: row[k] for k, _ in r.contents()} for r, row in zip(written, rows, strict=True)] == [
+        dict(r.contents()) for r in written
+    ]
+    assert {(row["__topic__"], row["__source__"]) for row in rows} == {("rampart", "rampart")}
+    assert [int(row["__time__"]) for row in rows] == [int(r.time.timestamp()) for r in written]
+
+
+def test_query_pages_through_more_than_one_page(cloud: LocalCloud, sink: SlsAuditSink) -> None:
+    t = trail(cloud)
+    for _ in range(230):
+        t.step(STEP, AuditResult.OK)
+    t.flush(sink)
+    assert len(query(cloud, sink, 'action: "create-user"', limit=1000)) == 230
+    assert len(query(cloud, sink, 'action: "create-user"', limit=120)) == 120
+
+
+def test_a_count_query_answers_one_row(cloud: LocalCloud, sink: SlsAuditSink) -> None:
+    for event in ("e-1", "e-2", "e-3"):
+        t = trail(cloud, event)
+        t.outcome(AuditResult.OK if event != "e-2" else AuditResult.FAILED)
+        t.flush(sink)
+    assert query(cloud, sink, "action: event and result: ok | select count(*) as n") == [{"n": "2"}]
+
+
+def test_records_outside_the_window_are_not_returned(cloud: LocalCloud, sink: SlsAuditSink) -> None:
+    t = trail(cloud)
+    t.outcome(AuditResult.OK)
+    t.flush(sink)
+    cloud.clock_advance(7200)
+    assert query(cloud, sink, 'event_id: "e-1"') == []
+
+
+# --- refusals -----------------------------------------------------------------------------
+
+
+def test_a_ram_denial_is_permission_denied_with_the_request_id(
+    cloud: LocalCloud, sink: SlsAuditSink, make_user: Callable[..., tuple[str, str]]
+) -> None:
+    key_id, secret = make_user("auditor", "AliyunLogReadOnlyAccess")
+    reader = SlsAuditSink(settings_for(cloud, key_id, secret))
+    t = trail(cloud)
+    record = t.outcome(AuditResult.OK)
+    with pytest.raises(PermissionDenied) as info:
+        reader.write([record])
+    error = info.value
+    assert (error.service, error.action, error.code) == ("sls", "PutLogs", "Unauthorized")
+    assert error.request_id and "log:PostLogStoreLogs" in error.message
+    assert secret not in str(error)
+    assert reader.query('event_id: "e-1"', *around(cloud)) == []  # reading is allowed
+
+
+def test_a_missing_project_is_a_cloud_error(cloud: LocalCloud) -> None:
+    sink = SlsAuditSink(settings_for(cloud), project="no-such-project")
+    with pytest.raises(CloudError) as info:
+        sink.query("*", *around(cloud))
+    assert (info.value.code, info.value.action) == ("ProjectNotExist", "GetLogs")
+
+
+# --- fallback and replay -------------------------------------------------------------------
+
+
+def test_an_sls_fault_sends_the_records_to_stderr_and_replay_delivers_them(
+    cloud: LocalCloud, sink: SlsAuditSink
+) -> None:
+    cloud.faults.add("sls", "throttle", "PutLogs", count=1)
+    t, err = trail(cloud), io.StringIO()
+    t.step(STEP, AuditResult.OK)
+    t.outcome(AuditResult.OK)
+    assert t.flush(sink, stream=err) is Delivery.DEFERRED
+    lines = err.getvalue().splitlines()
+    assert len(lines) == 2 and all(json.loads(line)[REPLAY_MARK] for line in lines)
+    assert query(cloud, sink, 'event_id: "e-1"') == []
+    report = replay(lines, sink)
+    assert (report.sent, report.already_stored, report.unreadable) == (2, 0, 0)
+    assert [row["action"] for row in query(cloud, sink, 'event_id: "e-1"')] == ["create-user", "event"]
+
+
+def test_a_dropped_putlogs_is_stored_once_after_replay(cloud: LocalCloud, sink: SlsAuditSink) -> None:
+    cloud.faults.add("sls", "drop", "PutLogs", count=1)  # stored, then the connection closes
+    t, err = trail(cloud), io.StringIO()
+    t.outcome(AuditResult.OK)
+    assert t.flush(sink, stream=err) is Delivery.DEFERRED
+    report = replay(err.getvalue().splitlines(), sink)
+    assert (report.sent, report.already_stored) == (0, 1)
+    assert len(query(cloud, sink, 'event_id: "e-1"')) == 1
+
+
+# --- no secret anywhere --------------------------------------------------------------------
+
+
+def test_a_registered_secret_never_reaches_sls_or_a_log_line(cloud: LocalCloud, sink: SlsAuditSink) -> None:
+    registry = SecretRegistry()
+    out = io.StringIO()
+    package_logger = logging.getLogger("rampart")
+    before = (package_logger.level, package_logger.propagate)
+    handler = logs.configure(out, "DEBUG", logger="rampart")
+    log = logging.getLogger("rampart.test")
+    try:
+        with registry.scope(), logs.bind(correlation_id="c-1"):
+            registry.register(Secret(LIVE))
+            escrow = json.dumps({"AccessKeyId": "LTAI5tExample", "AccessKeySecret": LIVE})
+            log.info("created key, cloud echoed %s", LIVE, extra={"payload": escrow, "display": f"x{LIVE}x"})
+            t = trail(cloud)
+            t.step(STEP, AuditResult.OK, detail=f"name={LIVE}")
+            t.add("create-access-key", AuditResult.FAILED, error_code="Weird", detail={"SecretData": escrow})
+            t.outcome(AuditResult.FAILED, f"KMS refused AccessKeySecret={LIVE} ({json.dumps(LIVE)})")
+            assert t.flush(sink) is Delivery.WRITTEN
+            cloud.faults.add("sls", "throttle", "PutLogs", count=1)
+            t2, err = trail(cloud, "e-2"), io.StringIO()
+            t2.outcome(AuditResult.FAILED, f"again {LIVE}")
+            assert t2.flush(sink, stream=err) is Delivery.DEFERRED
+            replay(err.getvalue().splitlines(), sink)
+    finally:
+        package_logger.removeHandler(handler)
+        package_logger.setLevel(before[0])
+        package_logger.propagate = before[1]
+    rows = query(cloud, sink, "*")
+    assert len(rows) == 4
+    assert LIVE not in json.dumps(rows) + err.getvalue() + out.getvalue()
+    assert "created key, cloud echoed ***" in out.getvalue()

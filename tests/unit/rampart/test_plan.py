@@ -1,0 +1,296 @@
+"""The planner: ordered, minimal steps for new and existing users (creation, grants, drift)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from rampart.desired import desire, desire_sweep
+from rampart.model import (
+    ACCOUNT,
+    Attachment,
+    EventKind,
+    LifecycleState,
+    PolicyRef,
+    PolicyType,
+    Scope,
+    StepKind,
+)
+from rampart.plan_detail import (
+    DetailError,
+    attachment_from,
+    policy_ref_from,
+    scope_from,
+    tags_from,
+    untag_from,
+    until_from,
+)
+from rampart.simulate import simulate
+from rampart.tags import GRANT_PREFIX, PERSON, STATE
+from rampart.timebound import allow_bounds
+
+from tests.unit.rampart.plan_fixtures import (
+    ECS,
+    FULL,
+    NOW,
+    READONLY,
+    RG,
+    TRACE,
+    approval,
+    arms_catalog,
+    converge,
+    event,
+    joiner,
+    kinds,
+    onboarded,
+    person,
+    planned,
+    with_,
+)
+
+DAY = timedelta(days=1)
+MANUAL = Attachment(PolicyRef(PolicyType.SYSTEM, "AliyunOSSReadOnlyAccess"), ACCOUNT)
+
+
+# --- a new user ----------------------------------------------------------------------------
+
+
+def test_a_console_joiner_is_created_marked_credentialed_then_granted() -> None:
+    catalog = arms_catalog()
+    desired = desire(joiner(NOW, department="Operations"), None, catalog, now=NOW, user_name="alice").user
+    p = planned(desired, None, catalog)
+    assert kinds(p) == [
+        StepKind.CREATE_USER, StepKind.TAG_USER, StepKind.CREATE_LOGIN_PROFILE,
+        StepKind.ATTACH_POLICY, StepKind.ADD_TO_GROUP, StepKind.ADD_TO_GROUP,
+    ]
+    create, tag, login = p.steps[:3]
+    assert create.detail["display_name"] == "Alice Example" and create.detail["person_id"] == "p-1"
+    assert tags_from(tag.detail)[PERSON] == "p-1" and tags_from(tag.detail)[STATE] == "active"
+    assert login.detail == {
+        "kind": "password", "secret_name": "rampart/alice/console-password", "person_id": "p-1", "manager": "",
+        "reset_required": "true", "mfa_required": "true",
+    }
+    assert attachment_from(p.steps[3].detail) == Attachment(ECS, ACCOUNT)
+    assert [s.detail["group"] for s in p.steps[4:]] == ["oncall", "ops"]
+
+
+def test_a_programmatic_joiner_gets_one_access_key_to_escrow() -> None:
+    catalog = arms_catalog()
+    desired = desire(joiner(NOW, employment_type="service-account"), None, catalog, now=NOW, user_name="svc").user
+    p = planned(desired, None, catalog)
+    assert kinds(p)[:3] == [StepKind.CREATE_USER, StepKind.TAG_USER, StepKind.CREATE_ACCESS_KEY]
+    assert p.steps[2].detail == {"kind": "access-key", "person_id": "p-1", "manager": ""}
+
+
+def test_login_profile_flags_follow_the_catalog() -> None:
+    catalog = arms_catalog(password_reset_required=False, mfa_bind_required=False)
+    desired = desire(joiner(NOW), None, catalog, now=NOW, user_name="alice").user
+    login = next(s for s in planned(desired, None, catalog).steps if s.kind is StepKind.CREATE_LOGIN_PROFILE)
+    assert login.detail["reset_required"] == "false" and login.detail["mfa_required"] == "false"
+
+
+def test_resource_group_grants_name_their_scope() -> None:
+    catalog = arms_catalog()
+    desired = desire(joiner(NOW, department="Applications"), None, catalog, now=NOW, user_name="alice").user
+    attaches = [s.detail for s in planned(desired, None, catalog).steps if s.kind is StepKind.ATTACH_POLICY]
+    assert attaches == [
+        {"policy": "Custom:rampart-arms-readtraceapp", "scope": f"resource-group:{RG}"},
+        {"policy": "System:AliyunARMSReadOnlyAccess", "scope": f"resource-group:{RG}"},
+    ]
+
+
+def test_a_converged_user_plans_nothing() -> None:
+    catalog = arms_catalog()
+    observed = onboarded(catalog, department="Applications")
+    desired = desire(joiner(department="Applications"), observed, catalog, now=NOW, user_name="alice").user
+    p = planned(desired, observed, catalog)
+    assert p.is_noop and p.notes == ()
+
+
+def test_a_disabled_user_that_does_not_exist_plans_nothing() -> None:
+    catalog = arms_catalog(grace_period=30 * DAY)
+    desired = desire(event(EventKind.LEAVER), onboarded(catalog), catalog, now=NOW, user_name="alice").user
+    p = planned(desired, None, catalog)
+    assert p.is_noop and "nothing to disable" in p.notes[0]
+
+
+# --- an existing user ---------------------------------------------------------------------------
+
+
+def test_a_new_display_name_is_one_update() -> None:
+    catalog = arms_catalog()
+    observed = onboarded(catalog)
+    desired = desire(event(EventKind.MOVER, person=person(display_name="Alice B")), observed, catalog, now=NOW, user_name="alice").user
+    p = planned(desired, observed, catalog)
+    assert kinds(p) == [StepKind.UPDATE_USER, StepKind.TAG_USER]
+    assert p.steps[0].detail == {"display_name": "Alice B"}
+
+
+def test_a_supersedes_swap_detaches_before_it_attaches() -> None:
+    catalog = arms_catalog()
+    observed = onboarded(catalog)
+    desired = desire(event(EventKind.GRANT, profile="arms-full", approval=approval()), observed, catalog, now=NOW, user_name="alice").user
+    p = planned(desired, observed, catalog)
+    assert kinds(p) == [StepKind.TAG_USER, StepKind.DETACH_POLICY, StepKind.ATTACH_POLICY]
+    assert policy_ref_from(p.steps[1].detail) == READONLY and policy_ref_from(p.steps[2].detail) == FULL
+
+
+def test_a_mover_leaves_groups_it_no_longer_has() -> None:
+    catalog = arms_catalog()
+    observed = onboarded(catalog, department="Operations")
+    desired = desire(event(EventKind.MOVER, person=person()), observed, catalog, now=NOW, user_name="alice").user
+    p = planned(desired, observed, catalog)
+    assert kinds(p) == [StepKind.TAG_USER, StepKind.DETACH_POLICY, StepKind.REMOVE_FROM_GROUP, StepKind.REMOVE_FROM_GROUP,
+                        StepKind.ATTACH_POLICY]
+
+
+def test_manual_grants_are_reported_and_left_alone() -> None:
+    catalog = arms_catalog()
+    observed = onboarded(catalog)
+    observed = with_(observed, attachments=observed.attachments | {MANUAL}, groups=frozenset({"auditors"}))
+    desired = desire(joiner(), observed, catalog, now=NOW, user_name="alice").user
+    p = planned(desired, observed, catalog)
+    assert p.is_noop
+    assert any("System:AliyunOSSReadOnlyAccess" in n and "manage_manual_grants" in n for n in p.notes)
+    assert any("auditors" in n for n in p.notes)
+
+
+def test_manual_grants_go_when_the_catalog_manages_them() -> None:
+    catalog = arms_catalog(manage_manual_grants=True)
+    observed = onboarded(catalog)
+    observed = with_(observed, attachments=observed.attachments | {MANUAL}, groups=frozenset({"auditors"}))
+    desired = desire(joiner(), observed, catalog, now=NOW, user_name="alice").user
+    p = planned(desired, observed, catalog)
+    assert kinds(p) == [StepKind.DETACH_POLICY, StepKind.REMOVE_FROM_GROUP]
+
+
+def test_a_catalog_policy_rampart_no_longer_grants_is_detached() -> None:
+    catalog = arms_catalog()
+    observed = onboarded(catalog)
+    observed = with_(observed, attachments=observed.attachments | {Attachment(FULL, ACCOUNT)})
+    desired = desire(joiner(), observed, catalog, now=NOW, user_name="alice").user
+    assert kinds(planned(desired, observed, catalog)) == [StepKind.DETACH_POLICY]
+
+
+def test_a_revoke_untags_before_it_tags() -> None:
+    catalog = arms_catalog()
+    observed = onboarded(catalog)
+    granted = desire(event(EventKind.GRANT, profile="ops"), observed, catalog, now=NOW, user_name="alice").user
+    after = converge(granted, observed, catalog)
+    assert after is not None
+    later = NOW + DAY
+    observed = after
+    revoked = desire(event(EventKind.REVOKE, at=later, profile="ops"), observed, catalog, now=later, user_name="alice").user
+    p = planned(revoked, observed, catalog, later)
+    assert kinds(p)[:2] == [StepKind.UNTAG_USER, StepKind.TAG_USER]
+    assert untag_from(p.steps[0].detail) == [GRANT_PREFIX + "ops"]
+
+
+def test_a_time_bound_grant_creates_its_policy_then_attaches_it() -> None:
+    catalog = arms_catalog()
+    observed = onboarded(catalog, department="Sales")
+    until = NOW + DAY
+    desired = desire(event(EventKind.GRANT, profile="ecs-temp", until=until), observed, catalog, now=NOW, user_name="alice").user
+    p = planned(desired, observed, catalog)
+    assert kinds(p) == [StepKind.TAG_USER, StepKind.CREATE_POLICY, StepKind.ATTACH_POLICY]
+    create = p.steps[1].detail
+    assert create["policy_name"] == desired.timebound[0].name
+    assert create["source_policy"] == "System:AliyunECSReadOnlyAccess" and "document" not in create
+    assert until_from(create) == until and create["profile"] == "ecs-temp" and scope_from(create) == ACCOUNT
+    assert p.steps[2].detail == {"policy": f"Custom:{desired.timebound[0].name}", "scope": "account"}
+
+
+def test_a_time_bound_custom_policy_is_planned_with_its_document() -> None:
+    catalog = arms_catalog()
+    rg_temp = replace(catalog.profiles["arms-readonly-rg"], name="rg-temp", max_duration=7 * DAY, custom_policies=())
+    catalog = replace(catalog, profiles={**catalog.profiles, "rg-temp": rg_temp})
+    observed = onboarded(catalog, department="Sales")
+    desired = desire(event(EventKind.GRANT, profile="rg-temp", until=NOW + DAY), observed, catalog, now=NOW, user_name="alice").user
+    creates = [s.detail for s in planned(desired, observed, catalog).steps if s.kind is StepKind.CREATE_POLICY]
+    documents = [c["document"] for c in creates if c["source_policy"] == str(TRACE)]
+    assert len(documents) == 1 and allow_bounds(documents[0]) == [NOW + DAY]
+    assert all(scope_from(c) == Scope(RG) for c in creates)
+
+
+def test_an_expired_grant_is_detached_then_its_policy_deleted() -> None:
+    catalog = arms_catalog()
+    observed = onboarded(catalog, department="Sales")
+    granted = desire(event(EventKind.GRANT, profile="ecs-temp", until=NOW + DAY), observed, catalog, now=NOW, user_name="alice").user
+    after = converge(granted, observed, catalog)
+    assert after is not None
+    observed, later = after, NOW + 2 * DAY
+    p = planned(desire_sweep(observed, catalog, later).user, observed, catalog, later)
+    assert kinds(p) == [StepKind.UNTAG_USER, StepKind.DETACH_POLICY, StepKind.DELETE_POLICY]
+    assert p.steps[2].detail == {"policy_name": granted.timebound[0].name}
+
+
+def test_extending_a_grant_swaps_the_policy_removing_the_old_one_first() -> None:
+    catalog = arms_catalog()
+    observed = onboarded(catalog, department="Sales")
+    first = desire(event(EventKind.GRANT, profile="ecs-temp", until=NOW + DAY), observed, catalog, now=NOW, user_name="alice").user
+    after = converge(first, observed, catalog)
+    assert after is not None
+    observed = after
+    longer = desire(event(EventKind.GRANT, profile="ecs-temp", until=NOW + 3 * DAY), observed, catalog, now=NOW, user_name="alice").user
+    p = planned(longer, observed, catalog)
+    assert kinds(p) == [StepKind.TAG_USER, StepKind.DETACH_POLICY, StepKind.DELETE_POLICY, StepKind.CREATE_POLICY,
+                        StepKind.ATTACH_POLICY]
+    assert p.steps[2].detail["policy_name"] == first.timebound[0].name
+    assert p.steps[3].detail["policy_name"] == longer.timebound[0].name
+
+
+def test_every_step_detail_is_a_string_and_the_plan_hash_is_stable() -> None:
+    catalog = arms_catalog()
+    desired = desire(joiner(NOW, department="Operations"), None, catalog, now=NOW, user_name="alice").user
+    p = planned(desired, None, catalog)
+    assert all(isinstance(v, str) for s in p.steps for v in s.detail.values())
+    assert p.hash == planned(desired, None, catalog).hash
+    json.dumps([s.as_dict() for s in p.steps])
+
+
+# --- detail parsers --------------------------------------------------------------------------
+
+
+def test_detail_parsers_round_trip() -> None:
+    detail = {"policy": "Custom:a-b", "scope": "resource-group:rg-1"}
+    assert attachment_from(detail) == Attachment(PolicyRef(PolicyType.CUSTOM, "a-b"), Scope("rg-1"))
+    assert scope_from({}) == ACCOUNT
+
+
+@pytest.mark.parametrize("detail", [{"policy": "AliyunX"}, {"policy": "Other:X"}, {"policy": "System:"}, {}])
+def test_a_bad_policy_detail_is_a_detail_error(detail: dict[str, str]) -> None:
+    with pytest.raises(DetailError):
+        policy_ref_from(detail)
+
+
+@pytest.mark.parametrize("scope", ["resource-group:", "rg-1", "Account"])
+def test_a_bad_scope_detail_is_a_detail_error(scope: str) -> None:
+    with pytest.raises(DetailError):
+        scope_from({"scope": scope})
+
+
+def test_a_disabled_then_rehired_console_user_converges_back() -> None:
+    catalog = arms_catalog(grace_period=30 * DAY)
+    observed = onboarded(catalog)
+    disabled = desire(event(EventKind.LEAVER), observed, catalog, now=NOW, user_name="alice").user
+    gone = converge(disabled, observed, catalog)
+    assert gone is not None and gone.marker is not None and gone.marker.state is LifecycleState.DISABLED
+    later = NOW + DAY
+    back = desire(joiner(later), gone, catalog, now=later, user_name="alice").user
+    p = planned(back, gone, catalog, later)
+    assert kinds(p) == [StepKind.UNTAG_USER, StepKind.TAG_USER, StepKind.RESTORE_SECRET, StepKind.CREATE_LOGIN_PROFILE,
+                        StepKind.ATTACH_POLICY]
+    again = simulate(gone, p.steps, later)
+    assert planned(back, again, catalog, later).is_noop
+
+
+def test_the_same_policy_at_account_and_resource_group_scope_are_two_grants() -> None:
+    catalog = arms_catalog()
+    observed = onboarded(catalog)
+    desired = desire(event(EventKind.GRANT, profile="arms-readonly-rg"), observed, catalog, now=NOW, user_name="alice").user
+    assert {Attachment(READONLY, ACCOUNT), Attachment(READONLY, Scope(RG))} <= desired.attachments
+    p = planned(desired, observed, catalog)
+    assert kinds(p) == [StepKind.TAG_USER, StepKind.ATTACH_POLICY, StepKind.ATTACH_POLICY]
+    assert planned(desired, simulate(observed, p.steps, NOW), catalog).is_noop
