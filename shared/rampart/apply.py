@@ -36,7 +36,7 @@ from rampart.passwords import generate_password
 from rampart.plan_detail import create_policy_document, policy_ref_from, scope_from
 from rampart.ports import Identities, Secrets
 from rampart.redact import SecretRegistry
-from rampart.retry import is_already_exists, is_not_found
+from rampart.retry import CallLog, is_already_exists, is_not_found, recording
 from rampart.secret import Secret
 
 CREATES = {
@@ -67,7 +67,8 @@ class StepOutcome:
     result: AuditResult
     duration_ms: int
     error_code: str = ""
-    request_id: str = ""
+    request_ids: tuple[str, ...] = ()
+    """Every cloud request id the step's calls returned (retries included), for the audit."""
     detail: str = ""
     """What was done, for the audit record (key ids, secret names; never a secret)."""
 
@@ -128,26 +129,26 @@ class Applier:
         outcomes: list[StepOutcome] = []
         for step in plan.steps:
             started = time.monotonic()
-            try:
-                detail = self._run(step, context)
-                result = AuditResult.OK
-                code = request_id = ""
-            except CloudError as exc:
-                if (step.kind in CREATES and is_already_exists(exc.code)) or (
-                    step.kind in DELETES and is_not_found(exc.code)
-                ):
-                    result, detail, code, request_id = AuditResult.CONVERGED, "", exc.code, exc.request_id
-                else:
-                    outcome = StepOutcome(step, AuditResult.FAILED, _ms(started), exc.code, exc.request_id,
-                                          context.registry.redact(exc.message))
+            with recording() as calls:
+                try:
+                    detail = self._run(step, context)
+                    result, code = AuditResult.OK, ""
+                except CloudError as exc:
+                    if (step.kind in CREATES and is_already_exists(exc.code)) or (
+                        step.kind in DELETES and is_not_found(exc.code)
+                    ):
+                        result, detail, code = AuditResult.CONVERGED, "", exc.code
+                    else:
+                        outcome = StepOutcome(step, AuditResult.FAILED, _ms(started), exc.code,
+                                              _request_ids(calls, exc.request_id), context.registry.redact(exc.message))
+                        self._record(outcomes, outcome)
+                        return ApplyResult(tuple(outcomes), exc)
+                except RampartError as exc:
+                    outcome = StepOutcome(step, AuditResult.FAILED, _ms(started), type(exc).__name__,
+                                          _request_ids(calls), context.registry.redact(exc.message))
                     self._record(outcomes, outcome)
                     return ApplyResult(tuple(outcomes), exc)
-            except RampartError as exc:
-                outcome = StepOutcome(step, AuditResult.FAILED, _ms(started), type(exc).__name__, "",
-                                      context.registry.redact(exc.message))
-                self._record(outcomes, outcome)
-                return ApplyResult(tuple(outcomes), exc)
-            self._record(outcomes, StepOutcome(step, result, _ms(started), code, request_id, detail))
+            self._record(outcomes, StepOutcome(step, result, _ms(started), code, _request_ids(calls), detail))
         return ApplyResult(tuple(outcomes))
 
     def _record(self, outcomes: list[StepOutcome], outcome: StepOutcome) -> None:
@@ -266,6 +267,13 @@ class Applier:
             self._identities.update_login_profile(user, password, reset_required=reset_required)
             return f"secret_name={name} (password reset on the existing login profile)"
         return f"secret_name={name}"
+
+
+def _request_ids(calls: CallLog, extra: str = "") -> tuple[str, ...]:
+    ids = [r.request_id for r in calls.records if r.request_id]
+    if extra and extra not in ids:
+        ids.append(extra)
+    return tuple(ids)
 
 
 def _flag(value: str | None, default: bool) -> bool:

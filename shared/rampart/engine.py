@@ -260,7 +260,7 @@ class Engine:
 
         def audit_step(outcome: StepOutcome) -> None:
             trail.step(outcome.step, outcome.result, error_code=outcome.error_code,
-                       request_ids=(outcome.request_id,), duration_ms=outcome.duration_ms,
+                       request_ids=outcome.request_ids, duration_ms=outcome.duration_ms,
                        detail=outcome.detail or outcome.step.reason)
 
         applied = Applier(self._identities, self._secrets, clock=self._clock, on_step=audit_step).apply(plan, context)

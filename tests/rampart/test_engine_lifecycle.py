@@ -113,3 +113,16 @@ def test_crash_between_create_access_key_and_kms_is_repaired(cloud: LocalCloud, 
     keys = ram.list_access_keys(ram_models.ListAccessKeysRequest(user_name="alice.smith")).body.access_keys.access_key
     assert orphan.access_key_id not in [k.access_key_id for k in keys]
     assert len(keys) == 1
+
+
+def test_every_applied_step_has_an_audit_record_with_request_ids_and_no_secret(cloud: LocalCloud, engine) -> None:  # type: ignore[no-untyped-def]
+    result = engine.handle(event("joiner", "j-audit", T0, person_id="E1001", person=_person()))
+    key = _escrowed_key(cloud, "alice.smith")
+    rows = engine._sink.query('correlation_id: "j-audit"', T0 - timedelta(hours=1), T0 + timedelta(hours=1), limit=100)
+    steps = [r for r in rows if r["action"] not in ("event",)]
+    assert len(steps) == len(result.users[0].outcomes)
+    assert all(r["request_ids"] for r in steps), steps
+    assert {r["plan_hash"] for r in steps} == {result.users[0].plan.hash}
+    outcome = [r for r in rows if r["action"] == "event"]
+    assert [r["result"] for r in outcome] == ["ok"]
+    assert key["AccessKeySecret"] not in json.dumps(rows)
