@@ -21,6 +21,19 @@ LogRecord = tuple[int, int, int, Pairs]
 
 
 @dataclass
+class LogstoreIndex:
+    """An index configuration as CreateIndex / UpdateIndex stored it (validated and with its
+    defaults filled in, see :mod:`.indexes`), and when it was set."""
+
+    config: dict[str, Any]
+    modified: datetime
+
+
+IndexSpan = tuple[int, LogstoreIndex | None]
+"""(position in ``Logstore.records`` from which it applies, the index then in force or None)."""
+
+
+@dataclass
 class Logstore:
     name: str
     ttl: int
@@ -36,6 +49,16 @@ class Logstore:
     """Optional settings stored and echoed, not enforced: mode, hot_ttl, encrypt_conf, ..."""
     groups: list[GroupMeta] = field(default_factory=list)
     records: list[LogRecord] = field(default_factory=list)
+    index_spans: tuple[IndexSpan, ...] = ()
+    """Which index each stretch of ``records`` was written under: SLS indexes a log with the
+    configuration in force when it arrives, and only from CreateIndex on (create-indexes page:
+    "take effect only for the logs that are written after you update the index
+    configurations"). A tuple, so snapshots from before indexes existed load with ``()``."""
+
+    @property
+    def index(self) -> LogstoreIndex | None:
+        """The index configured now (None: none, or deleted)."""
+        return self.index_spans[-1][1] if self.index_spans else None
 
 
 @dataclass

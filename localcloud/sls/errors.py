@@ -181,6 +181,38 @@ class ProjectQuotaExceed(SlsError):
     message = "Project Quota Exceed."
 
 
+# --- indexes (CreateIndex.md, UpdateIndex.md, GetIndex.md, DeleteIndex.md, GetLogs.md) -----
+
+
+class IndexAlreadyExist(SlsError):
+    """CreateIndex on a logstore that has an index (CreateIndex.md: 400, "Logstore index is
+    already created.")."""
+
+    code = "IndexAlreadyExist"
+    http_status = 400
+    message = "Logstore index is already created."
+
+
+class IndexConfigNotExist(SlsError):
+    """GetIndex without an index (GetIndex.md: 400 "index config doesn't exist"; asserted live
+    by the Java SDK's LogStoreFunctionTest and the Node SDK's tests) and GetLogs on a logstore
+    without one (GetLogs.md: 400 "Logstore without index config"; aliyun-sls/sls-doc
+    ``sqlerror/logstore_without_index.md``)."""
+
+    code = "IndexConfigNotExist"
+    http_status = 400
+    message = "index config doesn't exist"
+
+
+class IndexInfoInvalid(SlsError):
+    """A malformed index body (CreateIndex.md / UpdateIndex.md: 400, "required field token is
+    lacking or of error format", "required fields line/keys are lacking or of error format")."""
+
+    code = "IndexInfoInvalid"
+    http_status = 400
+    message = "required fields line/keys are lacking or of error format."
+
+
 # --- PutLogs (PutLogs.md) -----------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ Search syntax (https://www.alibabacloud.com/help/en/sls/user-guide/search-syntax
   case-sensitive; ``__topic__``, ``__source__`` and ``__tag__:<k>`` are fields too);
   ``key: *`` matches logs that have the field;
 - values are split into tokens on SLS's default delimiters and compared case-insensitively,
-  as with a default index; a term that itself spans several tokens (``alice@example.com``,
+  as with a default index (a logstore's own index settings apply through a :class:`Schema`); a term that itself spans several tokens (``alice@example.com``,
   or a ``"quoted phrase"``) must match consecutive tokens;
 - ``*`` and ``?`` inside a term are wildcards (``err*``); a term may not start with one;
 - ``key > 10``, ``>=``, ``<``, ``<=``, ``=`` compare numerically (a non-numeric value never matches);
@@ -16,6 +16,11 @@ Search syntax (https://www.alibabacloud.com/help/en/sls/user-guide/search-syntax
 
 Analytics: ``<search> | select count(*) [as name]`` (or ``count(1)``) gives one row with the
 count as a string. Any other SQL raises :class:`QueryError` with ``sql=True``.
+
+Which fields are searchable, and how their values are tokenized, is a :class:`Schema`:
+:data:`FULL` (the default of :func:`matches`) searches every field as text with the default
+delimiters; a logstore's index gives a narrower one (:mod:`.indexes`), which
+:func:`check` holds a query against before it runs.
 
 Pure functions over plain data: no state, no clock, no I/O.
 """
@@ -26,10 +31,24 @@ import fnmatch
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
-# The default token list of an SLS index (console default): , '";=()[]{}?@&<>/: \n\t\r
-DELIMITERS = frozenset(",'\";=()[]{}?@&<>/: \n\t\r")
+from localcloud.sls.analysis import (
+    DEFAULT_ANALYZER,
+    DELIMITERS,
+    FULL,
+    Analyzer,
+    FieldIndex,
+    Schema,
+    term_pattern,
+    tokenize,
+    value_tokens,
+)
+
+__all__ = [
+    "DELIMITERS", "FULL", "Analyzer", "And", "Compare", "CountSql", "FieldIndex", "MatchAll", "Node", "Not", "Or",
+    "Query", "QueryError", "Schema", "Term", "check", "matches", "parse", "tokenize",
+]
+
 _PATTERN_DELIMITERS = DELIMITERS - {"?"}  # in a query, ? is a wildcard
 _SQL_COUNT = re.compile(
     r"^\s*select\s+count\s*\(\s*(?:\*|1)\s*\)\s*(?:as\s+(?:\"([^\"]+)\"|([A-Za-z_][A-Za-z0-9_]*)))?\s*;?\s*$",
@@ -58,8 +77,12 @@ class Term:
     key: str | None
     """None: full text over every content value."""
     tokens: tuple[str, ...]
-    """Lower-cased tokens that must appear consecutively; empty means "the field exists"."""
+    """Lower-cased tokens (default delimiters) that must appear consecutively; empty means
+    "the field exists"."""
     wildcard: bool
+    text: str = ""
+    """The term as written, re-tokenized for a field whose index has other settings."""
+    quoted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,30 +123,6 @@ class Query:
     sql: CountSql | None
     where_text: str
     agg_text: str
-
-
-# --- tokens of values --------------------------------------------------------------------
-
-
-def tokenize(value: str, delimiters: frozenset[str] = DELIMITERS) -> list[str]:
-    """Split a value into lower-cased tokens on the index delimiters."""
-    out: list[str] = []
-    current: list[str] = []
-    for char in value:
-        if char in delimiters:
-            if current:
-                out.append("".join(current).lower())
-                current = []
-        else:
-            current.append(char)
-    if current:
-        out.append("".join(current).lower())
-    return out
-
-
-@lru_cache(maxsize=4096)
-def _value_tokens(value: str) -> tuple[str, ...]:
-    return tuple(tokenize(value))
 
 
 # --- lexer ------------------------------------------------------------------------------
@@ -270,7 +269,7 @@ def _term(key: str | None, text: str, *, quoted: bool) -> Term:
         wildcard = any("*" in t or "?" in t for t in tokens)
     if not tokens:
         raise QueryError(f"the term {text!r} has no searchable token")
-    return Term(key, tokens, wildcard)
+    return Term(key, tokens, wildcard, text, quoted)
 
 
 def _split_sql(text: str) -> tuple[str, str | None]:
@@ -303,8 +302,28 @@ def parse(text: str | None) -> Query:
 # --- evaluation -------------------------------------------------------------------------
 
 
+def check(node: Node, schema: Schema) -> None:
+    """Refuse a search that names a field the index does not cover, with SLS's messages
+    (aliyun-sls/sls-doc ``sqlerror``: "key (X) is not config as key value config ...",
+    "key (X) is not config as numberic column")."""
+    if isinstance(node, (And, Or)):
+        check(node.left, schema)
+        check(node.right, schema)
+    elif isinstance(node, Not):
+        check(node.child, schema)
+    elif isinstance(node, (Term, Compare)) and node.key is not None:
+        found = schema.field(node.key)
+        if found is None:
+            raise QueryError(f"key ({node.key}) is not config as key value config,"
+                             f"if symbol : is in your log,please wrap : with quotation mark \"")
+        if isinstance(node, Compare) and schema.keys is not None and not found.numeric:
+            raise QueryError(f"key ({node.key}) is not config as numberic column")
+
+
 def _phrase_in(pattern: tuple[str, ...], tokens: Sequence[str], wildcard: bool) -> bool:
     width = len(pattern)
+    if not width:
+        return False
     for start in range(len(tokens) - width + 1):
         window = tokens[start:start + width]
         if wildcard:
@@ -331,23 +350,48 @@ def _compare(value: str, op: str, number: float) -> bool:
     return actual == number
 
 
-def matches(node: Node, fields: Mapping[str, str], fulltext: Sequence[str]) -> bool:
+def _text_match(term: Term, value: str, analyzer: Analyzer) -> bool:
+    if analyzer == DEFAULT_ANALYZER:
+        return _phrase_in(term.tokens, value_tokens(value), term.wildcard)
+    tokens, wildcard = term_pattern(term.text, term.quoted, analyzer)
+    return _phrase_in(tokens, value_tokens(value, analyzer), wildcard)
+
+
+def _field_match(term: Term, value: str, index: FieldIndex) -> bool:
+    if not term.tokens:  # key: *
+        return True
+    if index.numeric:  # key: 120 on a long/double field is an equality (UNCONFIRMED for wildcards: no match)
+        return not term.wildcard and _compare(value, "=", _number(term.text))
+    return _text_match(term, value, index.analyzer)
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+def matches(
+    node: Node, fields: Mapping[str, str], fulltext: Sequence[str] | Sequence[tuple[str, Analyzer]],
+    schema: Schema = FULL,
+) -> bool:
     """Does a log match? ``fields`` maps every key (contents and reserved) to its value;
-    ``fulltext`` lists the content values searched by key-less terms."""
+    ``fulltext`` lists the values key-less terms search (plain strings use the default
+    delimiters; :meth:`Schema.fulltext` pairs each with its analyzer)."""
     if isinstance(node, MatchAll):
         return True
     if isinstance(node, And):
-        return matches(node.left, fields, fulltext) and matches(node.right, fields, fulltext)
+        return matches(node.left, fields, fulltext, schema) and matches(node.right, fields, fulltext, schema)
     if isinstance(node, Or):
-        return matches(node.left, fields, fulltext) or matches(node.right, fields, fulltext)
+        return matches(node.left, fields, fulltext, schema) or matches(node.right, fields, fulltext, schema)
     if isinstance(node, Not):
-        return not matches(node.child, fields, fulltext)
+        return not matches(node.child, fields, fulltext, schema)
+    value = fields.get(node.key) if node.key is not None else None
+    index = schema.field(node.key) if node.key is not None else None
     if isinstance(node, Compare):
-        value = fields.get(node.key)
-        return value is not None and _compare(value, node.op, node.number)
+        return value is not None and index is not None and _compare(value, node.op, node.number)
     if node.key is None:
-        return any(_phrase_in(node.tokens, _value_tokens(v), node.wildcard) for v in fulltext)
-    value = fields.get(node.key)
-    if value is None:
-        return False
-    return not node.tokens or _phrase_in(node.tokens, _value_tokens(value), node.wildcard)
+        return any(_text_match(node, *item) if isinstance(item, tuple) else _text_match(node, item, DEFAULT_ANALYZER)
+                   for item in fulltext)
+    return value is not None and index is not None and _field_match(node, value, index)

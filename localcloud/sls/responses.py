@@ -1,7 +1,8 @@
 """SLS handlers: parse a request into model calls and serialise the answer. No rules here.
 
 Shapes are the ones aliyun-log-python-sdk 0.9.52 reads (``project_response.py``,
-``logstore_config_response.py``, ``getlogsresponse.py``, ``gethistogramsresponse.py``) and
+``logstore_config_response.py``, ``index_config_response.py``, ``getlogsresponse.py``,
+``gethistogramsresponse.py``) and
 the API pages of AlibabaCloudDocs/sls: success is status 200 exactly, with an empty body for
 writes; lists carry both ``count`` and ``total`` (the SDK raises KeyError without either).
 """
@@ -186,6 +187,33 @@ def list_logstores(call: SlsCall) -> HttpResponse:
     size = _int_param(params, "size", 500, errors.ParameterInvalid(f"size : {params.get('size')} pair is invalid"))
     total, names = call.backend.list_logstores(call.project, params.get("logstoreName", ""), offset, size)
     return as_json(call, {"count": len(names), "total": total, "logstores": names})
+
+
+# --- indexes --------------------------------------------------------------------------------
+
+
+def create_index(call: SlsCall) -> HttpResponse:
+    call.backend.create_index(call.project, call.logstore, json_body(call))
+    return empty(call)
+
+
+def update_index(call: SlsCall) -> HttpResponse:
+    call.backend.update_index(call.project, call.logstore, json_body(call))
+    return empty(call)
+
+
+def get_index(call: SlsCall) -> HttpResponse:
+    """GetIndex.md's body: the configuration plus ``ttl`` (the logstore's, as the SDK's
+    IndexConfig documents), ``lastModifyTime``, ``index_mode`` and ``storage``."""
+    store, index = call.backend.get_index(call.project, call.logstore)
+    view = {**index.config, "ttl": store.ttl, "lastModifyTime": _epoch(index.modified),
+            "index_mode": "v2", "storage": "pg"}
+    return as_json(call, view)
+
+
+def delete_index(call: SlsCall) -> HttpResponse:
+    call.backend.delete_index(call.project, call.logstore)
+    return empty(call)
 
 
 # --- logs ---------------------------------------------------------------------------------

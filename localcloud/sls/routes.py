@@ -10,8 +10,10 @@ RAM actions and resources follow "Authentication rules used when a RAM user acce
 resources of a primary account by using Log Service APIs"
 (https://www.alibabacloud.com/help/doc-detail/29052.htm) and the per-API "Authorization"
 tables: ``acs:log:<region>:<account>:project/<p>[/logstore/<ls>]``; ListProject checks
-``project/*`` and ListLogStores ``project/<p>/logstore/*``. A missing project is reported
-before the RAM check, since SLS needs the project to know its owner (UNCONFIRMED order).
+``project/*`` and ListLogStores ``project/<p>/logstore/*``; the index APIs are
+``log:CreateIndex`` / ``UpdateIndex`` / ``GetIndex`` / ``DeleteIndex`` on the logstore. A
+missing project is reported before the RAM check, since SLS needs the project to know its
+owner (UNCONFIRMED order).
 
 Every request runs under ``state.lock``; mutating actions end with ``on_mutation``
 (persistence). Errors are SLS JSON with a lowercase ``x-log-requestid`` header, and never
@@ -75,7 +77,13 @@ _LOGSTORE_GET = {
 }
 _PUT_LOGS = Route("PutLogs", responses.put_logs, "log:PostLogStoreLogs", "logstore", mutating=True)
 _GET_LOGS_V2 = Route("GetLogs", responses.get_logs_v2, "log:GetLogStoreLogs", "logstore")
-_PATH = re.compile(r"^/logstores/(?P<ls>[^/]+)(?P<rest>/shards/lb|/shards/route|/logs)?/?$")
+_INDEX = {
+    "POST": Route("CreateIndex", responses.create_index, "log:CreateIndex", "logstore", mutating=True),
+    "PUT": Route("UpdateIndex", responses.update_index, "log:UpdateIndex", "logstore", mutating=True),
+    "GET": Route("GetIndex", responses.get_index, "log:GetIndex", "logstore"),
+    "DELETE": Route("DeleteIndex", responses.delete_index, "log:DeleteIndex", "logstore", mutating=True),
+}
+_PATH = re.compile(r"^/logstores/(?P<ls>[^/]+)(?P<rest>/shards/lb|/shards/route|/logs|/index)?/?$")
 
 
 def _is_ip(text: str) -> bool:
@@ -128,6 +136,8 @@ def resolve(request: HttpRequest) -> Resolved:
         return Resolved(_PUT_LOGS if method == "POST" else None, project, logstore)
     if rest == "/logs":
         return Resolved(_GET_LOGS_V2 if method == "POST" else None, project, logstore)
+    if rest == "/index":
+        return Resolved(_INDEX.get(method), project, logstore)
     if method == "GET":
         kind = dict(request.query_pairs()).get("type", "")
         return Resolved(_LOGSTORE_GET.get(kind), project, logstore)

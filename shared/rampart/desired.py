@@ -29,6 +29,7 @@ from rampart.catalog import profiles_for
 from rampart.desired_checks import check_grant, whole_seconds
 from rampart.desired_state import Desired, Shape, build, teardown
 from rampart.errors import EventError, PolicyRefused, StaleEvent, UnknownPerson, UnknownProfile
+from rampart.identity import display_name_for
 from rampart.model import (
     AccessMode,
     Catalog,
@@ -237,7 +238,7 @@ def _joiner(ctx: _Ctx) -> Desired:
         notes.append(f"access mode changes from {marker.access.value} to {access.value}")
     shape = Shape(
         user_name=ctx.user_name,
-        display_name=person.display_name or ctx.user_name,
+        display_name=display_name_for(person) if person.display_name else ctx.user_name,
         person_id=person.person_id,
         access=access,
         state=LifecycleState.ACTIVE,
@@ -263,7 +264,7 @@ def _mover(ctx: _Ctx) -> Desired:
         notes.append(f"{ctx.user_name} is disabled (grace until {_when(marker.grace_until)}): the profiles apply on a rehire")
     shape = Shape(
         user_name=ctx.user_name,
-        display_name=person.display_name or observed.display_name,
+        display_name=display_name_for(person) if person.display_name else observed.display_name,
         person_id=marker.person_id,
         access=access,
         state=marker.state,

@@ -68,6 +68,15 @@ class Scope:
 ACCOUNT = Scope()
 
 
+class PolicyChange(Enum):
+    """What ``Identities.ensure_policy`` did to a catalog custom policy (``rampart init``)."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    """The document differed: a new default version was created."""
+    UNCHANGED = "unchanged"
+
+
 @dataclass(frozen=True, slots=True)
 class CustomPolicySpec:
     """A custom policy the catalog defines; ``rampart init`` creates it in the account."""

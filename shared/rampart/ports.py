@@ -19,6 +19,7 @@ from rampart.model import (
     ObservedKey,
     ObservedSecret,
     PasswordPolicy,
+    PolicyChange,
     PolicyRef,
 )
 from rampart.secret import Secret
@@ -62,6 +63,19 @@ class Identities(Protocol):
     def policy_document(self, policy: PolicyRef) -> str:
         """The default version's document (to copy a system policy into a time-bound one)."""
         ...
+    def list_users(self) -> list[UserFacts]:
+        """Every RAM user of the account (``rampart drift``: users rampart does not manage)."""
+        ...
+    def key_last_used(self, user_name: str, access_key_id: str) -> datetime | None:
+        """When the key last signed a request (RAM GetAccessKeyLastUsed); None: never used."""
+        ...
+    def resource_group_exists(self, resource_group_id: str) -> bool:
+        """ResourceManager GetResourceGroup: ``rampart init`` checks the catalog's scopes."""
+        ...
+    def caller_arn(self) -> str:
+        """The ARN of the credentials rampart runs with (STS GetCallerIdentity): the actor the
+        CLI records on its events and audit records."""
+        ...
 
     # writes
     def create_user(self, user_name: str, display_name: str, comments: str) -> UserFacts: ...
@@ -83,6 +97,10 @@ class Identities(Protocol):
         ...
     def delete_mfa(self, serial_number: str) -> None: ...
     def create_policy(self, name: str, document: str, description: str) -> None: ...
+    def ensure_policy(self, name: str, document: str, description: str) -> PolicyChange:
+        """A catalog custom policy as the catalog defines it: created if missing, a new default
+        version if its document differs (``rampart init``; idempotent)."""
+        ...
     def delete_policy(self, name: str) -> None:
         """Deletes a custom policy and its non-default versions."""
         ...
@@ -112,7 +130,12 @@ class AuditSink(Protocol):
         """Write one event's records in one call (one PutLogs)."""
         ...
 
-    def query(self, query: str, since: datetime, until: datetime, limit: int = 100) -> list[dict[str, str]]: ...
+    def query(
+        self, query: str, since: datetime, until: datetime, limit: int = 100, *, newest_first: bool = False
+    ) -> list[dict[str, str]]:
+        """Records in [since, until) matching ``query``, oldest first (``newest_first``: the
+        newest ``limit`` records, newest first, as ``rampart status`` shows them)."""
+        ...
 
 
 class Invoker(Protocol):

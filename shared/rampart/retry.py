@@ -17,6 +17,13 @@ Backoff is full jitter (delay drawn from ``[0, min(max_delay, base * 2**n))``), 
 than the service's ``x-acs-retry-after``, and bounded twice: by ``max_attempts`` and by a total
 time ``budget``. Sleep, clock and random source are injected so tests are instant and repeatable.
 
+Client-side rate limit: :func:`set_rate_limiter` (or the :func:`rate_limited` context) installs
+one process-wide limiter (``rampart.ratelimit.RateLimiter``); every attempt, first tries and
+retries alike, takes a token from it before the SDK is called, so bulk work across threads stays
+under the account's API quotas. Process-wide on purpose: worker threads do not inherit context
+variables, and a quota is the account's, not a thread's. None is installed by default (a
+Function Compute invocation makes one person's calls; FC concurrency is its limit).
+
 This module never imports an SDK (it reads exceptions by their attributes) and never puts a
 request parameter in an error: the SDK's network errors quote the request URL, whose query
 carries parameters such as ``Password``, so only the scrubbed code, message and request id
@@ -33,7 +40,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from rampart.errors import CloudError, PermissionDenied
 from rampart.redact import redact_text
@@ -280,6 +287,41 @@ def _request_id_of(response: Any) -> str:
     return str(rid) if rid else ""
 
 
+# --- the client-side rate limit --------------------------------------------------------------
+
+
+class Limiter(Protocol):
+    def acquire(self) -> float:
+        """Block until the caller may make one API call; returns the seconds waited."""
+        ...
+
+
+_limiter: Limiter | None = None
+
+
+def set_rate_limiter(limiter: Limiter | None) -> Limiter | None:
+    """Install ``limiter`` for every :func:`call` in the process (None: no limit); returns the
+    one it replaces, to be put back when the bulk work is done."""
+    global _limiter
+    previous, _limiter = _limiter, limiter
+    return previous
+
+
+def rate_limiter() -> Limiter | None:
+    """The limiter installed now, if any."""
+    return _limiter
+
+
+@contextlib.contextmanager
+def rate_limited(limiter: Limiter) -> Iterator[Limiter]:
+    """Every :func:`call` in the process takes a token from ``limiter`` inside this block."""
+    previous = set_rate_limiter(limiter)
+    try:
+        yield limiter
+    finally:
+        set_rate_limiter(previous)
+
+
 # --- the call ------------------------------------------------------------------------------
 
 
@@ -289,6 +331,9 @@ def call(service: str, action: str, fn: Callable[[], T], *, policy: RetryPolicy 
     attempt = 0
     while True:
         attempt += 1
+        limiter = _limiter
+        if limiter is not None:
+            limiter.acquire()
         try:
             response = fn()
         except Exception as exc:  # the SDK raises plain Exception subclasses

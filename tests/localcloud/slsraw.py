@@ -3,7 +3,7 @@
 Two levels, both on the SDK's own code: :func:`send` goes through ``LogClient._send`` (the
 SDK signs and sends, so only the body and headers we chose are unusual) and :func:`tampered`
 signs with the SDK's ``AuthV1`` and then changes one thing before sending with ``requests``.
-Also the shared fixtures' helpers: a protobuf LogGroup builder.
+Also the shared fixtures' helpers: a protobuf LogGroup builder and an index configuration.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from aliyun.log.credentials import StaticCredentialsProvider
 from aliyun.log.log_logs_pb2 import LogGroup
 
 from localcloud import LocalCloud
+from localcloud.sls.query import DELIMITERS
 
 
 def log_group(logs: Sequence[tuple[int, Sequence[tuple[str, str]]]], topic: str = "", source: str = "src") -> bytes:
@@ -32,6 +33,17 @@ def log_group(logs: Sequence[tuple[int, Sequence[tuple[str, str]]]], topic: str 
             content.Key = key
             content.Value = value
     return bytes(group.SerializeToString())
+
+
+def index_config(text_keys: Sequence[str] = (), long_keys: Sequence[str] = ()) -> Any:
+    """An ``aliyun.log.IndexConfig`` with a full-text index and these field indexes, all with the
+    default delimiters: SLS searches a logstore only through its index."""
+    from aliyun.log import IndexConfig, IndexKeyConfig, IndexLineConfig
+
+    tokens = sorted(DELIMITERS)
+    keys = {name: IndexKeyConfig(token_list=tokens) for name in text_keys}
+    keys.update({name: IndexKeyConfig(index_type="long") for name in long_keys})
+    return IndexConfig(line_config=IndexLineConfig(token_list=tokens), key_config_list=keys)
 
 
 def one_log_group() -> bytes:

@@ -225,11 +225,13 @@ def test_reset_keeps_faults_and_clear_removes_them(cloud: LocalCloud, ram) -> No
 
 def _sls(cloud: LocalCloud):  # type: ignore[no-untyped-def]
     from localcloud.sls.client import log_client
+    from tests.localcloud import slsraw
 
     info = cloud.info()
     client = log_client(cloud, info["access_key_id"], info["access_key_secret"], source="test-host")
     client.create_project("audit-trail", "")
     client.create_logstore("audit-trail", "events", ttl=30)
+    client.create_index("audit-trail", "events", slsraw.index_config())  # GetLogs needs an index
     return client
 
 

@@ -28,6 +28,7 @@ def root_sls(cloud: LocalCloud) -> Any:
     client.create_project(PROJECT, "")
     client.create_logstore(PROJECT, STORE)
     client.create_logstore(PROJECT, "other")
+    client.create_index(PROJECT, STORE, slsraw.index_config())
     return client
 
 

@@ -9,6 +9,7 @@ from aliyun.log import LogException
 
 from localcloud import LocalCloud
 from localcloud.sls.client import log_client
+from tests.localcloud import slsraw
 
 
 @pytest.fixture
@@ -191,6 +192,7 @@ def test_projects_and_logs_survive_a_restart_with_a_state_file(tmp_path: Any) ->
         client = log_client(first, info["access_key_id"], info["access_key_secret"], source="h")
         client.create_project("audit-trail", "")
         client.create_logstore("audit-trail", "events")
+        client.create_index("audit-trail", "events", slsraw.index_config(["k"]))
         now = int(time.time())
         client.put_logs(PutLogsRequest("audit-trail", "events", "", "", [LogItem(now, [("k", "v")])]))
     with LocalCloud(state_file=path) as second:

@@ -28,6 +28,7 @@ def sls(cloud: LocalCloud) -> Any:
     client = log_client(cloud, info["access_key_id"], info["access_key_secret"], source="test-host")
     client.create_project(PROJECT, "")
     client.create_logstore(PROJECT, STORE, ttl=30)
+    client.create_index(PROJECT, STORE, slsraw.index_config())
     return client
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from rampart import logs
-from rampart.adapters.sls import IndexState, SlsAuditSink
+from rampart.adapters.sls import AUDIT_FIELDS, IndexState, SlsAuditSink
 from rampart.audit import REPLAY_MARK, AuditTrail, Delivery, replay
 from rampart.config import Settings
 from rampart.errors import CloudError, PermissionDenied
@@ -21,9 +21,15 @@ from rampart.redact import SecretRegistry
 from rampart.secret import Secret
 
 from localcloud import LocalCloud
+from localcloud.sls.client import log_client
 
 PROJECT, LOGSTORE = "rampart-audit-test", "lifecycle"
 LIVE = "Zq8vR2mK9pLx4TnB7wYc3HdF6sJa1E"
+
+
+def root_keys(cloud: LocalCloud) -> tuple[str, str]:
+    info = cloud.info()
+    return info["access_key_id"], info["access_key_secret"]
 
 
 def settings_for(cloud: LocalCloud, access_key_id: str | None = None, secret: str | None = None) -> Settings:
@@ -67,8 +73,42 @@ def test_ensure_creates_the_project_and_logstore_once(cloud: LocalCloud) -> None
     first, second = sink.ensure(), sink.ensure()
     assert (first.project_created, first.logstore_created) == (True, True)
     assert (second.project_created, second.logstore_created) == (False, False)
-    # localcloud serves no index API (every logstore is fully indexed); the real service does.
-    assert first.index is IndexState.UNSUPPORTED
+
+
+def test_ensure_creates_the_index_then_updates_it(cloud: LocalCloud) -> None:
+    sink = SlsAuditSink(settings_for(cloud))
+    assert [sink.ensure().index, sink.ensure().index] == [IndexState.CREATED, IndexState.UPDATED]
+
+
+def test_ensure_replaces_a_foreign_index_with_ramparts(cloud: LocalCloud) -> None:
+    from aliyun.log import IndexConfig, IndexLineConfig
+
+    sink = SlsAuditSink(settings_for(cloud))
+    sink.ensure()
+    client = log_client(cloud, *root_keys(cloud))
+    client.update_index(PROJECT, LOGSTORE, IndexConfig(line_config=IndexLineConfig(token_list=[" "])))
+    assert sink.ensure().index is IndexState.UPDATED
+    keys = client.get_index_config(PROJECT, LOGSTORE).get_index_config().key_config_list
+    assert set(keys) == set(AUDIT_FIELDS) and keys["duration_ms"].index_type == "long"
+
+
+def test_ensure_without_permission_to_create_the_index_is_permission_denied(
+    cloud: LocalCloud, make_user: Callable[..., tuple[str, str]]
+) -> None:
+    SlsAuditSink(settings_for(cloud)).ensure()
+    key_id, secret = make_user("auditor", "AliyunLogReadOnlyAccess")
+    with pytest.raises(PermissionDenied) as info:
+        SlsAuditSink(settings_for(cloud, key_id, secret)).ensure()
+    assert (info.value.action, info.value.code) == ("CreateIndex", "Unauthorized")
+
+
+def test_a_logstore_without_an_index_cannot_be_queried(cloud: LocalCloud) -> None:
+    client = log_client(cloud, *root_keys(cloud))
+    client.create_project(PROJECT, "")
+    client.create_logstore(PROJECT, LOGSTORE)
+    with pytest.raises(CloudError) as info:
+        SlsAuditSink(settings_for(cloud)).query("*", *around(cloud))
+    assert (info.value.action, info.value.code, info.value.status) == ("GetLogs", "IndexConfigNotExist", 400)
 
 
 # --- write and query ----------------------------------------------------------------------

@@ -126,3 +126,11 @@ def test_every_applied_step_has_an_audit_record_with_request_ids_and_no_secret(c
     outcome = [r for r in rows if r["action"] == "event"]
     assert [r["result"] for r in outcome] == ["ok"]
     assert key["AccessKeySecret"] not in json.dumps(rows)
+
+
+def test_hr_display_name_with_punctuation_is_made_acceptable_to_ram(cloud: LocalCloud, engine) -> None:  # type: ignore[no-untyped-def]
+    person = _person(person_id="E2001", display_name="O'Brien, Seán (Ops)", email="sean.obrien@example.com")
+    result = engine.handle(event("joiner", "j-name", T0, person_id="E2001", person=person))
+    assert result.result is AuditResult.OK, result.as_dict()
+    user = Ram(cloud.config()).get_user(ram_models.GetUserRequest(user_name="sean.obrien")).body.user
+    assert user.display_name == "O Brien Seán Ops"

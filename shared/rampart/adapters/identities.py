@@ -13,6 +13,7 @@ account id are read once per adapter (IMS GetDefaultDomain, STS GetCallerIdentit
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
@@ -20,9 +21,9 @@ from typing import Any
 from rampart.adapters.clients import Clients
 from rampart.adapters.grants import Grants
 from rampart.errors import CloudError
-from rampart.model import Attachment, ObservedKey, PasswordPolicy, PolicyRef
+from rampart.model import Attachment, ObservedKey, PasswordPolicy, PolicyChange, PolicyRef, PolicyType
 from rampart.ports import NewAccessKey, UserFacts
-from rampart.retry import DEFAULT_POLICY, RetryPolicy, call, is_not_found
+from rampart.retry import DEFAULT_POLICY, RetryPolicy, call, is_already_exists, is_not_found
 from rampart.secret import Secret
 
 MAX_TAGS_PER_CALL = 20
@@ -39,8 +40,22 @@ def parse_time(text: str | None) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
+def same_document(a: str, b: str) -> bool:
+    """Two policy documents say the same (RAM may re-indent what it stores)."""
+    try:
+        return bool(json.loads(a) == json.loads(b))
+    except ValueError:
+        return a.strip() == b.strip()
+
+
 def _ram_models() -> Any:
     from alibabacloud_ram20150501 import models
+
+    return models
+
+
+def _rm_models() -> Any:
+    from alibabacloud_resourcemanager20200331 import models
 
     return models
 
@@ -62,6 +77,7 @@ class RamIdentities:
         self._clients = clients
         self._policy = policy
         self._domain: str | None = None
+        self._caller: str | None = None
         self._grants = Grants(clients, policy, self.principal_name)
 
     def __repr__(self) -> str:
@@ -152,6 +168,33 @@ class RamIdentities:
             marker = body.marker
             if not body.is_truncated or not marker:
                 return
+
+    def list_users(self) -> list[UserFacts]:
+        return [UserFacts(str(u.user_name), str(u.user_id), str(u.display_name or "")) for u in self._list_users()]
+
+    def key_last_used(self, user_name: str, access_key_id: str) -> datetime | None:
+        """RAM answers no ``LastUsedDate`` (or an empty one) for a key never used."""
+        request = _ram_models().GetAccessKeyLastUsedRequest(user_name=user_name, user_access_key_id=access_key_id)
+        body = self._ram("GetAccessKeyLastUsed", "get_access_key_last_used", request).body
+        text = body.access_key_last_used.last_used_date if body.access_key_last_used is not None else None
+        return parse_time(text) if text else None
+
+    def resource_group_exists(self, resource_group_id: str) -> bool:
+        request = _rm_models().GetResourceGroupRequest(resource_group_id=resource_group_id)
+        try:
+            self._rm("GetResourceGroup", "get_resource_group", request)
+        except CloudError as exc:
+            if is_not_found(exc.code) or exc.code == "InvalidParameter.ResourceGroupId":
+                return False
+            raise
+        return True
+
+    def caller_arn(self) -> str:
+        if self._caller is None:
+            sts = self._clients.sts()
+            body = self._call("sts", "GetCallerIdentity", sts.get_caller_identity).body
+            self._caller = str(body.arn)
+        return self._caller
 
     def access_keys(self, user_name: str) -> list[ObservedKey]:
         body = self._ram("ListAccessKeys", "list_access_keys", _ram_models().ListAccessKeysRequest(user_name=user_name)).body
@@ -288,6 +331,31 @@ class RamIdentities:
             policy_name=name, policy_document=document, description=description or None
         )
         self._ram("CreatePolicy", "create_policy", request)
+
+    def ensure_policy(self, name: str, document: str, description: str) -> PolicyChange:
+        """GetPolicy; CreatePolicy when missing; CreatePolicyVersion (SetAsDefault, and RAM's
+        ``DeleteOldestNonDefaultVersionWhenLimitExceeded`` so the 5-version limit never stops
+        it) when the default version's document differs. Documents compare as JSON values."""
+        try:
+            current = self.policy_document(PolicyRef(PolicyType.CUSTOM, name))
+        except CloudError as exc:
+            if not is_not_found(exc.code):
+                raise
+            try:
+                self.create_policy(name, document, description)
+                return PolicyChange.CREATED
+            except CloudError as again:
+                if not is_already_exists(again.code):
+                    raise
+                current = self.policy_document(PolicyRef(PolicyType.CUSTOM, name))  # created meanwhile
+        if same_document(current, document):
+            return PolicyChange.UNCHANGED
+        request = _ram_models().CreatePolicyVersionRequest(
+            policy_name=name, policy_document=document, set_as_default=True,
+            rotate_strategy="DeleteOldestNonDefaultVersionWhenLimitExceeded",
+        )
+        self._ram("CreatePolicyVersion", "create_policy_version", request)
+        return PolicyChange.UPDATED
 
     def delete_policy(self, name: str) -> None:
         """Non-default versions first (else ``DeleteConflict.Policy.Version``), then the policy."""

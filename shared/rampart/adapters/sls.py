@@ -21,7 +21,6 @@ denial), with messages redacted.
 from __future__ import annotations
 
 import ipaddress
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -47,7 +46,6 @@ NUMERIC_FIELDS = frozenset({"duration_ms"})
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 T = TypeVar("T")
-_log = logging.getLogger("rampart.adapters.sls")
 
 
 def endpoint_url(settings: Settings) -> str:
@@ -98,8 +96,6 @@ def _split(moment: datetime) -> tuple[int, int]:
 class IndexState(Enum):
     CREATED = "created"
     UPDATED = "updated"
-    UNSUPPORTED = "unsupported"
-    """The endpoint (localcloud) does not serve the index API; it indexes every logstore fully."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +111,6 @@ class SlsAuditSink:
     def __init__(self, settings: Settings, *, project: str | None = None, logstore: str | None = None) -> None:
         self.project = project or settings.sls_project
         self.logstore = logstore or settings.sls_logstore
-        self._custom_endpoint = settings.endpoint is not None
         self._client = make_client(settings)
 
     def __repr__(self) -> str:
@@ -140,15 +135,17 @@ class SlsAuditSink:
                 items.append(item)
             put(items)
 
-    def query(self, query: str, since: datetime, until: datetime, limit: int = 100) -> list[dict[str, str]]:
-        """Logs in [since, until) matching ``query``, oldest first; for ``... | select ...``
-        the SQL rows."""
+    def query(
+        self, query: str, since: datetime, until: datetime, limit: int = 100, *, newest_first: bool = False
+    ) -> list[dict[str, str]]:
+        """Logs in [since, until) matching ``query``, oldest first (``newest_first``: GetLogs'
+        ``reverse``, the newest ``limit`` logs, newest first); for ``... | select ...`` the SQL rows."""
         frm, frm_ns = _split(since)
         to, to_ns = _split(until)
 
         def page(offset: int, size: int) -> Any:
             return self._call("GetLogs", lambda: self._client.get_log(
-                self.project, self.logstore, frm, to, query=query, offset=offset, size=size,
+                self.project, self.logstore, frm, to, query=query, offset=offset, size=size, reverse=newest_first,
                 from_time_nano_part=frm_ns, to_time_nano_part=to_ns,
             ))
 
@@ -193,23 +190,19 @@ class SlsAuditSink:
 
     def _ensure_index(self) -> IndexState:
         """GetLogs needs an index (``IndexConfigNotExist`` otherwise, §C.5): full text plus
-        every audit field, with doc values so ``| select`` analytics work."""
+        every audit field, with doc values so ``| select`` analytics work. An existing index
+        (``IndexAlreadyExist``, CreateIndex.md) is replaced by rampart's: UpdateIndex rewrites
+        the whole configuration. SLS indexes only logs written after the index exists, which is
+        why ``rampart init`` runs before anything is written."""
         config = index_config()
         try:
             self._call("CreateIndex", lambda: self._client.create_index(self.project, self.logstore, config))
             return IndexState.CREATED
         except CloudError as exc:
-            if exc.code == "IndexAlreadyExist":
-                self._call("UpdateIndex", lambda: self._client.update_index(self.project, self.logstore, config))
-                return IndexState.UPDATED
-            # localcloud serves no index API and answers ParameterInvalid (localcloud/README.md,
-            # SLS "Divergences": every logstore is fully indexed). Only tolerated on a custom
-            # endpoint; against the real service this is an error like any other.
-            if self._custom_endpoint and exc.code == "ParameterInvalid":
-                _log.warning("the SLS endpoint does not serve CreateIndex; assuming it indexes every field",
-                             extra={"project": self.project, "logstore": self.logstore})
-                return IndexState.UNSUPPORTED
-            raise
+            if exc.code != "IndexAlreadyExist":
+                raise
+        self._call("UpdateIndex", lambda: self._client.update_index(self.project, self.logstore, config))
+        return IndexState.UPDATED
 
     # --- errors ---------------------------------------------------------------------------
 

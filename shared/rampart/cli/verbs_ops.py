@@ -1,0 +1,195 @@
+"""The account-wide verbs: ``sweep``, ``drift``, ``release``, ``replay`` and ``import``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+from rampart.audit import AuditAction, AuditTrail, replay, sls_phrase
+from rampart.cli import render
+from rampart.cli.output import EXIT_FAILED, EXIT_INPUT, EXIT_OK, Output, result_exit_code, worst
+from rampart.cli.runtime import Runtime
+from rampart.drift import find_drift
+from rampart.engine import EventResult, UserResult
+from rampart.errors import EventError, RampartError
+from rampart.events import parse_event
+from rampart.manual import event_id
+from rampart.model import AuditResult, LifecycleEvent, Plan
+from rampart.tags import MANAGED_BY, MANAGED_VALUE
+
+DRIFT_ACTION = "drift-report"
+"""The audit action of ``rampart drift``'s record."""
+
+
+# --- sweep -----------------------------------------------------------------------------------
+
+
+def cmd_sweep(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
+    users = rt.identities.users_tagged(MANAGED_BY, MANAGED_VALUE)
+    results: list[UserResult] = []
+    for number, user in enumerate(users, start=1):
+        try:
+            result = rt.engine.sweep_user(user, rotate=not args.no_rotate)
+        except RampartError as exc:  # one user's trouble does not stop the sweep
+            result = UserResult(user, Plan("sweep", user, ()), result=AuditResult.FAILED, error=str(exc))
+        results.append(result)
+        steps = len(result.plan.steps)
+        done = f"at step {len(result.outcomes)} of {steps}" if result.outcomes and result.error else f"{steps} step(s)"
+        tail = f": {result.error}" if result.error else ""
+        out.progress(f"[{number}/{len(users)}] {user}: {result.result.value} ({done}){tail}")
+    counts = Counter(r.result.value for r in results)
+    failed = [r for r in results if r.result is AuditResult.FAILED]
+    out.line(f"sweep: {len(users)} rampart user(s): " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none"))
+    for r in results:
+        if r.outcomes or r.error:
+            out.lines(render.user_result_lines(r))
+    out.data({"ok": not failed, "users": [r.as_dict() for r in results], "summary": dict(counts)})
+    if failed:
+        out.reason(f"{len(failed)} of {len(users)} user(s) failed; first: {failed[0].user_name}: {failed[0].error}")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+# --- drift -----------------------------------------------------------------------------------
+
+
+def cmd_drift(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
+    now = rt.clock()
+    ident = event_id("drift", rt.token())
+    report = find_drift(rt.identities, rt.catalog, now, unused_days=args.unused_days)
+    trail = AuditTrail(correlation_id=ident, event_id=ident, source="cli", clock=rt.clock, target="account",
+                       actor=rt.operator.arn)
+    trail.add(DRIFT_ACTION, AuditResult.OK, detail=report.summary())
+    delivery = trail.flush(rt.sink)
+    out.lines(render.drift_lines(report, delivery, ident))
+    out.data({"ok": not (args.fail_on_drift and not report.clean), "event_id": ident, "audit": delivery.value,
+              **report.as_dict()})
+    if args.fail_on_drift and not report.clean:
+        out.reason("drift found (--fail-on-drift)")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+# --- release ---------------------------------------------------------------------------------
+
+
+def _time(row: dict[str, str]) -> str:
+    return row.get("time", "")
+
+
+def held_events(rt: Runtime, since: datetime) -> list[tuple[dict[str, str], LifecycleEvent | None, str]]:
+    """Held leaver events not since applied, one per event id (the latest hold), oldest first:
+    (record, event or None, why it cannot be read)."""
+    rows = rt.breaker.held(since)
+    later = rt.sink.query(f"action: {sls_phrase(AuditAction.EVENT.value)} and not result: {AuditResult.HELD.value}",
+                          since, rt.clock() + timedelta(seconds=1), limit=1000)
+    settled: dict[str, str] = {}
+    for row in later:
+        settled[row.get("event_id", "")] = max(settled.get(row.get("event_id", ""), ""), _time(row))
+    latest: dict[str, dict[str, str]] = {}
+    for row in rows:
+        key = row.get("event_id", "")
+        if _time(row) >= latest.get(key, {}).get("time", ""):
+            latest[key] = row
+    found: list[tuple[dict[str, str], LifecycleEvent | None, str]] = []
+    for key, row in sorted(latest.items(), key=lambda item: _time(item[1])):
+        if settled.get(key, "") > _time(row):
+            continue  # applied (or refused, or stale) after it was held
+        try:
+            found.append((row, parse_event(json.loads(row.get("detail") or "{}")["event"]), ""))
+        except (ValueError, KeyError, TypeError, EventError) as exc:
+            found.append((row, None, f"the held record does not hold a readable event ({type(exc).__name__})"))
+    return found
+
+
+def cmd_release(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
+    now = rt.clock()
+    since = now - timedelta(days=args.since_days)
+    before = rt.breaker.state(now)
+    data: dict[str, Any] = {"breaker": {"open": before.is_open, "removals": before.removals, "limit": before.limit,
+                                        "counted_since": before.counted_since.isoformat()}}
+    out.line(f"breaker: {'OPEN' if before.is_open else 'closed'}, {before.removals} removal(s) counted "
+             f"since {before.counted_since.isoformat()} (limit {before.limit})")
+    if not args.list:
+        record = rt.breaker.release(rt.operator.arn, allow=args.allow, reason=args.reason, source="cli")
+        data["released"] = {"by": record.actor, "at": record.time.isoformat(), "allow": args.allow, "reason": args.reason}
+        limit = f"{args.allow} more removal(s)" if args.allow is not None else f"the catalog's limit ({before.limit})"
+        out.line(f"released by {record.actor}: removals before now no longer count; {limit} until the next release")
+    held = held_events(rt, since)
+    data["held"] = [{"event_id": row.get("event_id", ""), "held_at": row.get("time", ""), "target": row.get("target", ""),
+                     "error": why} for row, _, why in held]
+    out.line(f"held leaver events since {since.date().isoformat()}: {len(held)}")
+    out.lines(f"  {row.get('event_id', '')}  {row.get('target', '')}  held at {row.get('time', '')[:19]}"
+              + (f"  ({why})" if why else "") for row, _, why in held)
+    codes = [EXIT_INPUT for _, event, _ in held if event is None]
+    results: list[EventResult] = []
+    if args.resubmit and not args.list:
+        for _, event, _ in held:
+            if event is not None:
+                result = rt.engine.handle(event)
+                results.append(result)
+                out.lines(render.event_result_lines(result))
+        codes += [result_exit_code(r.result, r.error_type) for r in results]
+    elif held and not args.list:
+        out.line("apply them with: rampart release --resubmit (each is checked again: stale, breaker)")
+    data["resubmitted"] = [r.as_dict() for r in results]
+    code = worst(codes)
+    out.data({"ok": code == EXIT_OK, **data})
+    if code != EXIT_OK:
+        unread = sum(1 for _, event, _ in held if event is None)
+        again = [r for r in results if result_exit_code(r.result, r.error_type) != EXIT_OK]
+        parts = [f"{len(again)} of {len(results)} resubmitted event(s) did not apply (first: {again[0].event_id} "
+                 f"{again[0].result.value}: {again[0].error})"] if again else []
+        parts += [f"{unread} held record(s) hold no readable event"] if unread else []
+        out.reason("; ".join(parts))
+    return code
+
+
+# --- replay ----------------------------------------------------------------------------------
+
+
+def cmd_replay(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
+    if args.file == "-":
+        lines = rt.stdin.read().splitlines()
+    else:
+        try:
+            with open(args.file, encoding="utf-8", errors="replace") as handle:
+                lines = handle.read().splitlines()
+        except OSError as exc:
+            raise EventError(f"cannot read {args.file}: {exc.strerror}", hint="check the path") from None
+    report = replay(lines, rt.sink)
+    out.line(f"replay: {report.sent} record(s) sent, {report.already_stored} already in SLS, "
+             f"{report.unreadable} unreadable")
+    out.data({"ok": report.unreadable == 0, "sent": report.sent, "already_stored": report.already_stored,
+              "unreadable": report.unreadable})
+    if report.unreadable:
+        out.reason(f"{report.unreadable} marked line(s) could not be read and were not sent")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+def cmd_import(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
+    from rampart import bulk  # the bulk module loads only for this verb
+
+    report = bulk.import_csv(
+        args.csv, rt.engine,
+        concurrency=args.concurrency if args.concurrency is not None else bulk.DEFAULT_CONCURRENCY,
+        rate_per_second=args.rate if args.rate is not None else bulk.DEFAULT_RATE,
+        progress=bulk.progress_bar(out.stderr), skip_invalid=args.skip_invalid, actor=rt.operator.arn,
+    )
+    counts = ", ".join(f"{n} {k}" for k, n in report.counts.items() if n)
+    out.line(f"import {report.file}: {report.rows} row(s); {counts or 'nothing run'}; "
+             f"{report.api_calls} API call(s) in {report.seconds:.1f}s ({report.calls_per_second:.1f}/s)")
+    out.lines(f"  line {p.line} ({p.person_id}): {p.outcome.value}: {p.reason}" for p in report.failures)
+    out.lines(f"  invalid: {p}" for p in report.invalid)
+    out.data({**report.as_dict(), "ok": bool(report.ok)})
+    if not report.ok:
+        out.reason(report.reason or "the import did not complete")
+        return EXIT_FAILED if report.started else EXIT_INPUT
+    return EXIT_OK

@@ -1,0 +1,151 @@
+"""``rampart sweep``, ``drift``, ``replay`` and ``import`` on localcloud (with its movable clock)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from alibabacloud_ram20150501 import models as ram_models
+from alibabacloud_ram20150501.client import Client as Ram
+from alibabacloud_tea_openapi.exceptions import ClientException
+from rampart.adapters.sls import SlsAuditSink
+
+from localcloud import LocalCloud
+from tests.rampart.adapter_support import settings_for
+from tests.rampart.cli_support import Cli, environment, write_catalog
+
+DAY = 86400
+
+
+@pytest.fixture
+def cli(cloud: LocalCloud, tmp_path: Path) -> Iterator[Cli]:
+    catalog, _ = write_catalog(cloud, tmp_path)
+    made = Cli(cloud, environment(cloud, catalog))
+    made.ok("init")
+    yield made
+    made.assert_no_secret_leaked(require=False)  # every test: no escrowed value in any output
+
+
+def _join(cli: Cli, person: str, user: str, access: str) -> None:
+    cli.ok("join", person, "--user", user, "--display-name", user.title(), "--access", access)
+
+
+def _keys(cloud: LocalCloud, user: str) -> list[str]:
+    keys = Ram(cloud.config()).list_access_keys(ram_models.ListAccessKeysRequest(user_name=user)).body.access_keys
+    return [k.access_key_id for k in keys.access_key]
+
+
+def test_sweep_ends_expired_grants_with_a_progress_line_per_user(cloud: LocalCloud, cli: Cli) -> None:
+    _join(cli, "E1", "dana", "console")
+    _join(cli, "E2", "erin", "console")
+    cli.ok("grant", "dana", "--profile", "break-glass-admin", "--until", "PT1H", "--ticket", "INC-1", "--approver", "cto")
+    cloud.clock_advance(2 * 3600)
+    run = cli.ok("sweep", "--json")
+    assert run.stderr.splitlines() == ["[1/2] dana: ok (3 step(s))", "[2/2] erin: noop (0 step(s))"]
+    data = run.json()
+    assert data["summary"] == {"ok": 1, "noop": 1}
+    assert [s["kind"] for s in data["users"][0]["steps"]] == ["untag-user", "detach-policy", "delete-policy"]
+    assert cli.ok("status", "dana", "--json").json()["grants"] == []
+
+
+def test_sweep_rotates_an_old_key_through_the_two_key_slot(cloud: LocalCloud, cli: Cli) -> None:
+    _join(cli, "E1", "svc.billing", "programmatic")
+    [old] = _keys(cloud, "svc.billing")
+    cloud.clock_advance(91 * DAY)
+    run = cli.ok("sweep")
+    assert "svc.billing: ok" in run.stdout
+    [new] = _keys(cloud, "svc.billing")
+    assert new != old
+    status = cli.ok("status", "svc.billing", "--json").json()
+    assert status["keys"][0]["secret_name"].endswith(new)
+    assert {s["access_key_id"]: s["pending_deletion"] for s in status["secrets"]} == {old: True, new: False}
+    cli.assert_no_secret_leaked()
+
+
+def test_sweep_deletes_a_leaver_once_the_grace_period_is_over(cloud: LocalCloud, cli: Cli) -> None:
+    _join(cli, "E1", "dana", "console")
+    cli.ok("leave", "dana")
+    cloud.clock_advance(31 * DAY)
+    cli.ok("sweep")
+    with pytest.raises(ClientException):
+        Ram(cloud.config()).get_user(ram_models.GetUserRequest(user_name="dana"))
+
+
+def test_sweep_with_a_failing_user_exits_1_and_goes_on(cloud: LocalCloud, cli: Cli) -> None:
+    _join(cli, "E1", "dana", "console")
+    _join(cli, "E2", "erin", "console")
+    cli.ok("grant", "dana", "--profile", "break-glass-admin", "--until", "PT1H", "--ticket", "INC-1", "--approver", "cto")
+    cli.ok("grant", "erin", "--profile", "break-glass-admin", "--until", "PT1H", "--ticket", "INC-2", "--approver", "cto")
+    cloud.clock_advance(2 * 3600)
+    cloud.faults.add("ram", "error", "DetachPolicyFromUser", code="NoPermission", status=403, count=1)
+    run = cli.run("sweep")
+    assert run.code == 1
+    assert [line.split(":")[1].strip() for line in run.stderr.splitlines()[:2]] == ["failed (at step 2 of 3)", "ok (3 step(s))"]
+    assert len(run.error_lines) == 1 and "1 of 2 user(s) failed; first: dana" in run.error_lines[0]
+
+
+def test_drift_finds_unmanaged_users_unused_keys_and_manual_grants_and_audits_it(
+    cloud: LocalCloud, cli: Cli, make_user  # type: ignore[no-untyped-def]
+) -> None:
+    make_user("legacy")
+    _join(cli, "E1", "dana", "console")
+    Ram(cloud.config()).attach_policy_to_user(ram_models.AttachPolicyToUserRequest(
+        policy_type="System", policy_name="AliyunECSReadOnlyAccess", user_name="dana"))
+    cloud.clock_advance(100 * DAY)
+    run = cli.run("drift", "--json", "--fail-on-drift")
+    assert run.code == 1 and run.error_lines == ["rampart: error: drift found (--fail-on-drift)"]
+    report = run.json()
+    assert report["unmanaged_users"] == ["legacy"]
+    assert [(k["user"], k["last_used"], k["managed"]) for k in report["unused_keys"]] == [("legacy", None, False)]
+    assert report["manual_grants"] == [
+        {"user": "dana", "kind": "policy", "name": "System:AliyunECSReadOnlyAccess", "scope": "account"}]
+    now = cloud.now()
+    rows = SlsAuditSink(settings_for(cloud)).query('action: "drift-report"', now - timedelta(minutes=5),
+                                                   now + timedelta(minutes=1))
+    assert len(rows) == 1 and rows[0]["event_id"] == report["event_id"] and rows[0]["actor"].endswith(":root")
+    assert '"unmanaged_users": 1' in rows[0]["detail"]
+
+
+def test_drift_with_nothing_found_exits_0(cli: Cli) -> None:
+    _join(cli, "E1", "dana", "console")
+    run = cli.ok("drift", "--fail-on-drift", "--json")
+    assert run.json()["clean"] is True
+
+
+def test_replay_sends_the_spilled_audit_records_once(cloud: LocalCloud, cli: Cli) -> None:
+    cloud.faults.add("sls", "error", "PutLogs", code="ProjectForbidden", status=403, count=1)
+    joined = cli.ok("join", "E1", "--user", "dana", "--display-name", "Dana", "--access", "console")
+    assert "audit deferred" in joined.stdout
+    spilled = [line for line in joined.stderr.splitlines() if "rampart_audit_replay" in line]
+    assert len(spilled) == 4
+    first = cli.ok("replay", "--json", stdin=joined.stderr).json()
+    assert (first["sent"], first["already_stored"], first["unreadable"]) == (4, 0, 0)
+    again = cli.ok("replay", stdin=joined.stderr)
+    assert "0 record(s) sent, 4 already in SLS" in again.stdout
+    assert any(r["action"] == "create-user" for r in cli.ok("status", "dana", "--json").json()["audit"])
+
+
+def test_replay_of_a_missing_file_is_exit_2(cli: Cli, tmp_path: Path) -> None:
+    run = cli.run("replay", str(tmp_path / "nope.log"))
+    assert run.code == 2 and "cannot read" in run.stderr
+
+
+def test_import_runs_the_csv_s_joiners(cloud: LocalCloud, cli: Cli, tmp_path: Path) -> None:
+    csv = tmp_path / "people.csv"
+    csv.write_text("person_id,display_name,email,department\n"
+                   "E1,Ann Lee,ann.lee@example.com,Engineering\n"
+                   "E2,Bo Chen,bo.chen@example.com,Applications\n", encoding="utf-8")
+    run = cli.ok("import", str(csv), "--concurrency", "2", "--rate", "200", "--json")
+    data = run.json()
+    assert data["ok"] is True and data["counts"]["ok"] == 2
+    assert "2/2" in run.stderr
+    assert cli.ok("status", "bo.chen", "--json").json()["rule_profiles"] == ["arms-readonly-rg"]
+
+
+def test_import_of_an_invalid_csv_changes_nothing_and_exits_2(cli: Cli, tmp_path: Path) -> None:
+    csv = tmp_path / "people.csv"
+    csv.write_text("person_id,display_name\nE1,\n", encoding="utf-8")
+    run = cli.run("import", str(csv))
+    assert run.code == 2 and len(run.error_lines) == 1 and "import refused" in run.error_lines[0]
