@@ -1,4 +1,4 @@
-"""Rebuild the FC 3.0 HTTP-trigger samples of the HR sources (``events/hr/<source>/http/``)
+"""Rebuild the FC 3.0 HTTP-trigger samples of the HR sources (``events/hr/<source>/*.fc-http.json``)
 from the payload files beside them, signed and encrypted with the DEMO secrets of
 ``events/hr/demo-config.json`` at its ``signed_at`` time.
 
@@ -6,7 +6,7 @@ from the payload files beside them, signed and encrypted with the DEMO secrets o
 
 Deterministic: the "random" parts (Feishu's IV and nonce, DingTalk's nonce and random
 prefix) derive from the file name, so a rebuild changes nothing unless a payload did
-(``tests/unit/rampart/sources/test_hr_samples.py`` checks that the files are current). The
+(each source's tests check that its files are current). The
 demo signs the same payloads afresh with :mod:`rampart.sources.hr_senders`, because a
 signed timestamp is only accepted for 5 minutes.
 """
@@ -134,9 +134,9 @@ def trigger_event(source: str, name: str, now: datetime, config: dict[str, Any])
 
 
 def wrapper_name(name: str) -> str:
-    """``user-created.json`` -> ``user-created.json``; ``employee-updated.form`` -> ``employee-updated-form.json``."""
+    """``user-created.json`` -> ``user-created.fc-http.json``; ``x.form`` -> ``x-form.fc-http.json``."""
     stem = Path(name).stem
-    return f"{stem}-form.json" if name.endswith(".form") else f"{stem}.json"
+    return f"{stem}-form.fc-http.json" if name.endswith(".form") else f"{stem}.fc-http.json"
 
 
 def build_all(config: dict[str, Any] | None = None) -> dict[Path, str]:
@@ -147,7 +147,7 @@ def build_all(config: dict[str, Any] | None = None) -> dict[Path, str]:
     for source, names in SAMPLES.items():
         for name in names:
             event = trigger_event(source, name, now, config)
-            target = HERE / source / "http" / wrapper_name(name)
+            target = HERE / source / wrapper_name(name)
             out[target] = json.dumps(event, indent=2, ensure_ascii=False) + "\n"
     return out
 

@@ -52,6 +52,8 @@ class RowProblem:
     fix: str = ""
     column: str = ""
     person_id: str = ""
+    whole_file: bool = False
+    """The file as a whole cannot be imported (header, no rows, too many): never skippable."""
 
     def __str__(self) -> str:
         who = f" ({self.person_id})" if self.person_id else ""
@@ -61,7 +63,7 @@ class RowProblem:
 
     def as_dict(self) -> dict[str, Any]:
         return {"line": self.line, "person_id": self.person_id, "column": self.column,
-                "problem": self.problem, "fix": self.fix}
+                "problem": self.problem, "fix": self.fix, "whole_file": self.whole_file}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,11 @@ class ParsedFile:
     @property
     def invalid_lines(self) -> tuple[int, ...]:
         return tuple(sorted({p.line for p in self.problems}))
+
+    @property
+    def unusable(self) -> bool:
+        """A problem of the whole file: the import cannot start, even skipping invalid rows."""
+        return any(p.whole_file for p in self.problems)
 
 
 # --- identifiers -------------------------------------------------------------------------
@@ -205,24 +212,25 @@ def _header(cells: Sequence[str]) -> tuple[list[str], list[RowProblem]]:
         name = raw.lower() if raw.lower() in KNOWN_COLUMNS else raw
         names.append(name)
         if not raw:
-            problems.append(RowProblem(HEADER_LINE, f"column {index} has no name", "name it or delete the column"))
+            problems.append(RowProblem(HEADER_LINE, f"column {index} has no name", "name it or delete the column",
+                                       whole_file=True))
             continue
         key = name.lower()
         if key in seen:
             problems.append(RowProblem(HEADER_LINE, f"column {raw!r} is given twice (columns {seen[key]} and {index})",
-                                       "keep one", column=raw))
+                                       "keep one", column=raw, whole_file=True))
         seen.setdefault(key, index)
         if name not in KNOWN_COLUMNS and not ATTRIBUTE_NAME.match(name):
             problems.append(RowProblem(HEADER_LINE, f"{raw!r} is not an attribute name",
-                                       "use a letter, then letters, digits, _ . - (1-64)", column=raw))
+                                       "use a letter, then letters, digits, _ . - (1-64)", column=raw, whole_file=True))
     for required in REQUIRED_COLUMNS:
         if required not in names:
             problems.append(RowProblem(HEADER_LINE, f"the required column {required} is missing",
-                                       f"add a {required} column ({_FIX_FORMAT})", column=required))
+                                       f"add a {required} column ({_FIX_FORMAT})", column=required, whole_file=True))
     attributes = [n for n in names if n and n not in KNOWN_COLUMNS]
     if len(attributes) > MAX_ATTRIBUTES:
         problems.append(RowProblem(HEADER_LINE, f"{len(attributes)} attribute columns; at most {MAX_ATTRIBUTES}",
-                                   "keep only those the catalog rules use"))
+                                   "keep only those the catalog rules use", whole_file=True))
     return names, problems
 
 
@@ -330,7 +338,8 @@ def read_csv(path: str | Path, *, as_of: datetime | None = None, actor: str = ""
     records = _records(text)
     first = next(records, None)
     if first is None:
-        problem = RowProblem(HEADER_LINE, "the file is empty", f"write a header row and one row per person ({_FIX_FORMAT})")
+        problem = RowProblem(HEADER_LINE, "the file is empty", f"write a header row and one row per person ({_FIX_FORMAT})",
+                             whole_file=True)
         return ParsedFile(file, sha, source, as_of, (), (problem,), 0)
     names, problems = _header(first[1])
     template: dict[str, Any] = {
@@ -344,16 +353,18 @@ def read_csv(path: str | Path, *, as_of: datetime | None = None, actor: str = ""
     for line, cells in records:
         count += 1
         if count > MAX_ROWS:
-            problems.append(RowProblem(line, f"more than {MAX_ROWS} rows", "split the file (RAM holds 5,000 users per account)"))
+            problems.append(RowProblem(line, f"more than {MAX_ROWS} rows", "split the file (RAM holds 5,000 users per account)",
+                                       whole_file=True))
             break
-        if problems and problems[0].line == HEADER_LINE:
+        if any(p.whole_file for p in problems):
             continue  # a broken header: the rows cannot be read meaningfully
         row, found = _row(line, names, cells, template, sha)
         problems += found
         if row is not None:
             rows.append(row)
     if count == 0 and not problems:
-        problems.append(RowProblem(HEADER_LINE, "the file has a header but no rows", "add one row per person"))
+        problems.append(RowProblem(HEADER_LINE, "the file has a header but no rows", "add one row per person",
+                                   whole_file=True))
     duplicates = _duplicates(rows)
     problems += duplicates
     bad = {p.line for p in duplicates}

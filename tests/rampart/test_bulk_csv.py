@@ -220,3 +220,8 @@ def test_rows_that_could_race_for_one_logon_name_are_grouped(tmp_path: Path) -> 
         ["Person1", "person12"],  # person12 is person1 + "2": a candidate of person1
         ["Person2"],  # person2's candidates (person22 ...) are nobody else's name
     ]
+
+
+def test_a_broken_header_makes_the_whole_file_unusable(tmp_path: Path) -> None:
+    assert read_csv(write(tmp_path, "display_name,email", "Ann,a@example.com"), as_of=AS_OF).unusable
+    assert not read_csv(write(tmp_path, HEADER, "E1,Ann,bad,,,,Sales,"), as_of=AS_OF).unusable

@@ -172,3 +172,36 @@ def test_the_progress_bar_draws_people_rate_and_eta(cloud: LocalCloud, engine, t
     lines = stream.getvalue().splitlines()
     assert lines[-1].startswith("[##########] 4/4 people, ") and lines[-1].endswith("calls/s, ETA 0s")
     assert all("people" in line for line in lines)
+
+
+def test_skip_invalid_never_skips_a_broken_header(cloud: LocalCloud, engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write_csv(tmp_path / "people.csv", people(3), header=["person_id", "name", *HEADER[2:]])
+    report = import_csv(path, engine, concurrency=CONCURRENCY, rate_per_second=RATE, progress=None, skip_invalid=True)
+    assert not report.started and not report.ok
+    assert "required column display_name is missing" in report.reason and report.reason.endswith("(fix the file)")
+
+
+def test_an_error_in_the_progress_callback_stops_the_import_and_is_raised(cloud: LocalCloud, engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write_csv(tmp_path / "people.csv", people(12))
+
+    def broken(done: int, total: int) -> None:
+        raise RuntimeError("the terminal went away")
+
+    with pytest.raises(RuntimeError, match="terminal"):
+        import_csv(path, engine, concurrency=2, rate_per_second=RATE, progress=broken)
+    assert retry.rate_limiter() is None
+    ram = Ram(cloud.config())
+    made = ram.list_users(ram_models.ListUsersRequest()).body.users.user
+    assert 1 <= len(made) < 12  # the people in flight finished; nobody new started
+
+
+def test_ctrl_c_ends_the_import_with_a_report_of_who_was_done(cloud: LocalCloud, engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write_csv(tmp_path / "people.csv", people(12))
+
+    def interrupt(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    report = import_csv(path, engine, concurrency=2, rate_per_second=RATE, progress=interrupt)
+    assert report.interrupted and not report.ok
+    assert 1 <= len(report.outcomes) < 12
+    assert report.reason == f"import interrupted after {len(report.outcomes)} of 12 people"

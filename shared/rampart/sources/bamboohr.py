@@ -25,8 +25,9 @@ What BambooHR sends (../shared/reference/webhook-formats.md §4.1; https://docum
   through :class:`BambooFields` (names compared without case, spaces or punctuation, so
   ``Work Email`` matches ``workEmail``). ``Created`` -> joiner, ``Deleted`` -> leaver,
   ``Updated`` -> leaver when the status is one of ``inactive_values`` (``Inactive``,
-  ``Terminated``) or a termination date on or before the event is set; a status changed to
-  any other value (``Active``) -> joiner (a rehire); anything else -> mover.
+  ``Terminated``) or a termination date on or before the event is set; ``Status`` changed
+  to ``Active`` -> joiner (a rehire); anything else -> mover. Configure the webhook to post
+  every field the catalog rules read: a mover's record replaces the person's attributes.
 - No delivery id is sent: the id is a digest of the event's own content (type, company,
   employee, its timestamp, changed fields), so a retry of the same body is deduplicated.
   Event time: the employee's (or the body's) ``timestamp``, else the signed timestamp.

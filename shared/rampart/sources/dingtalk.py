@@ -114,7 +114,7 @@ class DingTalkCrypto:
     def decrypt(self, encrypted: str) -> bytes:
         """The message: 400 when ``encrypt`` is not base64, 401 when it does not decrypt to a
         frame for the configured owner key."""
-        raw = decode_base64(encrypted, what="encrypt")
+        raw = decode_base64("".join(encrypted.split()), what="encrypt")  # MIME-style line breaks too
         try:
             plain = pkcs7_unpad(aes_cbc_decrypt(self._key, self._key[:16], raw), PAD_BLOCK)
         except ValueError:

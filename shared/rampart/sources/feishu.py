@@ -119,7 +119,7 @@ def encrypt(encrypt_key: Secret, plaintext: bytes, iv: bytes) -> str:
 def decrypt(encrypt_key: Secret, value: str) -> bytes:
     """The plaintext of an ``encrypt`` value: 400 when it is not base64, 401 when it does not
     decrypt with this key (a forged body or another app's key)."""
-    raw = decode_base64(value, what="encrypt")
+    raw = decode_base64("".join(value.split()), what="encrypt")
     if len(raw) < 2 * AES_BLOCK or len(raw) % AES_BLOCK:
         raise SourceError(401, "encrypt cannot be decrypted: not an IV followed by whole AES blocks")
     try:

@@ -52,7 +52,7 @@ def payload(name: str) -> Any:
 
 
 def wrapper(name: str) -> InboundRequest:
-    return to_inbound((HR / "bamboohr" / "http" / name).read_bytes())
+    return to_inbound((HR / "bamboohr" / name.replace(".json", ".fc-http.json")).read_bytes())
 
 
 def request(data: Any, *, at: datetime = AT, key: Secret = KEY, content_type: str = "application/json") -> InboundRequest:
@@ -143,7 +143,7 @@ def test_the_field_based_sample_gives_a_joiner_a_mover_and_a_leaver() -> None:
 
 
 def test_the_sample_trigger_events_are_current() -> None:
-    built = {p: t for p, t in SAMPLES.build_all().items() if p.parent.parent.name == "bamboohr"}
+    built = {p: t for p, t in SAMPLES.build_all().items() if p.parent.name == "bamboohr"}
     assert built and all(path.read_text("utf-8") == text for path, text in built.items())
 
 

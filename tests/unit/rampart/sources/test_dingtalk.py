@@ -60,7 +60,7 @@ def payload(name: str) -> Any:
 
 
 def wrapper(name: str) -> InboundRequest:
-    return to_inbound((HR / "dingtalk" / "http" / name).read_bytes())
+    return to_inbound((HR / "dingtalk" / name.replace(".json", ".fc-http.json")).read_bytes())
 
 
 def request(data: Any, *, at: datetime = AT, crypto: DingTalkCrypto = CRYPTO) -> InboundRequest:
@@ -183,7 +183,7 @@ def test_another_event_type_is_ignored_but_still_acknowledged() -> None:
 
 
 def test_the_sample_trigger_events_are_current() -> None:
-    built = {p: t for p, t in SAMPLES.build_all().items() if p.parent.parent.name == "dingtalk"}
+    built = {p: t for p, t in SAMPLES.build_all().items() if p.parent.name == "dingtalk"}
     assert built and all(path.read_text("utf-8") == text for path, text in built.items())
 
 

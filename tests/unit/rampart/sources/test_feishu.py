@@ -53,7 +53,7 @@ def payload(name: str) -> Any:
 
 
 def wrapper(name: str) -> InboundRequest:
-    return to_inbound((HR / "feishu" / "http" / name).read_bytes())
+    return to_inbound((HR / "feishu" / name.replace(".json", ".fc-http.json")).read_bytes())
 
 
 def request(data: Any, *, at: datetime = AT, key: Secret = KEY, signed: bool = True) -> InboundRequest:
@@ -208,7 +208,7 @@ def test_the_demo_challenge() -> None:
 
 
 def test_the_sample_trigger_events_are_current() -> None:
-    built = {p: t for p, t in SAMPLES.build_all().items() if p.parent.parent.name == "feishu"}
+    built = {p: t for p, t in SAMPLES.build_all().items() if p.parent.name == "feishu"}
     assert built and all(path.read_text("utf-8") == text for path, text in built.items())
 
 

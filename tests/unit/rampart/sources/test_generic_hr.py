@@ -45,7 +45,7 @@ SOURCE = GenericHRSource(SECRET)
 
 
 def wrapper(name: str) -> InboundRequest:
-    return to_inbound((HR / "generic" / "http" / name).read_bytes())
+    return to_inbound((HR / "generic" / name.replace(".json", ".fc-http.json")).read_bytes())
 
 
 def payload(name: str) -> Any:
@@ -243,5 +243,5 @@ def test_a_refusal_names_the_field_and_never_the_secret_or_the_whole_body() -> N
 
 
 def test_the_sample_trigger_events_are_current() -> None:
-    built = {p: t for p, t in SAMPLES.build_all().items() if p.parent.parent.name == "generic"}
+    built = {p: t for p, t in SAMPLES.build_all().items() if p.parent.name == "generic"}
     assert built and all(path.read_text("utf-8") == text for path, text in built.items())
