@@ -30,7 +30,9 @@ anything else      no        an HR attribute the catalog rules match on (``depar
                              ...): a letter, then letters, digits, ``_ . -``; at most 64
 =================  ========  ===============================================================
 
-Known column names are matched case-insensitively and cells are trimmed. Each row becomes
+Known column names are matched case-insensitively; cells are trimmed; a row has one cell per
+column (extra empty cells at its end are ignored); at most 5,000 rows (RAM's users per
+account) and 16 MB. Each row becomes
 a joiner :class:`~rampart.model.LifecycleEvent` exactly as if it came from an event file:
 
 - ``source``: ``import:<file name>``; ``correlation_id``: ``import:<file hash>`` (one per
@@ -45,9 +47,10 @@ a joiner :class:`~rampart.model.LifecycleEvent` exactly as if it came from an ev
 
 Validation before any cloud call: the header (required columns, no duplicates, attribute
 names), then every row (the event schema, the access mode, a derivable logon name, no person
-id or explicit logon name twice). Any invalid row and the import does not start: the report
-lists every bad line with its reason and fix; ``skip_invalid=True`` imports the valid rows
-and reports the others as skipped.
+id or explicit logon name twice, every occurrence refused). Any invalid row and the import
+does not start: the report lists every bad line with its reason and fix; ``skip_invalid=True``
+imports the valid rows and reports the others as skipped. A problem of the whole file (the
+header, no rows, too many rows) refuses the import even then.
 
 Concurrency and the rate limit
 ------------------------------
@@ -61,6 +64,11 @@ run one after another in one worker, since two at once could both find the name 
 (``rampart.bulk_csv.group_rows``). A person's failure never stops the others; the report
 lists each failure with its reason and counts ok, noop, failed, refused, stale (and held,
 which joiners never are). Audit writes (SLS) are not RAM API calls and are not limited.
+Ctrl-C stops it: people in flight finish, nobody new starts, the report says interrupted.
+
+The report (:class:`ImportReport`, ``as_dict()`` for ``--json``): ``ok`` and a one-line
+``reason``, ``counts``, ``invalid`` (line, person, column, problem, fix), ``failures`` and
+``people`` (line, person id, event id, result, users, reason), the calls made and the rates.
 
 Never logs or returns a secret: the report holds only the engine's results, which never do.
 """
