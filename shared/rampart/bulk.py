@@ -290,6 +290,9 @@ def import_csv(
         return ImportReport(**base, started=False, invalid=parsed.problems)
     limiter = RateLimiter(rate_per_second, burst=burst)
     started = clock()
+    prefetch = getattr(engine, "prefetch_tombstones", None)
+    if callable(prefetch):
+        prefetch()  # one audit query for the whole file instead of one per joiner
     outcomes, interrupted = _run(engine, parsed.rows, concurrency, limiter, progress)
     return ImportReport(
         **base, started=True, invalid=parsed.problems, outcomes=tuple(sorted(outcomes, key=lambda o: o.line)),

@@ -39,6 +39,8 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_ROWS = 5000
 """RAM allows 5,000 users per account (alibaba-platform.md §A.4): a longer file cannot succeed."""
 HEADER_LINE = 1
+MAX_ACTOR = 128
+"""The event's ``actor`` limit (``rampart.events_schema``)."""
 _SOURCE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 _FIX_FORMAT = "see the CSV format in rampart/bulk.py"
 
@@ -347,7 +349,7 @@ def read_csv(path: str | Path, *, as_of: datetime | None = None, actor: str = ""
         "correlation_id": correlation_id_for(sha),
     }
     if actor:
-        template["actor"] = actor
+        template["actor"] = actor[:MAX_ACTOR]  # an assumed-role ARN can be longer than the event allows
     rows: list[ImportRow] = []
     count = 0
     for line, cells in records:

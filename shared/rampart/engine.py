@@ -135,6 +135,7 @@ class Engine:
         self._clock = clock
         self._breaker = breaker
         self._force = force
+        self._tombstones: dict[str, datetime] | None = None
 
     # --- resolving who the event is about ---------------------------------------------------
 
@@ -174,10 +175,32 @@ class Engine:
             for name, access in found
         ]
 
+    def prefetch_tombstones(self) -> int:
+        """Read every removal of the lookback window in one paged query, so that a bulk import
+        of N joiners asks the audit trail once instead of N times. Removals recorded after
+        this call are not seen by the cached lookups (an import runs joiners, not leavers).
+        Returns the number of people with a removal on record."""
+        if self._sink is None:
+            return 0
+        now = self._clock()
+        rows = self._sink.query("action: removal and result: ok", now - TOMBSTONE_LOOKBACK,
+                                now + timedelta(minutes=15), limit=1_000_000)
+        cache: dict[str, datetime] = {}
+        for row in rows:
+            person, when = row.get("person_id", ""), row.get("time", "")
+            if person and when:
+                moment = datetime.fromisoformat(when)
+                if person not in cache or moment > cache[person]:
+                    cache[person] = moment
+        self._tombstones = cache
+        return len(cache)
+
     def _tombstone(self, event: LifecycleEvent, observed: ObservedUser | None) -> datetime | None:
         """The person's last removal, from the audit trail: a late joiner must not resurrect it."""
         if observed is not None or self._sink is None or event.kind is not EventKind.JOINER:
             return None
+        if self._tombstones is not None:
+            return self._tombstones.get(event.person_id)
         now = self._clock()
         try:
             rows = self._sink.query(

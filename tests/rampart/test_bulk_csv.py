@@ -225,3 +225,10 @@ def test_rows_that_could_race_for_one_logon_name_are_grouped(tmp_path: Path) -> 
 def test_a_broken_header_makes_the_whole_file_unusable(tmp_path: Path) -> None:
     assert read_csv(write(tmp_path, "display_name,email", "Ann,a@example.com"), as_of=AS_OF).unusable
     assert not read_csv(write(tmp_path, HEADER, "E1,Ann,bad,,,,Sales,"), as_of=AS_OF).unusable
+
+
+def test_a_long_operator_arn_is_cut_to_the_event_limit(tmp_path: Path) -> None:
+    arn = "acs:ram::1234567890123456:assumed-role/" + "r" * 64 + "/" + "s" * 64
+    parsed = read_csv(write(tmp_path, HEADER, "E1,Ann,ann@example.com,,,,Sales,"), as_of=AS_OF, actor=arn)
+    assert parsed.problems == ()
+    assert parsed.rows[0].event.actor == arn[:128]

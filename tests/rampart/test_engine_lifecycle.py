@@ -155,3 +155,12 @@ def test_joiner_converges_under_drops_throttling_and_5xx(cloud: LocalCloud, engi
     key = _escrowed_key(cloud, "alice.smith")
     assert [k.access_key_id for k in keys] == [key["AccessKeyId"]]
     Sts(cloud.config(key["AccessKeyId"], key["AccessKeySecret"])).get_caller_identity()
+
+
+def test_prefetched_tombstones_still_stop_a_late_joiner(cloud: LocalCloud, engine) -> None:  # type: ignore[no-untyped-def]
+    engine.handle(event("joiner", "j-1", T0, person_id="E1001", person=_person()))
+    cloud.clock_advance(120)
+    engine.handle(event("leaver", "l-1", T0 + timedelta(seconds=60), person_id="E1001", immediate=True))
+    assert engine.prefetch_tombstones() == 1
+    late = engine.handle(event("joiner", "j-0", T0 + timedelta(seconds=30), person_id="E1001", person=_person()))
+    assert late.result is AuditResult.STALE, late.as_dict()
