@@ -83,6 +83,7 @@ from rampart import catalog_checks
 from rampart import catalog_schema as cs
 from rampart.errors import CatalogError, UnknownProfile
 from rampart.highrisk import is_high_risk
+from rampart.jsonutil import unique_keys
 from rampart.model import AccessMode, Catalog, CatalogOptions, CustomPolicySpec, Profile, RiskTier, Rule, Scope
 from rampart.validation import issues
 
@@ -146,15 +147,6 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"key {key!r} is given twice")
-        out[key] = value
-    return out
-
-
 def _read(path: Path) -> Any:
     file = str(path)
     suffix = path.suffix.lower()
@@ -176,7 +168,7 @@ def _read(path: Path) -> Any:
         raise CatalogError(file, "", f"is not UTF-8 (byte {exc.start})", "save it as UTF-8") from exc
     if suffix == ".json":
         try:
-            return json.loads(text, object_pairs_hook=_json_object)
+            return json.loads(text, object_pairs_hook=unique_keys)
         except json.JSONDecodeError as exc:
             raise CatalogError(
                 file, f"line {exc.lineno}", f"is not valid JSON: {exc.msg}", "fix the JSON there"

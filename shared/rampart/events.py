@@ -46,6 +46,7 @@ from marshmallow import ValidationError
 
 from rampart.errors import EventError
 from rampart.events_schema import EventSchema, format_time, parse_time
+from rampart.jsonutil import unique_keys
 from rampart.model import LifecycleEvent, Person
 from rampart.validation import issues
 
@@ -146,16 +147,8 @@ def _read(path: str | Path) -> Any:
     if len(raw) > MAX_EVENT_FILE_BYTES:
         raise EventError(f"event file {file} is {len(raw)} bytes, more than {MAX_EVENT_FILE_BYTES}", hint="split it")
 
-    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in out:
-                raise ValueError(f"key {key!r} is given twice")
-            out[key] = value
-        return out
-
     try:
-        return json.loads(raw.decode("utf-8"), object_pairs_hook=unique)
+        return json.loads(raw.decode("utf-8"), object_pairs_hook=unique_keys)
     except UnicodeDecodeError as exc:
         raise EventError(f"event file {file} is not UTF-8 (byte {exc.start})", hint="save it as UTF-8") from exc
     except json.JSONDecodeError as exc:

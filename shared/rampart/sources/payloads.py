@@ -20,6 +20,7 @@ from typing import Any
 
 from rampart.durations import parse_duration
 from rampart.events import EventErrors, parse_event
+from rampart.jsonutil import unique_keys
 from rampart.model import LifecycleEvent
 from rampart.sources.base import MAX_BODY_BYTES, SourceError
 
@@ -29,16 +30,6 @@ _MAX_ID = 128
 _SHORT_DURATION = re.compile(r"^\s*(\d{1,6})\s*([mhdw])\s*$", re.IGNORECASE)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-
-
-def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            # two values for one key: a verifier and a parser could each read a different one
-            raise ValueError(f"key {key[:40]!r} is given twice")
-        out[key] = value
-    return out
 
 
 def _no_constant(name: str) -> Any:
@@ -54,7 +45,7 @@ def decode_json(data: bytes | str, *, what: str = "body") -> Any:
     """Strict JSON: UTF-8, no duplicate keys, no NaN/Infinity; 400 naming ``what``."""
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
-        value = json.loads(text, object_pairs_hook=_unique, parse_constant=_no_constant)
+        value = json.loads(text, object_pairs_hook=unique_keys, parse_constant=_no_constant)
         if _SURROGATE_ESCAPE.search(text):
             # a \ud800-style escape may leave a lone surrogate, which no UTF-8 output can carry
             json.dumps(value, ensure_ascii=False).encode("utf-8")
