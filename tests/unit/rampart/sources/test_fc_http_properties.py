@@ -13,7 +13,9 @@ from rampart.sources.base import SourceError
 from rampart.sources.fc_http import http_event, parse_http_event, to_inbound
 
 AT = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
-header_names = st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,20}", fullmatch=True)
+# Lower-case names: two names differing only in case are one header, and the order in which
+# their values are comma-joined is not something FC documents (nor a property to test).
+header_names = st.from_regex(r"[a-z][a-z0-9-]{0,20}", fullmatch=True)
 header_values = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=30)
 paths = st.lists(st.text(min_size=1, max_size=8).filter(lambda s: "/" not in s), max_size=4).map(
     lambda parts: "/" + "/".join(parts)
