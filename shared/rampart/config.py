@@ -71,3 +71,80 @@ class Settings:
         if settings.endpoint is not None and "://" in settings.endpoint:
             raise ConfigError(f"{ENV_ENDPOINT} must be host:port without a scheme, not {settings.endpoint!r}")
         return settings
+
+
+# --- the Function Compute functions (issue #5) ----------------------------------------------
+
+ENV_LIFECYCLE_FUNCTION = "RAMPART_LIFECYCLE_FUNCTION"
+"""The function the receivers hand events to (default ``rampart-lifecycle``)."""
+ENV_SYNC_APPLY = "RAMPART_SYNC_APPLY"
+"""``1``: the receivers apply through the engine before answering (small deployments)."""
+ENV_FC_API = "RAMPART_FC_API"
+"""The FC API of the hand-off: ``2023-03-30`` (FC 3.0, the default) or ``2021-04-06`` (FC 2.0)."""
+ENV_FC_SERVICE = "RAMPART_FC_SERVICE"
+"""FC 2.0 only: the service the lifecycle function belongs to."""
+ENV_FC_ACCOUNT_ID = "FC_ACCOUNT_ID"
+"""Set by Function Compute itself; saves an STS GetCallerIdentity where the account id is needed."""
+ENV_GENERIC_HR_SECRET_NAME = "RAMPART_GENERIC_HR_SECRET_NAME"  # noqa: S105 - a variable name
+ENV_FEISHU_SECRET_NAME = "RAMPART_FEISHU_SECRET_NAME"  # noqa: S105 - a variable name
+ENV_BAMBOOHR_SECRET_NAME = "RAMPART_BAMBOOHR_SECRET_NAME"  # noqa: S105 - a variable name
+ENV_DINGTALK_SECRET_NAME = "RAMPART_DINGTALK_SECRET_NAME"  # noqa: S105 - a variable name
+ENV_JIRA_SECRET_NAME = "RAMPART_JIRA_SECRET_NAME"  # noqa: S105 - a variable name
+ENV_TICKET_SECRET_NAME = "RAMPART_TICKET_SECRET_NAME"  # noqa: S105 - a variable name
+SOURCE_SECRET_ENV = {
+    "hr:generic": ENV_GENERIC_HR_SECRET_NAME,
+    "hr:feishu": ENV_FEISHU_SECRET_NAME,
+    "hr:bamboohr": ENV_BAMBOOHR_SECRET_NAME,
+    "hr:dingtalk": ENV_DINGTALK_SECRET_NAME,
+    "ticket:jira": ENV_JIRA_SECRET_NAME,
+    "ticket:generic": ENV_TICKET_SECRET_NAME,
+}
+"""Per webhook source, the variable naming its KMS secret (a JSON object with the source's
+keys, ``rampart.runtime``). A source whose variable is unset is not served (404)."""
+
+DEFAULT_LIFECYCLE_FUNCTION = "rampart-lifecycle"
+FC_APIS = ("2023-03-30", "2021-04-06")
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionSettings:
+    """What the functions read besides ``Settings`` (the same rule: argument, environment, default)."""
+
+    lifecycle_function: str = DEFAULT_LIFECYCLE_FUNCTION
+    sync_apply: bool = False
+    fc_api: str = FC_APIS[0]
+    fc_service: str | None = None
+    account_id: str | None = None
+    secret_names: Mapping[str, str] | None = None
+    """Source name (``hr:feishu``) -> KMS secret name, for the sources configured."""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> FunctionSettings:
+        env = os.environ if environ is None else environ
+        sync = env.get(ENV_SYNC_APPLY, "").strip().lower()
+        if sync not in _TRUE + _FALSE:
+            raise ConfigError(f"{ENV_SYNC_APPLY} must be 1 or 0, not {sync[:20]!r}")
+        api = env.get(ENV_FC_API, "").strip() or FC_APIS[0]
+        if api not in FC_APIS:
+            raise ConfigError(f"{ENV_FC_API} must be one of {', '.join(FC_APIS)}, not {api[:20]!r}")
+        service = env.get(ENV_FC_SERVICE) or None
+        if api == "2021-04-06" and service is None:
+            raise ConfigError(f"{ENV_FC_API}=2021-04-06 needs {ENV_FC_SERVICE} (the lifecycle function's service)")
+        names = {source: env[var] for source, var in SOURCE_SECRET_ENV.items() if env.get(var)}
+        return cls(
+            lifecycle_function=env.get(ENV_LIFECYCLE_FUNCTION) or DEFAULT_LIFECYCLE_FUNCTION,
+            sync_apply=sync in _TRUE,
+            fc_api=api,
+            fc_service=service,
+            account_id=env.get(ENV_FC_ACCOUNT_ID) or None,
+            secret_names=names,
+        )
+
+
+def has_env_credentials(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the ``ALIBABA_CLOUD_*`` key pair is set (else a function falls back to
+    ``context.credentials``, which only python3.9/3.10 runtimes carry)."""
+    env = os.environ if environ is None else environ
+    return bool(env.get(ENV_ACCESS_KEY_ID) and env.get(ENV_ACCESS_KEY_SECRET))

@@ -8,38 +8,30 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from rampart.audit import AuditAction, AuditTrail, replay, sls_phrase
+from rampart.audit import AuditAction, replay, sls_phrase
 from rampart.cli import render
 from rampart.cli.output import EXIT_FAILED, EXIT_INPUT, EXIT_OK, Output, result_exit_code, worst
 from rampart.cli.runtime import Runtime
 from rampart.drift import find_drift
 from rampart.engine import EventResult, UserResult
-from rampart.errors import EventError, RampartError
+from rampart.errors import EventError
 from rampart.events import parse_event
 from rampart.manual import event_id
-from rampart.model import AuditResult, LifecycleEvent, Plan
-from rampart.tags import MANAGED_BY, MANAGED_VALUE
-
-DRIFT_ACTION = "drift-report"
-"""The audit action of ``rampart drift``'s record."""
-
+from rampart.model import AuditResult, LifecycleEvent
+from rampart.sweep import record_drift, sweep_all
 
 # --- sweep -----------------------------------------------------------------------------------
 
 
 def cmd_sweep(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
-    users = rt.identities.users_tagged(MANAGED_BY, MANAGED_VALUE)
-    results: list[UserResult] = []
-    for number, user in enumerate(users, start=1):
-        try:
-            result = rt.engine.sweep_user(user, rotate=not args.no_rotate)
-        except RampartError as exc:  # one user's trouble does not stop the sweep
-            result = UserResult(user, Plan("sweep", user, ()), result=AuditResult.FAILED, error=str(exc))
-        results.append(result)
+    def progress(number: int, total: int, result: UserResult) -> None:
         steps = len(result.plan.steps)
         done = f"at step {len(result.outcomes)} of {steps}" if result.outcomes and result.error else f"{steps} step(s)"
         tail = f": {result.error}" if result.error else ""
-        out.progress(f"[{number}/{len(users)}] {user}: {result.result.value} ({done}){tail}")
+        out.progress(f"[{number}/{total}] {result.user_name}: {result.result.value} ({done}){tail}")
+
+    results = sweep_all(rt.engine, rt.identities, rotate=not args.no_rotate, progress=progress)
+    users = [r.user_name for r in results]
     counts = Counter(r.result.value for r in results)
     failed = [r for r in results if r.result is AuditResult.FAILED]
     out.line(f"sweep: {len(users)} rampart user(s): " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none"))
@@ -60,10 +52,7 @@ def cmd_drift(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
     now = rt.clock()
     ident = event_id("drift", rt.token())
     report = find_drift(rt.identities, rt.catalog, now, unused_days=args.unused_days)
-    trail = AuditTrail(correlation_id=ident, event_id=ident, source="cli", clock=rt.clock, target="account",
-                       actor=rt.operator.arn)
-    trail.add(DRIFT_ACTION, AuditResult.OK, detail=report.summary())
-    delivery = trail.flush(rt.sink)
+    delivery = record_drift(report, rt.sink, rt.clock, event_id=ident, source="cli", actor=rt.operator.arn)
     out.lines(render.drift_lines(report, delivery, ident))
     out.data({"ok": not (args.fail_on_drift and not report.clean), "event_id": ident, "audit": delivery.value,
               **report.as_dict()})

@@ -1,0 +1,16 @@
+"""HR webhooks (HTTP trigger): generic, Feishu/Lark, BambooHR and DingTalk, verified on the raw
+body and handed off to the lifecycle function (``rampart.receiver``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rampart.receiver import HR_ROUTES, receive
+from rampart.runtime import Instance
+
+INSTANCE = Instance()
+"""Set up once per FC instance (settings, catalog, the sources' KMS secrets)."""
+
+
+def handler(event: bytes, context: Any) -> dict[str, Any]:
+    return receive(event, context, INSTANCE, HR_ROUTES)
