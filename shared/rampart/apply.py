@@ -7,7 +7,8 @@
   (``rampart.retry``); a step that still fails stops the run. Whatever was done stays done
   and the next run plans only what is left, so a partial failure always converges.
 - The secret's one road: ``CREATE_ACCESS_KEY`` takes the new secret from RAM straight into
-  KMS; if KMS refuses (after retries) the new key is deleted again. A console password is
+  KMS, as a new version (named after the AccessKeyId, so it becomes ACSCurrent) of the user's
+  one AccessKey secret; if KMS refuses (after retries) the new key is deleted again. A console password is
   generated here, escrowed in KMS first, then set on the login profile. Neither value is
   logged, audited, returned or put in an exception; both are registered with the redaction
   registry for the invocation as a second line of defence.
@@ -211,36 +212,41 @@ class Applier:
         return ""
 
     def _create_access_key(self, step: Step, context: ApplyContext) -> str:
+        """CreateAccessKey, then the pair straight into the user's one AccessKey secret as a new
+        version named after the key (it becomes ACSCurrent; during a rotation the old key's
+        version becomes ACSPrevious, ``rampart.naming``)."""
         user = step.user_name
         person_id = step.detail.get("person_id") or context.person_id
         manager = step.detail.get("manager") or context.manager
         key = self._identities.create_access_key(user)
         context.registry.add(key.secret)
-        name = naming.secret_name(context.secret_prefix, user, SecretKind.ACCESS_KEY, key.access_key_id)
+        name = step.detail.get("secret_name") or naming.secret_name(context.secret_prefix, user, SecretKind.ACCESS_KEY)
         value = Secret(json.dumps({"AccessKeyId": key.access_key_id, "AccessKeySecret": key.secret.reveal()}))
         context.registry.add(value)
-        tags = naming.secret_tags(user, person_id, manager, SecretKind.ACCESS_KEY, key.access_key_id)
+        tags = naming.secret_tags(user, person_id, manager, SecretKind.ACCESS_KEY)
         try:
-            self._secrets.put(name, value, tags)
+            self._secrets.put(name, value, tags, version_id=naming.key_version_id(key.access_key_id))
         except RampartError:
             # KMS refused the write after retries: a key whose secret is not in KMS must not live.
             self._identities.delete_access_key(user, key.access_key_id)
             raise
-        dropped = self._delete_unescrowed_keys(user, keep=key.access_key_id)
+        dropped = self._delete_unescrowed_keys(user, name, keep=key.access_key_id)
         note = f" (deleted orphan key(s) {', '.join(dropped)} left by a dropped response)" if dropped else ""
         return f"access_key_id={key.access_key_id} secret_name={name}{note}"
 
-    def _delete_unescrowed_keys(self, user: str, *, keep: str) -> list[str]:
+    def _delete_unescrowed_keys(self, user: str, name: str, *, keep: str) -> list[str]:
         """A CreateAccessKey whose answer was lost and retried leaves a key nobody will ever
-        know the secret of: delete it now, so the user never holds two keys for long."""
+        know the secret of: delete it now, so the user never holds two keys for long. Kept:
+        the new key, the secret's ACSCurrent, and its ACSPrevious (during a rotation, the old
+        key: the rotation's own later steps deactivate and delete it)."""
         keys = self._identities.access_keys(user)
         if len(keys) < 2:
             return []
-        escrowed = {
-            s.access_key_id for s in self._secrets.for_user(user)
-            if s.kind is SecretKind.ACCESS_KEY and not s.pending_deletion
-        }
-        dropped = [k.access_key_id for k in keys if k.access_key_id != keep and k.access_key_id not in escrowed]
+        escrowed = {keep}
+        for s in self._secrets.for_user(user):
+            if s.name == name and not s.pending_deletion:
+                escrowed.update(k for k in (s.access_key_id, s.previous_access_key_id) if k)
+        dropped = [k.access_key_id for k in keys if k.access_key_id not in escrowed]
         for access_key_id in dropped:
             self._identities.delete_access_key(user, access_key_id)
         return dropped
@@ -256,7 +262,7 @@ class Applier:
         password = generate_password(self._password_policy)
         context.registry.add(password)
         name = naming.secret_name(context.secret_prefix, user, SecretKind.PASSWORD)
-        tags = naming.secret_tags(user, person_id, manager, SecretKind.PASSWORD, None)
+        tags = naming.secret_tags(user, person_id, manager, SecretKind.PASSWORD)
         self._secrets.put(name, password, tags)  # escrow first: a live password is always in KMS
         try:
             self._identities.create_login_profile(user, password, reset_required=reset_required, mfa_required=mfa_required)

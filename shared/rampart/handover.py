@@ -19,8 +19,8 @@ AccessKey lives only in KMS (``rampart.naming``); an operator whose credentials 
   runs (anything rendered meanwhile masks it), and revealed only into the terminal write.
 
 Only rampart's users (marker present, state active) are handed over: a disabled user's
-credentials are off anyway. For a programmatic user, the newest active key whose secret is
-in KMS is shown.
+credentials are off anyway. For a programmatic user, the ACSCurrent version of its AccessKey
+secret is shown (the key applications read; a rotation moves it), if that key is active.
 """
 
 from __future__ import annotations
@@ -154,6 +154,9 @@ def _text(credential: Credential, value: Secret, principal: str, domain: str, op
             key_id, key_secret = str(pair["AccessKeyId"]), str(pair["AccessKeySecret"])
         except (ValueError, KeyError, TypeError):
             raise HandoverRefused(f"secret {credential.secret_name} does not hold an AccessKey pair") from None
+        if key_id != credential.access_key_id:  # rotated between the look-up and the read
+            raise HandoverRefused(f"{credential.secret_name} now holds key {key_id}, not {credential.access_key_id}",
+                                  hint="the key was just rotated: run the handover again")
         registry.add(key_secret)  # masked on its own too, wherever else it might be rendered
         lines += [f"  AccessKeyId      {key_id}", f"  AccessKeySecret  {key_secret}"]
     lines.append("Pass it on over a channel that keeps no copy, then clear this terminal.")

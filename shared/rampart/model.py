@@ -252,8 +252,12 @@ class ObservedSecret:
     name: str
     kind: SecretKind
     access_key_id: str | None
-    """For an AccessKey secret: the key it escrows (from its tags)."""
+    """For an AccessKey secret: the key it escrows, i.e. the VersionId of its ``ACSCurrent``
+    version (``rampart.naming``: each version is named after the AccessKeyId it holds)."""
     pending_deletion: bool
+    previous_access_key_id: str | None = None
+    """For an AccessKey secret: the VersionId of its ``ACSPrevious`` version, the key a
+    rotation is taking out of service (None when there is no previous version)."""
 
 
 @dataclass(frozen=True, slots=True, order=True)

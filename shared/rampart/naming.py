@@ -3,10 +3,20 @@
 KMS secret names (KMS rule: at most 192 characters of letters, digits and ``_ / + = . @ -``;
 Generic secrets must not start with ``acs/``; RAM user names are within that set):
 
-- ``<prefix>/<user>/access-key/<AccessKeyId>``: ``{"AccessKeyId": ..., "AccessKeySecret": ...}``
-- ``<prefix>/<user>/console-password``: the initial console password
+- ``<prefix>/<user>/access-key``: the user's one AccessKey secret, a *stable* name, so an
+  application reads the same secret before and after a rotation. Each version holds
+  ``{"AccessKeyId": ..., "AccessKeySecret": ...}`` and its **VersionId is the AccessKeyId**
+  (KMS VersionId: at most 64 characters, unique within the secret; an AccessKeyId is 24), so
+  every version names its key and observation learns the escrowed key from
+  ListSecretVersionIds without reading a value. ``ACSCurrent`` is the live key;
+  ``ACSPrevious`` the key a rotation is taking out of service (PutSecretValue moves the
+  stages: the new version becomes ACSCurrent, the old ACSCurrent becomes ACSPrevious,
+  alibaba-platform.md §B.3). A key is escrowed iff it is the ACSCurrent version.
+- ``<prefix>/<user>/console-password``: the initial console password.
 
-Secret tags let ``ListSecrets`` find a user's secrets and tell an auditor whose they are.
+Secret tags let ``ListSecrets`` find a user's secrets and tell an auditor whose they are. They
+carry no AccessKeyId: the secret outlives its keys, and a tag would go stale on rotation (the
+version ids say which key is which).
 """
 
 from __future__ import annotations
@@ -19,24 +29,36 @@ TAG_PERSON = "rampart:person"
 TAG_MANAGER = "rampart:manager"
 TAG_KIND = "rampart:kind"
 TAG_ACCESS_KEY_ID = "rampart:access-key-id"
+"""Written by rampart before the one-secret-per-user scheme; no longer written or read."""
 MAX_SECRET_NAME = 192
+MAX_VERSION_ID = 64
+ACCESS_KEY_SUFFIX = "/access-key"
+PASSWORD_SUFFIX = "/console-password"  # noqa: S105 - a name suffix, not a password
 
 
 def secret_name(prefix: str, user_name: str, kind: SecretKind, access_key_id: str | None = None) -> str:
-    if kind is SecretKind.ACCESS_KEY:
-        if not access_key_id:
-            raise ValueError("an access-key secret name needs the AccessKeyId")
-        name = f"{prefix}/{user_name}/access-key/{access_key_id}"
-    else:
-        name = f"{prefix}/{user_name}/console-password"
+    """The secret's name. ``access_key_id`` is ignored (kept for callers of the older scheme
+    that named one secret per key): a key is a *version* of the user's one AccessKey secret."""
+    del access_key_id
+    suffix = ACCESS_KEY_SUFFIX if kind is SecretKind.ACCESS_KEY else PASSWORD_SUFFIX
+    name = f"{prefix}/{user_name}{suffix}"
     if len(name) > MAX_SECRET_NAME:
         raise ValueError(f"secret name longer than {MAX_SECRET_NAME} characters: {name[:40]}...")
     return name
 
 
+def key_version_id(access_key_id: str) -> str:
+    """The VersionId of the version holding this key: the AccessKeyId itself."""
+    if not access_key_id or len(access_key_id) > MAX_VERSION_ID:
+        raise ValueError(f"an AccessKeyId cannot be a KMS VersionId (1-{MAX_VERSION_ID} characters): {access_key_id!r}")
+    return access_key_id
+
+
 def secret_tags(
-    user_name: str, person_id: str, manager: str, kind: SecretKind, access_key_id: str | None
+    user_name: str, person_id: str, manager: str, kind: SecretKind, access_key_id: str | None = None
 ) -> dict[str, str]:
+    """The tags of a new secret. ``access_key_id`` is ignored (see the module docstring)."""
+    del access_key_id
     tags = {
         TAG_MANAGED_BY: "rampart",
         TAG_USER: user_name,
@@ -45,6 +67,4 @@ def secret_tags(
     }
     if manager:
         tags[TAG_MANAGER] = manager
-    if access_key_id:
-        tags[TAG_ACCESS_KEY_ID] = access_key_id
     return tags

@@ -1,7 +1,8 @@
 """Observed state: what the cloud says about one RAM user, read with as few calls as possible.
 
 :func:`observe` makes, for a user that does not exist, **one** call (RAM GetUser) and stops.
-For a user that exists it makes **ten** (one more per extra page of a list):
+For a user that exists it makes **ten**, plus **one** per AccessKey secret (a programmatic
+user has one: eleven), plus one per extra page of a list:
 
 ==  ===================================  =====================================
  1  RAM GetUser                          existence, id, display name
@@ -14,12 +15,19 @@ For a user that exists it makes **ten** (one more per extra page of a list):
  8  RAM ListGroupsForUser                groups
  9  KMS ListSecrets (by tag)             escrowed credentials, pending deletion
 10  RAM ListPolicies (Custom)            the user's time-bound policies, by name prefix
++1  KMS ListSecretVersionIds             per AccessKey secret: the VersionIds carrying
+                                         ACSCurrent (the escrowed key) and ACSPrevious
 ==  ===================================  =====================================
 
 plus, once per adapter (process), IMS GetDefaultDomain and STS GetCallerIdentity, which
 ResourceManager's principal name and account scope need. None of the RAM reads has a batch
 form, so ten is the floor for a full picture; the planner needs every part of it (a leaver
 removes each kind of thing, a joiner or mover compares each).
+
+The eleventh call: an AccessKey secret's escrowed key is the VersionId of its ACSCurrent
+version (``rampart.naming``). ListSecrets does not show versions and GetSecretValue would
+read the secret itself, which observation must never do; ListSecretVersionIds names the
+versions without their values.
 
 This module holds no SDK: it speaks only to the ports.
 """
@@ -33,6 +41,9 @@ from rampart.tags import PERSON, marker_from_tags
 
 CALLS_ABSENT = 1
 CALLS_PRESENT = 10
+"""A user with no AccessKey secret (a console user)."""
+CALLS_PER_ACCESS_KEY_SECRET = 1
+"""KMS ListSecretVersionIds for each AccessKey secret of the user (normally one)."""
 SPLIT_SUFFIX = "-api"
 """The programmatic user of a person split in two (``name`` and ``name-api``)."""
 

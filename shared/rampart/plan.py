@@ -30,8 +30,9 @@ UPDATE_USER                 display_name
 TAG_USER / UNTAG_USER       tags (JSON object) / untag (JSON list)
 CREATE_LOGIN_PROFILE        kind=password, secret_name, person_id, manager, reset_required,
                             mfa_required (``true``/``false``)
-CREATE_ACCESS_KEY           kind=access-key, person_id, manager (the secret name follows from
-                            the new AccessKeyId: ``rampart.naming.secret_name``)
+CREATE_ACCESS_KEY           kind=access-key, secret_name, person_id, manager (the new key is
+                            written as a version of that secret named after its AccessKeyId,
+                            and becomes ACSCurrent: ``rampart.naming``)
 DEACTIVATE/ACTIVATE/DELETE  access_key_id
 _ACCESS_KEY
 SCHEDULE_SECRET_DELETION    secret_name, recovery_days
@@ -88,7 +89,8 @@ def plan(desired: DesiredUser, observed: ObservedUser | None, *, event_id: str, 
 
 def plan_rotation(observed: ObservedUser, options: CatalogOptions, now: datetime, *, event_id: str = "rotation") -> Plan:
     """Key rotation for the sweep (``rampart.plan_credentials.plan_key_rotation``): empty unless
-    the user's one escrowed key is older than ``options.key_rotation_age``."""
+    the user's one escrowed key is older than ``options.key_rotation_age``; then a new key as
+    a new ACSCurrent version of the same secret, and the old key deactivated and deleted."""
     steps, notes = plan_key_rotation(observed, options, now)
     return Plan(event_id=event_id, user_name=observed.user_name, steps=tuple(steps), notes=tuple(notes))
 

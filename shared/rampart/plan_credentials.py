@@ -3,17 +3,27 @@
 One access mode per user (the RAM guide's advice):
 
 - console: a login profile whose initial password is escrowed in KMS; no AccessKey.
-- programmatic: exactly one active AccessKey whose secret is escrowed in KMS; no login
-  profile. A key whose secret is not in KMS (no live secret names its AccessKeyId) is an
-  orphan: nobody can ever use it, so it is deleted and replaced (a crash between
-  CreateAccessKey and the KMS write ends here). Deletions come before any create, so the user
-  never holds more than one active key and never hits RAM's two-key limit (§A.4).
-- disabled (grace period): keys deactivated (kept, with their secrets, for a rehire), login
+- programmatic: exactly one active AccessKey, escrowed: it is the ``ACSCurrent`` version of
+  the user's one AccessKey secret ``<prefix>/<user>/access-key`` (``rampart.naming``: each
+  version is named after its AccessKeyId). Any other key is an orphan: nobody can read its
+  secret, so it is deleted, and replaced when no escrowed key is left (a crash between
+  CreateAccessKey and the KMS write ends here; so does a rotation cut short after the new
+  version was written: the old key, now ``ACSPrevious``, is deleted). Deletions come before
+  any create, so the user never holds more than one active key and never hits RAM's two-key
+  limit (§A.4). A secret whose ACSCurrent key no longer exists is fixed by a new key: its
+  version becomes ACSCurrent.
+- disabled (grace period): keys deactivated (kept, with their secret, for a rehire), login
   profile deleted and its password secret scheduled for deletion.
+- rotation (the sweep, :func:`plan_key_rotation`): RAM's two-key slot. CREATE_ACCESS_KEY
+  writes the new key as a new version (ACSCurrent; the old key's version becomes
+  ACSPrevious), then the old key is deactivated and deleted. The secret stays: applications
+  keep reading the same name and get the new key.
 
-A secret whose key no longer exists is scheduled for deletion (KMS keeps it for the recovery
-window, ``options.secret_recovery_window_days``). A secret pending deletion that a rehire
-needs is restored first: KMS refuses to write into a secret in its delete window
+An AccessKey secret that cannot serve (a console or disabled user's secret whose key is gone;
+any AccessKey secret under another name, e.g. the older one-secret-per-key scheme) is
+scheduled for deletion (KMS keeps it for the recovery window,
+``options.secret_recovery_window_days``). A secret pending deletion that is needed is restored
+first: KMS refuses to write into a secret in its delete window
 (``Rejected.ResourceInDeleteWindow``, §B.4).
 """
 
@@ -57,21 +67,20 @@ def escrow_detail(desired: DesiredUser, kind: SecretKind, secret_name: str = "")
     return detail
 
 
-def live_key_secrets(observed: ObservedUser) -> dict[str, ObservedSecret]:
-    """AccessKeyId -> its live (not pending deletion) escrow secret."""
-    out: dict[str, ObservedSecret] = {}
-    for secret in sorted(observed.secrets, key=lambda s: s.name):
-        if secret.kind is SecretKind.ACCESS_KEY and secret.access_key_id and not secret.pending_deletion:
-            out.setdefault(secret.access_key_id, secret)
-    return out
+def key_secret_name(user_name: str, options: CatalogOptions) -> str:
+    return naming.secret_name(options.secret_prefix, user_name, SecretKind.ACCESS_KEY)
 
 
-def pending_key_secrets(observed: ObservedUser) -> dict[str, ObservedSecret]:
-    out: dict[str, ObservedSecret] = {}
-    for secret in sorted(observed.secrets, key=lambda s: s.name):
-        if secret.kind is SecretKind.ACCESS_KEY and secret.access_key_id and secret.pending_deletion:
-            out.setdefault(secret.access_key_id, secret)
-    return out
+def escrow_secret(observed: ObservedUser, options: CatalogOptions) -> ObservedSecret | None:
+    """The user's one AccessKey secret (live or pending deletion), None when there is none."""
+    name = key_secret_name(observed.user_name, options)
+    return next((s for s in observed.secrets if s.name == name and s.kind is SecretKind.ACCESS_KEY), None)
+
+
+def escrowed_key_id(observed: ObservedUser, options: CatalogOptions) -> str | None:
+    """The AccessKeyId of the escrow secret's ACSCurrent version (None: no secret, or no version)."""
+    secret = escrow_secret(observed, options)
+    return secret.access_key_id if secret is not None else None
 
 
 def credential_steps(desired: DesiredUser, observed: ObservedUser, options: CatalogOptions) -> tuple[list[Step], list[str]]:
@@ -87,7 +96,8 @@ def create_credential(desired: DesiredUser, options: CatalogOptions) -> Step:
     user = desired.user_name
     if desired.access is AccessMode.CONSOLE:
         return _create_login_profile(desired, options)
-    return Step(StepKind.CREATE_ACCESS_KEY, user, escrow_detail(desired, SecretKind.ACCESS_KEY),
+    return Step(StepKind.CREATE_ACCESS_KEY, user,
+                escrow_detail(desired, SecretKind.ACCESS_KEY, key_secret_name(user, options)),
                 "programmatic access: one AccessKey, its secret straight into KMS")
 
 
@@ -108,14 +118,20 @@ def _live_passwords(observed: ObservedUser) -> list[ObservedSecret]:
                   key=lambda s: s.name)
 
 
-def _stale_key_secrets(observed: ObservedUser, keep: set[str], options: CatalogOptions, reason: str) -> list[Step]:
-    """Schedule every live AccessKey secret whose key is not among ``keep``."""
+def _stale_key_secrets(observed: ObservedUser, options: CatalogOptions, *, keep_escrow: bool, reason: str) -> list[Step]:
+    """Schedule every live AccessKey secret that cannot serve: one under another name always,
+    the escrow secret unless ``keep_escrow``."""
     user = observed.user_name
-    return [
-        schedule(user, s, options, reason)
-        for s in sorted(observed.secrets, key=lambda s: s.name)
-        if s.kind is SecretKind.ACCESS_KEY and not s.pending_deletion and s.access_key_id not in keep
-    ]
+    name = key_secret_name(user, options)
+    steps = []
+    for secret in sorted(observed.secrets, key=lambda s: s.name):
+        if secret.kind is not SecretKind.ACCESS_KEY or secret.pending_deletion:
+            continue
+        if secret.name != name:
+            steps.append(schedule(user, secret, options, f"not rampart's AccessKey secret name ({name})"))
+        elif not keep_escrow:
+            steps.append(schedule(user, secret, options, reason))
+    return steps
 
 
 def _console(desired: DesiredUser, observed: ObservedUser, options: CatalogOptions) -> tuple[list[Step], list[str]]:
@@ -124,7 +140,7 @@ def _console(desired: DesiredUser, observed: ObservedUser, options: CatalogOptio
         key_step(StepKind.DELETE_ACCESS_KEY, user, key, "console users hold no AccessKey (one access mode per user)")
         for key in sorted(observed.keys, key=lambda k: k.access_key_id)
     ]
-    steps += _stale_key_secrets(observed, set(), options, "its AccessKey is gone: console users hold none")
+    steps += _stale_key_secrets(observed, options, keep_escrow=False, reason="console users hold no AccessKey")
     notes: list[str] = []
     if not observed.has_login_profile:
         name = password_secret(user, options)
@@ -138,41 +154,34 @@ def _console(desired: DesiredUser, observed: ObservedUser, options: CatalogOptio
     return steps, notes
 
 
-def _keep(observed: ObservedUser) -> ObservedKey | None:
-    """The key a programmatic user keeps: escrowed (live secret first, then one pending
-    deletion that can be restored), then active, then newest."""
-    live, pending = live_key_secrets(observed), pending_key_secrets(observed)
-    escrowed = [k for k in observed.keys if k.access_key_id in live or k.access_key_id in pending]
-    if not escrowed:
-        return None
-    return max(escrowed, key=lambda k: (k.access_key_id in live, k.active, k.created_at, k.access_key_id))
-
-
 def _programmatic(desired: DesiredUser, observed: ObservedUser, options: CatalogOptions) -> list[Step]:
     user = desired.user_name
     steps: list[Step] = []
     if observed.has_login_profile:
         steps.append(Step(StepKind.DELETE_LOGIN_PROFILE, user, {}, "programmatic users have no console login"))
     steps += [schedule(user, s, options, "programmatic users have no console password") for s in _live_passwords(observed)]
-    keep = _keep(observed)
-    live = live_key_secrets(observed)
+    escrow = escrow_secret(observed, options)
+    current = escrow.access_key_id if escrow is not None else None
+    previous = escrow.previous_access_key_id if escrow is not None else None
+    keep = next((k for k in observed.keys if k.access_key_id == current), None)
     for key in sorted(observed.keys, key=lambda k: k.access_key_id):
-        if keep is not None and key.access_key_id == keep.access_key_id:
+        if key is keep:
             continue
-        escrowed = key.access_key_id in live
-        reason = ("one AccessKey per programmatic user: a newer escrowed key is kept" if escrowed
-                  else "orphan: its secret is not in KMS, so nobody can use it")
+        reason = ("rotated out: the secret's ACSCurrent version holds a newer key" if key.access_key_id == previous
+                  else "orphan: not the ACSCurrent version of the user's AccessKey secret, so nobody can use it")
         steps.append(key_step(StepKind.DELETE_ACCESS_KEY, user, key, reason))
-    kept = {keep.access_key_id} if keep is not None else set()
-    steps += _stale_key_secrets(observed, kept, options, "its AccessKey no longer exists")
+    steps += _stale_key_secrets(observed, options, keep_escrow=True, reason="")
+    if escrow is not None and escrow.pending_deletion:
+        steps.append(Step(StepKind.RESTORE_SECRET, user, {d.SECRET_NAME: escrow.name},
+                          "the AccessKey secret is pending deletion: restored so it escrows the key again"
+                          if keep is not None else "the AccessKey secret is pending deletion; KMS writes the new key into it"))
     if keep is None:
-        steps.append(create_credential(desired, options))
-        return steps
-    if keep.access_key_id not in live:
-        secret = pending_key_secrets(observed)[keep.access_key_id]
-        steps.append(Step(StepKind.RESTORE_SECRET, user, {d.SECRET_NAME: secret.name},
-                          "the key's secret is pending deletion: restored so the key is escrowed again"))
-    if not keep.active:
+        step = create_credential(desired, options)
+        if escrow is not None:
+            step = Step(step.kind, step.user_name, step.detail,
+                        f"the secret's ACSCurrent key {current or '(none)'} is gone: a new key, a new ACSCurrent version")
+        steps.append(step)
+    elif not keep.active:
         steps.append(key_step(StepKind.ACTIVATE_ACCESS_KEY, user, keep, "its secret is in KMS: the key is restored"))
     return steps
 
@@ -189,32 +198,35 @@ def _disabled(desired: DesiredUser, observed: ObservedUser, options: CatalogOpti
         if key.active
     ]
     existing = {key.access_key_id for key in observed.keys}
-    steps += _stale_key_secrets(observed, existing, options, "its AccessKey no longer exists")
+    steps += _stale_key_secrets(observed, options, keep_escrow=escrowed_key_id(observed, options) in existing,
+                                reason="its ACSCurrent AccessKey no longer exists")
     return steps
 
 
 def plan_key_rotation(observed: ObservedUser, options: CatalogOptions, now: datetime) -> tuple[list[Step], list[str]]:
     """Rotate a programmatic user's one escrowed key once it is older than key_rotation_age,
-    using RAM's two-key slot: create the new key (escrowed under its own secret name), then
-    deactivate and delete the old one and schedule its secret for deletion."""
+    using RAM's two-key slot: create the new key (the applier writes it as a new version of the
+    same secret: ACSCurrent; the old key's version becomes ACSPrevious), then deactivate and
+    delete the old one. The secret is not touched otherwise: its name is what applications read."""
     user = observed.user_name
     marker = observed.marker
     if marker is None or marker.state is not LifecycleState.ACTIVE:
         return [], [f"{user} is not an active rampart user: no rotation"]
     if marker.access is not AccessMode.PROGRAMMATIC:
         return [], []
-    live = live_key_secrets(observed)
-    if len(observed.keys) != 1 or not observed.keys[0].active or observed.keys[0].access_key_id not in live:
+    escrow = escrow_secret(observed, options)
+    if (len(observed.keys) != 1 or not observed.keys[0].active or escrow is None or escrow.pending_deletion
+            or escrow.access_key_id != observed.keys[0].access_key_id):
         return [], [f"{user} does not hold exactly one active escrowed key: converge it first (no rotation)"]
     old = observed.keys[0]
     age = now - old.created_at
     if age < options.key_rotation_age:
         return [], []
-    desired_like = {d.KIND: SecretKind.ACCESS_KEY.value, d.PERSON_ID: marker.person_id, d.MANAGER: ""}
+    detail = {d.KIND: SecretKind.ACCESS_KEY.value, d.PERSON_ID: marker.person_id, d.MANAGER: "",
+              d.SECRET_NAME: escrow.name}
     reason = f"rotation: key {old.access_key_id} is {age.days} days old (rotate at {options.key_rotation_age.days})"
     return [
-        Step(StepKind.CREATE_ACCESS_KEY, user, desired_like, reason),
+        Step(StepKind.CREATE_ACCESS_KEY, user, detail, reason + "; the new key becomes the secret's ACSCurrent version"),
         key_step(StepKind.DEACTIVATE_ACCESS_KEY, user, old, "rotation: the new key replaces it"),
-        key_step(StepKind.DELETE_ACCESS_KEY, user, old, "rotation: the new key replaces it"),
-        schedule(user, live[old.access_key_id], options, "rotation: its key is deleted"),
+        key_step(StepKind.DELETE_ACCESS_KEY, user, old, "rotation: the new key replaces it (its version stays as ACSPrevious)"),
     ], []

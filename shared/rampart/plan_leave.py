@@ -6,7 +6,8 @@ removes all of them, manual grants included, in the issue's order:
 
 1. TAG_USER: the marker says "disabled, grace over" first, so that a teardown cut short is
    finished by the next sweep rather than undone by it (skipped when it already says so);
-2. SCHEDULE_SECRET_DELETION for every live secret of the user (KMS recovery window);
+2. SCHEDULE_SECRET_DELETION for every live secret of the user (KMS recovery window; the
+   AccessKey secret goes whole, every version of it);
 3. DEACTIVATE_ACCESS_KEY then DELETE_ACCESS_KEY, key by key;
 4. DELETE_LOGIN_PROFILE; 5. UNBIND_MFA then DELETE_MFA;
 6. DETACH_POLICY for every attachment, account and resource-group scope;

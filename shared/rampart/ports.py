@@ -114,12 +114,20 @@ class Identities(Protocol):
 class Secrets(Protocol):
     """KMS Secrets Manager as rampart needs it: the only place a secret value is written."""
 
-    def put(self, name: str, value: Secret, tags: Mapping[str, str]) -> str:
-        """Create the secret, or add a new ACSCurrent version if it exists; returns the version id."""
+    def put(self, name: str, value: Secret, tags: Mapping[str, str], *, version_id: str | None = None) -> str:
+        """Create the secret, or add a new version if it exists; the new version becomes
+        ACSCurrent and the old ACSCurrent ACSPrevious. ``version_id``: the VersionId to write
+        (an AccessKey's version is named after its AccessKeyId, ``rampart.naming``); None: a
+        fresh one. A version with that id already there is this write's own lost answer:
+        success. A secret pending deletion is restored first. Returns the version id."""
         ...
-    def read(self, name: str) -> Secret: ...
+    def read(self, name: str) -> Secret:
+        """The ACSCurrent value."""
+        ...
     def for_user(self, user_name: str) -> list[ObservedSecret]:
-        """rampart's secrets for this user (by tag), including those pending deletion."""
+        """rampart's secrets for this user (by tag), including those pending deletion; for an
+        AccessKey secret, the VersionIds of its ACSCurrent and ACSPrevious versions (never the
+        values)."""
         ...
     def schedule_deletion(self, name: str, recovery_days: int) -> None: ...
     def restore(self, name: str) -> None: ...

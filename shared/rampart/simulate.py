@@ -1,6 +1,8 @@
 """A pure model of applying steps to an observed user: what each step does to the cloud.
 
-For tests (property tests replay plans through it) but importable. It is strict where the
+For tests (property tests replay plans through it) but importable. AccessKey secrets are
+modelled with their versions as observation sees them: a new key written into the user's
+AccessKey secret becomes its ACSCurrent and the key before it ACSPrevious. It is strict where the
 cloud is strict and stricter where a minimal plan must be: a step the cloud would refuse
 (DeleteUser with anything attached, a third AccessKey, writing into a secret pending
 deletion, deleting an attached policy) raises :class:`SimulationError` with the cloud's code,
@@ -104,9 +106,13 @@ def _untag(s: ObservedUser, step: Step, *_: object) -> ObservedUser:
 
 
 def _put_secret(s: ObservedUser, step: Step, secret: ObservedSecret) -> tuple[ObservedSecret, ...]:
+    """CreateSecret, or PutSecretValue into the existing secret: the new version becomes
+    ACSCurrent and the old ACSCurrent becomes ACSPrevious (KMS PutSecretValue, §B.3)."""
     current = next((x for x in s.secrets if x.name == secret.name), None)
     if current is not None and current.pending_deletion:
         raise _fail(step, "Rejected.ResourceInDeleteWindow", f"secret {secret.name} is pending deletion")
+    if current is not None and current.access_key_id and current.access_key_id != secret.access_key_id:
+        secret = replace(secret, previous_access_key_id=current.access_key_id)
     return (*(x for x in s.secrets if x.name != secret.name), secret)
 
 
@@ -129,7 +135,7 @@ def _create_access_key(s: ObservedUser, step: Step, now: datetime, index: int, p
         raise _fail(step, "LimitExceeded.User.AccessKey", "two keys already")
     seed = f"{s.user_name}|{now.isoformat()}|{index}|{','.join(sorted(k.access_key_id for k in s.keys))}"
     key_id = "LTAISIM" + hashlib.sha256(seed.encode()).hexdigest()[:12].upper()
-    name = naming.secret_name(prefix, s.user_name, SecretKind.ACCESS_KEY, key_id)
+    name = step.detail.get(d.SECRET_NAME) or naming.secret_name(prefix, s.user_name, SecretKind.ACCESS_KEY)
     secrets = _put_secret(s, step, ObservedSecret(name, SecretKind.ACCESS_KEY, key_id, False))
     return replace(s, keys=(*s.keys, ObservedKey(key_id, True, now)), secrets=secrets)
 

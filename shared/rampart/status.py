@@ -1,6 +1,6 @@
 """``rampart status USER``: one RAM user as rampart sees it, and its recent audit trail.
 
-Reads only (the ten calls of ``rampart.observe``, one GetAccessKeyLastUsed per key, one IMS
+Reads only (the calls of ``rampart.observe``, one GetAccessKeyLastUsed per key, one IMS
 GetDefaultDomain, one SLS GetLogs). Every grant is explained by where it comes from:
 
 - ``rule``: a profile the HR rules give the person (the marker's ``rampart:profiles``);
@@ -49,7 +49,8 @@ class KeyStatus:
     age_days: int
     last_used: datetime | None
     secret_name: str | None
-    """The KMS secret escrowing it; None: an orphan the next run replaces."""
+    """The KMS secret whose ACSCurrent version escrows it; None: not escrowed (an orphan, or
+    the key a rotation is taking out: the next run deletes it)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {"access_key_id": self.access_key_id, "active": self.active, "created_at": _iso(self.created_at),
@@ -173,8 +174,9 @@ def user_status(
     observed = observe(identities, secrets, user_name, timebound_prefix=timebound_prefix(user_name))
     if observed is None:
         raise UnknownPerson(f"no RAM user {user_name}", hint="check the name (rampart drift lists every user)")
-    escrowed = {s.access_key_id: s.name for s in observed.secrets
-                if s.kind is SecretKind.ACCESS_KEY and not s.pending_deletion and s.access_key_id}
+    key_secrets = [s for s in observed.secrets if s.kind is SecretKind.ACCESS_KEY and not s.pending_deletion]
+    escrowed = {s.access_key_id: s.name for s in key_secrets if s.access_key_id}
+    rotated_out = {s.previous_access_key_id: s.name for s in key_secrets if s.previous_access_key_id}
     keys = tuple(
         KeyStatus(k.access_key_id, k.active, k.created_at, max(0, (now - k.created_at).days),
                   identities.key_last_used(user_name, k.access_key_id), escrowed.get(k.access_key_id))
@@ -191,7 +193,9 @@ def user_status(
     notes: list[str] = []
     if marker is None:
         notes.append(f"{user_name} is not managed by rampart: rampart leaves it alone")
-    notes += [f"key {k.access_key_id} has no escrowed secret in KMS: the next run replaces it"
+    notes += [f"key {k.access_key_id} is being rotated out (the ACSPrevious version of {rotated_out[k.access_key_id]}): "
+              "the next run deletes it" if k.access_key_id in rotated_out else
+              f"key {k.access_key_id} has no escrowed secret in KMS: the next run replaces it"
               for k in keys if k.secret_name is None and marker is not None]
     return UserStatus(
         user_name=observed.user_name,
@@ -208,6 +212,7 @@ def user_status(
         mfa_device=observed.mfa_serial,
         keys=keys,
         secrets=tuple({"name": s.name, "kind": s.kind.value, "access_key_id": s.access_key_id,
+                       "previous_access_key_id": s.previous_access_key_id,
                        "pending_deletion": s.pending_deletion} for s in observed.secrets),
         grants=tuple(explain_grants(observed, catalog, now)),
         rule_profiles=tuple(sorted(marker.rule_profiles)) if marker else (),

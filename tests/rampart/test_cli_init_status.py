@@ -60,7 +60,9 @@ def test_status_shows_state_secrets_grants_and_recent_audit(cloud: LocalCloud, c
     cli.ok("apply", event_file(tmp_path, "joiner.json", joiner))
     status = cli.ok("status", "alice.smith", "--json").json()
     assert (status["managed"], status["person_id"], status["state"], status["access"]) == (True, "E1001", "active", "programmatic")
-    assert len(status["keys"]) == 1 and status["keys"][0]["secret_name"].startswith("rampart/alice.smith/access-key/")
+    assert len(status["keys"]) == 1 and status["keys"][0]["secret_name"] == "rampart/alice.smith/access-key"
+    [secret] = status["secrets"]
+    assert (secret["access_key_id"], secret["previous_access_key_id"]) == (status["keys"][0]["access_key_id"], None)
     assert {(g["name"], g["source"]) for g in status["grants"]} == {
         ("System:AliyunARMSReadOnlyAccess", "rule"), ("Custom:rampart-arms-readtraceapp", "rule")}
     assert all(g["scope"].startswith("resource-group:") for g in status["grants"])

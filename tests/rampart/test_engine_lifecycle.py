@@ -33,7 +33,7 @@ def _person(**extra: object) -> dict[str, object]:
 def _escrowed_key(cloud: LocalCloud, user: str) -> dict[str, str]:
     kms = Kms(cloud.config())
     names = [s.secret_name for s in kms.list_secrets(kms_models.ListSecretsRequest(page_size=100)).body.secret_list.secret]
-    name = next(n for n in names if n.startswith(f"rampart/{user}/access-key/"))
+    name = next(n for n in names if n == f"rampart/{user}/access-key")
     return json.loads(kms.get_secret_value(kms_models.GetSecretValueRequest(secret_name=name)).body.secret_data)
 
 

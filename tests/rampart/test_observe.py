@@ -22,7 +22,14 @@ from rampart.model import (
     Scope,
     SecretKind,
 )
-from rampart.observe import CALLS_ABSENT, CALLS_PRESENT, find_user_for_person, observe, users_for_person
+from rampart.observe import (
+    CALLS_ABSENT,
+    CALLS_PER_ACCESS_KEY_SECRET,
+    CALLS_PRESENT,
+    find_user_for_person,
+    observe,
+    users_for_person,
+)
 from rampart.secret import Secret
 from rampart.tags import marker_tags
 
@@ -38,6 +45,7 @@ EVERY_READ = Counter({
     "ram:GetUserMFAInfo": 1, "ram:ListPoliciesForUser": 1, "resourcemanager:ListPolicyAttachments": 1,
     "ram:ListGroupsForUser": 1, "kms:ListSecrets": 1, "ram:ListPolicies": 1,
 })
+KEY_VERSIONS = Counter({"kms:ListSecretVersionIds": 1})  # the AccessKey secret's ACSCurrent, never its value
 ONCE_PER_ADAPTER = Counter({"ram:GetDefaultDomain": 1, "sts:GetCallerIdentity": 1})  # IMS counts as ram
 
 
@@ -63,15 +71,15 @@ def test_a_fresh_user_is_observed_empty_and_unmanaged(cloud: LocalCloud) -> None
     assert calls_served(cloud) == EVERY_READ + ONCE_PER_ADAPTER
 
 
-def test_a_fully_loaded_user_is_observed_whole_in_ten_calls(cloud: LocalCloud, ram: Any, rm: Any) -> None:
+def test_a_fully_loaded_user_is_observed_whole_in_eleven_calls(cloud: LocalCloud, ram: Any, rm: Any) -> None:
     _, ids, secrets = adapters(cloud)
     ids.create_user("alice", "Alice", "")
     marker = Marker("p-1", LifecycleState.ACTIVE, datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
                     frozenset({"arms-readonly"}), access=AccessMode.PROGRAMMATIC)
     ids.tag_user("alice", {**marker_tags(marker), "department": "ops"})
     key = ids.create_access_key("alice")
-    secrets.put(secret_name("rampart", "alice", SecretKind.ACCESS_KEY, key.access_key_id),
-                access_key_secret_value(key), secret_tags("alice", "p-1", "bob", SecretKind.ACCESS_KEY, key.access_key_id))
+    secrets.put(secret_name("rampart", "alice", SecretKind.ACCESS_KEY), access_key_secret_value(key),
+                secret_tags("alice", "p-1", "bob", SecretKind.ACCESS_KEY), version_id=key.access_key_id)
     ids.create_login_profile("alice", Secret("Initial-Passw0rd!x"),
                              reset_required=True, mfa_required=True)
     serial = bind_mfa(cloud, ram, "alice")
@@ -101,8 +109,8 @@ def test_a_fully_loaded_user_is_observed_whole_in_ten_calls(cloud: LocalCloud, r
     assert (escrowed.kind, escrowed.access_key_id, escrowed.pending_deletion) == (
         SecretKind.ACCESS_KEY, key.access_key_id, False)
     assert observed.timebound_policies == (PREFIX + "arms-full-1",)
-    assert calls_served(cloud) == EVERY_READ
-    assert sum(calls_served(cloud).values()) == CALLS_PRESENT
+    assert calls_served(cloud) == EVERY_READ + KEY_VERSIONS
+    assert sum(calls_served(cloud).values()) == CALLS_PRESENT + CALLS_PER_ACCESS_KEY_SECRET
     assert key.secret.reveal() not in repr(observed)
 
 

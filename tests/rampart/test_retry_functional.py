@@ -96,7 +96,7 @@ def test_a_dropped_secret_write_is_completed_by_the_retry(cloud: LocalCloud) -> 
     secrets = adapters(cloud)[2]
     name = secret_name("rampart", "alice", SecretKind.PASSWORD)
     cloud.faults.add("kms", "drop", "CreateSecret", count=1)
-    version = secrets.put(name, Secret("Initial-Passw0rd!x"), secret_tags("alice", "p-1", "", SecretKind.PASSWORD, None))
+    version = secrets.put(name, Secret("Initial-Passw0rd!x"), secret_tags("alice", "p-1", "", SecretKind.PASSWORD))
     assert secrets.read(name).reveal() == "Initial-Passw0rd!x"
     assert version.startswith("v-")
 
@@ -127,9 +127,9 @@ def test_no_secret_appears_in_any_cloud_error(cloud: LocalCloud, ram: Any) -> No
     _, ids, secrets = adapters(cloud, waits)
     ids.create_user("alice", "Alice", "")
     key = ids.create_access_key("alice")
-    name = secret_name("rampart", "alice", SecretKind.ACCESS_KEY, key.access_key_id)
+    name = secret_name("rampart", "alice", SecretKind.ACCESS_KEY)
     value = access_key_secret_value(key)
-    tags = secret_tags("alice", "p-1", "bob", SecretKind.ACCESS_KEY, key.access_key_id)
+    tags = secret_tags("alice", "p-1", "bob", SecretKind.ACCESS_KEY)
     password = Secret("Initial-Passw0rd!x")
     errors: list[CloudError] = []
 

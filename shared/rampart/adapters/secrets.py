@@ -2,21 +2,29 @@
 
 Naming and tags (``rampart.naming``, re-exported here):
 
-- ``<prefix>/<user>/access-key/<AccessKeyId>`` holds exactly
-  ``{"AccessKeyId": "...", "AccessKeySecret": "..."}`` (:func:`access_key_secret_value`);
+- ``<prefix>/<user>/access-key``: the user's one AccessKey secret, a stable name. Each
+  version holds exactly ``{"AccessKeyId": "...", "AccessKeySecret": "..."}``
+  (:func:`access_key_secret_value`) and its VersionId is that AccessKeyId; ``ACSCurrent`` is
+  the live key, ``ACSPrevious`` the key being rotated out;
 - ``<prefix>/<user>/console-password`` holds the initial console password;
 - tags ``rampart:user``, ``rampart:person``, ``rampart:manager``, ``rampart:kind``
-  (``access-key`` | ``password``), ``rampart:access-key-id``, ``rampart:managed-by=rampart``.
+  (``access-key`` | ``password``), ``rampart:managed-by=rampart``.
 
 KMS names are at most 192 characters of letters, digits and ``_ / + = . @ -`` and Generic
 secrets must not start with ``acs/`` (alibaba-platform.md §B.2); RAM user names (letters,
 digits, ``. - _``) stay inside that set.
 
 ``put`` is idempotent: CreateSecret, or, when the name exists (``Rejected.ResourceExist``,
-also what a retry meets after a dropped answer), PutSecretValue with a new version; a secret
-pending deletion (``Rejected.ResourceInDeleteWindow``) is restored first. The existing
-secret's tags are left as they are. The value is revealed only into the SDK request; no
-response, error or log line carries it (``rampart.retry`` scrubs error texts).
+also what a retry meets after a dropped answer), PutSecretValue with a new version, which
+KMS makes ACSCurrent (the old ACSCurrent becomes ACSPrevious, §B.3); a version id already
+there is our own earlier write (KMS answers success for the same value, and
+``Rejected.ResourceExist`` is taken as success too); a secret pending deletion
+(``Rejected.ResourceInDeleteWindow``) is restored first. The existing secret's tags are left
+as they are. The value is revealed only into the SDK request; no response, error or log line
+carries it (``rampart.retry`` scrubs error texts).
+
+``for_user`` never reads a value: ListSecrets (by tag) and, per AccessKey secret, one
+ListSecretVersionIds for the VersionIds carrying ACSCurrent and ACSPrevious.
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ from typing import Any
 from rampart.adapters.clients import Clients
 from rampart.errors import CloudError
 from rampart.model import ObservedSecret, SecretKind
-from rampart.naming import TAG_ACCESS_KEY_ID, TAG_KIND, TAG_USER, secret_name, secret_tags
+from rampart.naming import ACCESS_KEY_SUFFIX, PASSWORD_SUFFIX, TAG_KIND, TAG_USER, secret_name, secret_tags
 from rampart.ports import NewAccessKey
 from rampart.retry import DEFAULT_POLICY, RetryPolicy, call
 from rampart.secret import Secret
@@ -43,8 +51,12 @@ PAGE_SIZE = 100
 """ListSecrets PageSize: 1-100 (§B.3)."""
 EXISTS = "Rejected.ResourceExist"
 IN_DELETE_WINDOW = "Rejected.ResourceInDeleteWindow"
+NOT_FOUND = "Forbidden.ResourceNotFound"
 NOT_DELETED = "Rejected.ResourceInUse"
 """RestoreSecret on a secret that is not scheduled (UNCONFIRMED code, localcloud/kms/errors.py)."""
+CURRENT = "ACSCurrent"
+PREVIOUS = "ACSPrevious"
+"""The version stages KMS moves on PutSecretValue (§B.3)."""
 
 
 def access_key_secret_value(key: NewAccessKey) -> Secret:
@@ -63,14 +75,30 @@ def _kms_models() -> Any:
     return models
 
 
+def _stage_list(stages: Any) -> list[str]:
+    """VersionStages as the SDK gives it: an object with ``version_stage`` (a list), or, as it
+    travels on the wire, a JSON string (alibaba-platform.md, pitfall 8)."""
+    if stages is None:
+        return []
+    if isinstance(stages, str):
+        try:
+            parsed = json.loads(stages)
+        except ValueError:
+            return [stages]
+        stages = parsed.get("VersionStage", []) if isinstance(parsed, dict) else parsed
+        return [str(s) for s in stages] if isinstance(stages, list) else [str(stages)]
+    listed = getattr(stages, "version_stage", None) or []
+    return [str(s) for s in listed] if isinstance(listed, list) else [str(listed)]
+
+
 def _kind_of(name: str, tags: Mapping[str, str]) -> SecretKind | None:
     try:
         return SecretKind(tags[TAG_KIND])
     except (KeyError, ValueError):
         pass
-    if "/access-key/" in name:
+    if name.endswith(ACCESS_KEY_SUFFIX) or f"{ACCESS_KEY_SUFFIX}/" in name:  # the latter: one secret per key (older scheme)
         return SecretKind.ACCESS_KEY
-    if name.endswith("/console-password"):
+    if name.endswith(PASSWORD_SUFFIX):
         return SecretKind.PASSWORD
     return None
 
@@ -102,8 +130,8 @@ class KmsSecrets:
 
     # --- the port ------------------------------------------------------------------------
 
-    def put(self, name: str, value: Secret, tags: Mapping[str, str]) -> str:
-        version = self._version_ids()
+    def put(self, name: str, value: Secret, tags: Mapping[str, str], *, version_id: str | None = None) -> str:
+        version = version_id or self._version_ids()
         request = _kms_models().CreateSecretRequest(
             secret_name=name,
             secret_data=value.reveal(),
@@ -125,6 +153,7 @@ class KmsSecrets:
         return self._put_value(name, value, version)
 
     def _put_value(self, name: str, value: Secret, version: str) -> str:
+        """PutSecretValue: the new version takes ACSCurrent, the old ACSCurrent ACSPrevious."""
         request = _kms_models().PutSecretValueRequest(
             secret_name=name, secret_data=value.reveal(), secret_data_type=TEXT, version_id=version
         )
@@ -148,7 +177,9 @@ class KmsSecrets:
 
     def for_user(self, user_name: str) -> list[ObservedSecret]:
         """ListSecrets filtered on the ``rampart:user`` tag, then checked exactly here (KMS
-        matches TagKey and TagValue against any tag, not as one pair)."""
+        matches TagKey and TagValue against any tag, not as one pair); for each AccessKey
+        secret one ListSecretVersionIds: its ACSCurrent and ACSPrevious VersionIds are the
+        escrowed key and the one being rotated out."""
         found: list[ObservedSecret] = []
         for item in self._list(user_name):
             tags = {str(t.tag_key): str(t.tag_value or "") for t in list(getattr(item.tags, "tag", None) or [])}
@@ -158,10 +189,31 @@ class KmsSecrets:
             kind = _kind_of(name, tags)
             if kind is None:
                 continue
-            key_id = tags.get(TAG_ACCESS_KEY_ID) or (name.rpartition("/")[2] if kind is SecretKind.ACCESS_KEY else None)
-            found.append(ObservedSecret(name, kind, key_id if kind is SecretKind.ACCESS_KEY else None,
-                                        bool(item.planned_delete_time)))
+            pending = bool(item.planned_delete_time)
+            if kind is SecretKind.ACCESS_KEY:
+                stages = self.version_stages(name)
+                found.append(ObservedSecret(name, kind, stages.get(CURRENT), pending, stages.get(PREVIOUS)))
+            else:
+                found.append(ObservedSecret(name, kind, None, pending))
         return sorted(found, key=lambda s: s.name)
+
+    def version_stages(self, name: str) -> dict[str, str]:
+        """Stage -> VersionId of the secret's labelled versions (ListSecretVersionIds without
+        the deprecated, unlabelled ones; no value is read). A secret that vanished meanwhile
+        (its recovery window ended) has none."""
+        request = _kms_models().ListSecretVersionIdsRequest(secret_name=name, page_size=PAGE_SIZE)
+        try:
+            body = self._kms("ListSecretVersionIds", "list_secret_version_ids", request).body
+        except CloudError as exc:
+            if exc.code in (NOT_FOUND, IN_DELETE_WINDOW):
+                return {}
+            raise
+        stages: dict[str, str] = {}
+        versions = list(getattr(body.version_ids, "version_id", None) or []) if body.version_ids is not None else []
+        for version in versions:
+            for stage in _stage_list(version.version_stages):
+                stages[stage] = str(version.version_id)
+        return stages
 
     def _list(self, user_name: str) -> Iterator[Any]:
         m = _kms_models()

@@ -46,7 +46,8 @@ def step_text(step: Step) -> str:
     if "access_key_id" in d:
         return d["access_key_id"]
     if kind is StepKind.CREATE_ACCESS_KEY:
-        return "escrowed straight into KMS"
+        name = d.get("secret_name", "")
+        return f"escrowed straight into KMS as {name} (a new ACSCurrent version)" if name else "escrowed straight into KMS"
     if kind is StepKind.CREATE_LOGIN_PROFILE:
         return f"password escrowed in KMS as {d.get('secret_name', '')}"
     if kind in (StepKind.CREATE_USER, StepKind.UPDATE_USER):

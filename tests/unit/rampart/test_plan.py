@@ -81,7 +81,7 @@ def test_a_programmatic_joiner_gets_one_access_key_to_escrow() -> None:
     desired = desire(joiner(NOW, employment_type="service-account"), None, catalog, now=NOW, user_name="svc").user
     p = planned(desired, None, catalog)
     assert kinds(p)[:3] == [StepKind.CREATE_USER, StepKind.TAG_USER, StepKind.CREATE_ACCESS_KEY]
-    assert p.steps[2].detail == {"kind": "access-key", "person_id": "p-1", "manager": ""}
+    assert p.steps[2].detail == {"kind": "access-key", "person_id": "p-1", "manager": "", "secret_name": "rampart/svc/access-key"}
 
 
 def test_login_profile_flags_follow_the_catalog() -> None:

@@ -48,7 +48,7 @@ def loaded_user() -> ObservedUser:
         attachments=observed.attachments | {MANUAL},
         groups=observed.groups | {"auditors"},
         keys=(ObservedKey("LTAI1", True, NOW),),
-        secrets=(*observed.secrets, ObservedSecret("rampart/alice/access-key/LTAI1", SecretKind.ACCESS_KEY, "LTAI1", False)),
+        secrets=(*observed.secrets, ObservedSecret("rampart/alice/access-key", SecretKind.ACCESS_KEY, "LTAI1", False)),
         mfa_serial="acs:ram::1:mfa/alice",
     )
 

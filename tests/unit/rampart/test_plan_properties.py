@@ -2,8 +2,9 @@
 
 Each example builds a random catalog, a user's history through real events (joiner, grants,
 maybe a grace-period leaver), damages the result the ways the cloud can (a crash between
-CreateAccessKey and the KMS write, a secret pending deletion, a manual grant, a detached
-policy, a stray time-bound policy ...), then plans one more event and replays the plan in the
+CreateAccessKey and the KMS write, a secret pending deletion, an AccessKey secret whose
+ACSCurrent key is gone, a rotation cut short, a secret of the older naming scheme, a manual
+grant, a detached policy, a stray time-bound policy ...), then plans one more event and replays the plan in the
 model (``rampart.simulate``, strict: it raises on anything the cloud would refuse or on a step
 with nothing to do). Then:
 
@@ -12,7 +13,10 @@ with nothing to do). Then:
   another is active);
 - a leaver plan ends with DELETE_USER, and by then every secret is pending deletion;
 - superseding profiles are never attached together, and every detach precedes every attach;
-- every planned time-bound document carries DateLessThan acs:CurrentTime, in the future.
+- every planned time-bound document carries DateLessThan acs:CurrentTime, in the future;
+- a rotation never holds more than two keys, ends with one active key that is the ACSCurrent
+  version of the user's AccessKey secret (the old one ACSPrevious), and a crash inside it is
+  repaired by the next sweep.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ from rampart.model import (
     SecretKind,
     StepKind,
 )
-from rampart.plan import plan
+from rampart.plan import plan, plan_rotation
 from rampart.plan_detail import attachment_from
 from rampart.simulate import apply_step, simulate
 from rampart.timebound import allow_bounds, timebound_prefix
@@ -163,9 +167,15 @@ def damage(draw: st.DrawFn, o: ObservedUser) -> ObservedUser:
         keys.append(ObservedKey("LTAIORPHAN", coin(draw), NOW - timedelta(hours=1)))
     if keys and coin(draw):
         keys[0] = replace(keys[0], active=not keys[0].active)
-    if coin(draw):
-        secrets.append(ObservedSecret(f"rampart/{o.user_name}/access-key/LTAIGONE", SecretKind.ACCESS_KEY, "LTAIGONE",
-                                      coin(draw)))
+    escrow = f"rampart/{o.user_name}/access-key"
+    if coin(draw):  # the AccessKey secret's ACSCurrent names a key that is gone (deleted by hand)
+        pending = coin(draw)
+        secrets = [s for s in secrets if s.name != escrow] + [
+            ObservedSecret(escrow, SecretKind.ACCESS_KEY, "LTAIGONE", pending, draw(st.sampled_from([None, "LTAIOLD"])))]
+    if coin(draw):  # an AccessKey secret of the older one-secret-per-key scheme
+        secrets.append(ObservedSecret(f"{escrow}/LTAIGONE", SecretKind.ACCESS_KEY, "v-0123", coin(draw)))
+    if keys and secrets and coin(draw):  # a rotation cut short after the new version was written
+        secrets = [replace(s, previous_access_key_id=keys[0].access_key_id) if s.name == escrow else s for s in secrets]
     timebound = list(o.timebound_policies)
     if coin(draw):
         timebound.append(timebound_prefix(o.user_name) + "stray-0123456789")
@@ -268,3 +278,49 @@ def test_plans_converge_safely(scenario: tuple[Catalog, ObservedUser | None, Des
         if step.kind is StepKind.CREATE_POLICY and "document" in step.detail:
             bounds = allow_bounds(step.detail["document"])
             assert bounds and all(b is not None and now < b for b in bounds)
+
+
+def sweep_once(catalog: Catalog, observed: ObservedUser, now: Any) -> ObservedUser | None:
+    steps = plan(desire_sweep(observed, catalog, now).user, observed, event_id="s", options=catalog.options, now=now).steps
+    return simulate(observed, steps, now, secret_prefix=catalog.options.secret_prefix)
+
+
+def assert_one_escrowed_key(catalog: Catalog, state: ObservedUser | None, now: Any) -> None:
+    assert state is not None
+    [key] = state.keys
+    [secret] = [s for s in state.secrets if s.name == f"{catalog.options.secret_prefix}/{state.user_name}/access-key"]
+    assert key.active and secret.access_key_id == key.access_key_id and not secret.pending_deletion
+    again = plan(desire_sweep(state, catalog, now).user, state, event_id="s", options=catalog.options, now=now)
+    assert again.is_noop, [s.as_dict() for s in again.steps]
+
+
+@PROPERTY
+@given(catalogs().flatmap(lambda c: st.tuples(st.just(c), histories(c))), st.integers(1, 2))
+def test_rotation_keeps_one_escrowed_key_and_a_crash_inside_it_is_repaired(
+    history: tuple[Catalog, ObservedUser | None], cut: int
+) -> None:
+    catalog, observed = history
+    later = T0 + catalog.options.key_rotation_age + timedelta(days=1)
+    if observed is None or observed.marker is None:
+        return
+    state = sweep_once(catalog, observed, later)  # converge the damage first, as the sweep does
+    marker = state.marker if state is not None else None
+    if state is None or marker is None or marker.state is not LifecycleState.ACTIVE or marker.access is not AccessMode.PROGRAMMATIC:
+        label("not an active programmatic user")
+        return
+    rotation = plan_rotation(state, catalog.options, later)
+    if rotation.is_noop:
+        label("key too young (replaced by the convergence)")
+        return
+    label("rotated")
+    [old] = state.keys
+    rotated = state
+    for index, step in enumerate(rotation.steps):
+        rotated = apply_step(rotated, step, later, index=index, secret_prefix=catalog.options.secret_prefix)
+        assert rotated is not None and len(rotated.keys) <= 2
+    assert_one_escrowed_key(catalog, rotated, later)
+    assert rotated is not None and rotated.keys[0].access_key_id != old.access_key_id
+    assert [s.previous_access_key_id for s in rotated.secrets if s.name.endswith("/access-key")] == [old.access_key_id]
+    crashed = simulate(state, rotation.steps[:cut], later, secret_prefix=catalog.options.secret_prefix)
+    assert crashed is not None
+    assert_one_escrowed_key(catalog, sweep_once(catalog, crashed, later), later)
