@@ -38,7 +38,6 @@ from rampart.plan_detail import create_policy_document, policy_ref_from, scope_f
 from rampart.ports import Identities, Secrets
 from rampart.redact import SecretRegistry
 from rampart.retry import CallLog, is_already_exists, is_not_found, recording
-from rampart.secret import Secret
 
 CREATES = {
     StepKind.CREATE_USER,
@@ -221,7 +220,7 @@ class Applier:
         key = self._identities.create_access_key(user)
         context.registry.add(key.secret)
         name = step.detail.get("secret_name") or naming.secret_name(context.secret_prefix, user, SecretKind.ACCESS_KEY)
-        value = Secret(json.dumps({"AccessKeyId": key.access_key_id, "AccessKeySecret": key.secret.reveal()}))
+        value = naming.access_key_secret_value(key.access_key_id, key.secret)
         context.registry.add(value)
         tags = naming.secret_tags(user, person_id, manager, SecretKind.ACCESS_KEY)
         try:

@@ -21,7 +21,10 @@ version ids say which key is which).
 
 from __future__ import annotations
 
+import json
+
 from rampart.model import SecretKind
+from rampart.secret import Secret
 
 TAG_MANAGED_BY = "rampart:managed-by"
 TAG_USER = "rampart:user"
@@ -68,3 +71,8 @@ def secret_tags(
     if manager:
         tags[TAG_MANAGER] = manager
     return tags
+
+
+def access_key_secret_value(access_key_id: str, secret: Secret) -> Secret:
+    """The value stored for an AccessKey: exactly ``{"AccessKeyId", "AccessKeySecret"}``."""
+    return Secret(json.dumps({"AccessKeyId": access_key_id, "AccessKeySecret": secret.reveal()}))

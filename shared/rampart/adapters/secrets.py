@@ -34,6 +34,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from rampart import naming
 from rampart.adapters.clients import Clients
 from rampart.errors import CloudError
 from rampart.model import ObservedSecret, SecretKind
@@ -60,8 +61,8 @@ PREVIOUS = "ACSPrevious"
 
 
 def access_key_secret_value(key: NewAccessKey) -> Secret:
-    """The JSON stored for an AccessKey: exactly ``{"AccessKeyId", "AccessKeySecret"}``."""
-    return Secret(json.dumps({"AccessKeyId": key.access_key_id, "AccessKeySecret": key.secret.reveal()}))
+    """The JSON stored for an AccessKey (:func:`rampart.naming.access_key_secret_value`)."""
+    return naming.access_key_secret_value(key.access_key_id, key.secret)
 
 
 def new_version_id() -> str:
