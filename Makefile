@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench venv clean
+.PHONY: demo test lint typecheck bench venv build clean
 
 venv: $(STAMP)
 
@@ -28,6 +28,13 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m localcloud.bench
 	PYTHONPATH=shared:. $(PY) -m rampart.bench
+	PYTHONPATH=shared:. $(PY) -m rampart.bench_cold
+
+# build/<function>/ and build/layer/python/ for `s deploy` (deploy/README.md).
+#   make build CATALOG=path/to/catalog.yaml   ship your catalog (default: the example)
+#   make build PYTHON_VERSION=3.12            a layer for the python3.12 runtime
+build: $(STAMP)
+	$(PY) tools/build.py $(if $(CATALOG),--catalog $(CATALOG)) $(if $(PYTHON_VERSION),--python-version $(PYTHON_VERSION))
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build
