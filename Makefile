@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench venv build clean
+.PHONY: demo dev test lint typecheck bench venv build clean
 
 venv: $(STAMP)
 
@@ -17,6 +17,10 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 
 demo: $(STAMP)
 	$(PY) tools/demo.py
+
+# rampart dev: the four functions on an embedded localcloud, behind FC's HTTP trigger on 127.0.0.1:8080
+dev: $(STAMP)
+	bin/rampart dev
 
 test: $(STAMP)
 	PYTHONPATH=shared:. $(PY) -m pytest

@@ -2,7 +2,7 @@
 
 Tests start it in-process (``with LocalCloud() as cloud:``); ``python -m localcloud serve``
 runs the same object in its own process. Routing order: admin routes, then each
-registered router (SLS, POP RPC services, FC), each routed request wrapped by the
+registered router (SLS, POP RPC services, FC, chat robots), each routed request wrapped by the
 ``around_dispatch`` hooks (the fault injector).
 """
 
@@ -25,6 +25,9 @@ from localcloud.fc.routes import FcRouter
 from localcloud.fc.service import FunctionService
 from localcloud.iam.authorizer import authorize, request_context
 from localcloud.pop.dispatch import PopRouter
+from localcloud.robots import admin as robots_admin
+from localcloud.robots.models import RobotService
+from localcloud.robots.routes import RobotRouter
 from localcloud.server import HttpServer
 from localcloud.sls.routes import SlsRouter
 from localcloud.state import DEFAULT_REGION, Account, CloudState, StateFile
@@ -88,9 +91,13 @@ class LocalCloud:
         self.functions = FunctionService(lambda: self.state, lambda: self.endpoint)
         """Function Compute's registry and invoker (localcloud.fc)."""
         self.routers.append(FcRouter(self.functions, lambda: self.state))
+        self.robots = RobotService(lambda: self.state.clock)
+        """Chat robots and webhook sinks that rampart notifies (localcloud.robots)."""
+        self.routers.append(RobotRouter(self.robots))
         self.faults = FaultInjector(lambda: self.state.clock)
         """Fault rules and log (localcloud.faults)."""
         fc_admin.install(self.admin)
+        robots_admin.install(self.admin)
         faults_admin.install(self.admin)
         self.around_dispatch: list[AroundDispatch] = [self.faults.intercept]
         """Hooks wrapped around a routed request, outermost first (the fault injector's lives here)."""
@@ -202,6 +209,7 @@ class LocalCloud:
 
     def reset(self) -> None:
         self.state.reset()
+        self.robots.reset()
         self.persist()
 
     def now(self) -> datetime:

@@ -14,7 +14,10 @@ import os
 import pickle
 import sqlite3
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -96,8 +99,59 @@ class CloudState:
             "sls": self.sls,
         }
 
+    def snapshot(self) -> dict[str, Any]:
+        """Every resource as plain, comparable data (dicts, lists, strings, numbers), for tests
+        that assert a request changed nothing: ``before == after``.
+
+        Left out, because a request that changes nothing still moves them: the clock, the
+        signature nonces, and each AccessKey's ``last_used``/``last_used_service`` (every
+        authenticated call stamps its key). Everything else is in, SLS log records included.
+        Function registrations and async tasks are the FC service's, not the state's
+        (``LocalCloud.functions.tasks()``)."""
+        with self.lock:
+            return {
+                "account_alias": self.account.alias,
+                **{name: _plain(getattr(self, name)) for name in ("ram", "kms", "rm", "sts", "sls")},
+            }
+
     def __getstate__(self) -> dict[str, Any]:
         raise TypeError("CloudState is persisted through StateFile, not pickled directly")
+
+
+_VOLATILE = frozenset({"last_used", "last_used_service"})
+"""Record fields a read-only request changes (see :meth:`CloudState.snapshot`)."""
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """``value`` as JSON-like data: records by their public fields (back-references to the
+    state, locks and the clock skipped), enums by value, times as ISO strings."""
+    if depth > 64:
+        raise ValueError("snapshot: records nest more than 64 deep")
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, Enum):
+        return _plain(value.value, depth + 1)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, Mapping):
+        return {k if isinstance(k, str) else repr(k): _plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return sorted((_plain(v, depth + 1) for v in value), key=repr)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, depth + 1) for v in value]
+    fields = vars(value) if hasattr(value, "__dict__") else {
+        name: getattr(value, name) for name in getattr(value, "__slots__", ()) if hasattr(value, name)
+    }
+    return {
+        name: _plain(item, depth + 1)
+        for name, item in fields.items()
+        if not name.startswith("_") and name not in _VOLATILE and not isinstance(item, (CloudState, Clock, _LOCKS))
+    }
+
+
+_LOCKS = (type(threading.Lock()), type(threading.RLock()))
 
 
 _ALLOWED_MODULES = ("localcloud.", "datetime", "collections", "builtins", "copyreg")

@@ -266,6 +266,11 @@ NOT_THE_WORKERS = {
     "ram:CreatePolicyVersion": "`rampart init` (the catalog's custom policies)",
     "resourcemanager:GetResourceGroup": "`rampart init` (the catalog's resource groups)",
     "sts:GetCallerIdentity": "needs no permission (localcloud/sts, alibaba-platform.md §E)",
+    "ram:CreateRole": "`rampart dev` deploying on localcloud (adapters/devcloud.py; an operator's step)",
+    "ram:UpdateRole": "`rampart dev` (adapters/devcloud.py)",
+    "ram:AttachPolicyToRole": "`rampart dev` (adapters/devcloud.py)",
+    "resourcemanager:ListResourceGroups": "`rampart dev` (the demo catalog's resource group)",
+    "resourcemanager:CreateResourceGroup": "`rampart dev` (the demo catalog's resource group)",
 }
 """Calls rampart makes that the functions' worker role does not need, and who makes them."""
 

@@ -43,6 +43,9 @@ class AuditAction(Enum):
     """``rampart release``: removals before it no longer count."""
     HANDOVER = "handover"
     """An operator retrieved an initial credential from KMS (who and when; never the value)."""
+    NOTIFY = "notify"
+    """A chat robot or webhook was told of a joiner or leaver (``rampart.notify``): result ok or
+    failed, detail the kind and the robot's answer code; never the robot's URL or secret."""
 
 
 class Delivery(Enum):

@@ -67,6 +67,9 @@ Decisions a reader should know:
   spaces): HR systems disagree on "Engineering" versus "engineering".
 - Shape problems (a wrong type, an unknown key) are all reported together; the checks across
   profiles and rules (``rampart.catalog_checks``) run once the shapes are right.
+- Before any of that, the loaded data must stay within ``rampart.catalog_limits`` (no YAML
+  alias bomb, no value containing itself, no absurd nesting or number); at most
+  ``MAX_PROBLEMS`` problems are reported, each on one line of bounded length.
 """
 
 from __future__ import annotations
@@ -79,7 +82,7 @@ from typing import Any
 import yaml
 from marshmallow import ValidationError
 
-from rampart import catalog_checks
+from rampart import catalog_checks, catalog_limits
 from rampart import catalog_schema as cs
 from rampart.errors import CatalogError, UnknownProfile
 from rampart.highrisk import is_high_risk
@@ -88,6 +91,9 @@ from rampart.model import AccessMode, Catalog, CatalogOptions, CustomPolicySpec,
 from rampart.validation import issues
 
 MAX_CATALOG_BYTES = 1024 * 1024
+MAX_PROBLEMS = 100
+"""Problems reported at most (a list of 100,000 wrong rules is one mistake, not 100,000)."""
+_MAX_TEXT = 300
 _FORMAT_FIX = "see the catalog format in rampart/catalog.py"
 
 
@@ -108,13 +114,22 @@ class CatalogErrors(CatalogError):
         return "\n".join(lines)
 
 
+def _clip(text: str) -> str:
+    """A message part on one line and at most ``_MAX_TEXT`` long: a problem may quote a huge
+    value, and a path holds the keys as written (a key with a newline must not forge a line)."""
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 3] + "..."
+
+
 class _Problems:
     def __init__(self, source: str) -> None:
         self.source = source
         self.errors: list[CatalogError] = []
 
     def add(self, path: str, problem: str, fix: str = "") -> None:
-        self.errors.append(CatalogError(self.source, path, problem, fix))
+        if len(self.errors) < MAX_PROBLEMS:
+            self.errors.append(CatalogError(self.source, _clip(path), _clip(problem), fix))
 
     def marshmallow(self, exc: ValidationError, prefix: str) -> None:
         for path, problem, fix in issues(exc.messages, prefix, _FORMAT_FIX):
@@ -136,9 +151,14 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
-        if isinstance(key, (str, int)) and key in seen:
+        try:
+            hash(key)
+        except TypeError:
+            continue  # an unhashable key (a list) is refused by construct_mapping below
+        if key in seen:
+            shown = key if isinstance(key, str) else type(key).__name__
             raise yaml.MarkedYAMLError(
-                "in a mapping", node.start_mark, f"key {key!r} is given twice", key_node.start_mark
+                "in a mapping", node.start_mark, f"key {shown!r:.80} is given twice", key_node.start_mark
             )
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
@@ -173,16 +193,23 @@ def _read(path: Path) -> Any:
             raise CatalogError(
                 file, f"line {exc.lineno}", f"is not valid JSON: {exc.msg}", "fix the JSON there"
             ) from exc
-        except ValueError as exc:
-            raise CatalogError(file, "", f"is not valid JSON: {exc}", "give each key once") from exc
+        except ValueError as exc:  # a key given twice, a number of more than 4,300 digits
+            raise CatalogError(file, "", f"is not valid JSON: {_clip(str(exc))}", "give each key once") from exc
+        except RecursionError:
+            raise CatalogError(file, "", "is not valid JSON: it nests too deeply", "flatten it") from None
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         where = f"line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
         fix = "fix the YAML there (indentation, quoting, a key given twice)"
-        raise CatalogError(file, where, f"is not valid YAML: {exc.problem}", fix) from exc
+        raise CatalogError(file, where, f"is not valid YAML: {_clip(str(exc.problem))}", fix) from exc
     except yaml.YAMLError as exc:
-        raise CatalogError(file, "", f"is not valid YAML: {exc}", "fix the YAML") from exc
+        raise CatalogError(file, "", f"is not valid YAML: {_clip(str(exc))}", "fix the YAML") from exc
+    except RecursionError:
+        raise CatalogError(file, "", "is not valid YAML: it nests too deeply", "flatten it") from None
+    except (ValueError, OverflowError) as exc:
+        # a value PyYAML cannot construct: 2025-13-45 as a date, a 5,000-digit number
+        raise CatalogError(file, "", f"is not valid YAML: {_clip(str(exc))}", "quote the value") from exc
 
 
 def load_catalog(path: str | Path) -> Catalog:
@@ -195,6 +222,9 @@ def parse_catalog(data: Any, source: str = "<memory>") -> Catalog:
     file in errors."""
     if not isinstance(data, Mapping):
         raise CatalogError(source, "", "must be a mapping with a profiles key", "start the file with profiles:")
+    too_big = catalog_limits.first_problem(data)  # before anything expands an alias bomb
+    if too_big is not None:
+        raise CatalogError(source, *too_big)
     problems = _Problems(source)
     try:
         cs.CatalogSchema().load(data)
@@ -232,7 +262,7 @@ def _profiles(raw: Any, problems: _Problems) -> tuple[dict[str, Profile], dict[s
         return out, existing
     for name, spec in raw.items():
         path = f"profiles.{name}"
-        if not isinstance(name, str) or not cs.PROFILE_NAME.match(name):
+        if not isinstance(name, str) or not cs.PROFILE_NAME.fullmatch(name):
             problems.add(path, f"{name!r} is not a profile name", f"use {cs.PROFILE_RULE}")
             continue
         if not isinstance(spec, Mapping):

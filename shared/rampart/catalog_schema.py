@@ -60,7 +60,10 @@ class Duration(fields.Field[timedelta]):
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> timedelta:
         if self.days_ok and isinstance(value, int) and not isinstance(value, bool):
-            result = timedelta(days=value)
+            try:
+                result = timedelta(days=value)
+            except OverflowError:
+                raise ValidationError(msg(f"{value} days is longer than any calendar can count", "write e.g. 30")) from None
         elif isinstance(value, str):
             try:
                 result = parse_duration(value)
@@ -83,7 +86,7 @@ class ScopeField(fields.Field[Scope]):
             return ACCOUNT
         if isinstance(value, Mapping) and set(value) == {"resource_group"}:
             group = value["resource_group"]
-            if isinstance(group, str) and RESOURCE_GROUP_ID.match(group):
+            if isinstance(group, str) and RESOURCE_GROUP_ID.fullmatch(group):
                 return Scope(group)
             fix = "write rg- and the letters and digits of the id (ResourceManager ListResourceGroups)"
             raise ValidationError({"resource_group": [msg(f"{group!r} is not a resource group id", fix)]})
@@ -103,7 +106,7 @@ class When(fields.Field[dict[str, tuple[str, ...]]]):
         errors: dict[str, list[str]] = {}
         out: dict[str, tuple[str, ...]] = {}
         for key, raw in value.items():
-            if not isinstance(key, str) or not ATTRIBUTE_NAME.match(key):
+            if not isinstance(key, str) or not ATTRIBUTE_NAME.fullmatch(key):
                 errors[str(key)] = [msg("is not an attribute name", "use a letter, then letters, digits, _ . - (1-64)")]
                 continue
             items = raw if isinstance(raw, list) else [raw]

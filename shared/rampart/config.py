@@ -102,6 +102,10 @@ SOURCE_SECRET_ENV = {
 """Per webhook source, the variable naming its KMS secret (a JSON object with the source's
 keys, ``rampart.runtime``). A source whose variable is unset is not served (404)."""
 
+ENV_NOTIFY_SECRET_NAME = "RAMPART_NOTIFY_SECRET_NAME"  # noqa: S105 - a variable name
+"""The KMS secret configuring notifications after a joiner or leaver (its JSON:
+``{"kind": "dingtalk"|"feishu"|"generic", "url", "secret"}``, ``rampart.notify``). Unset: none."""
+
 DEFAULT_LIFECYCLE_FUNCTION = "rampart-lifecycle"
 FC_APIS = ("2023-03-30", "2021-04-06")
 _TRUE = ("1", "true", "yes", "on")
@@ -119,6 +123,8 @@ class FunctionSettings:
     account_id: str | None = None
     secret_names: Mapping[str, str] | None = None
     """Source name (``hr:feishu``) -> KMS secret name, for the sources configured."""
+    notify_secret_name: str | None = None
+    """The KMS secret configuring notifications (``ENV_NOTIFY_SECRET_NAME``); None: no notifications."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> FunctionSettings:
@@ -140,6 +146,7 @@ class FunctionSettings:
             fc_service=service,
             account_id=env.get(ENV_FC_ACCOUNT_ID) or None,
             secret_names=names,
+            notify_secret_name=env.get(ENV_NOTIFY_SECRET_NAME, "").strip() or None,
         )
 
 

@@ -6,7 +6,12 @@ revoke or leaver into a :class:`Desired` (a ``DesiredUser`` plus notes), or refu
 - :class:`StaleEvent` when the event is older than the last one applied for the person (the
   marker's event time; equal is a redelivery and converges). Once a user is deleted its
   marker is gone: pass ``tombstone`` (the last applied event time, from the audit trail) to
-  keep a late joiner from resurrecting a leaver.
+  keep a late joiner from resurrecting a leaver. Grants and revokes are ordered per profile
+  on top: a grant or revoke of P is stale when older than the person's last joiner, mover or
+  leaver, or than the last grant or revoke of P (``TicketGrant.granted_at``,
+  ``Marker.revocations``). They do not move the person's event time, so two tickets for
+  different profiles both apply whatever order they arrive in (and a mover is not made stale
+  by a newer ticket), while a grant and a revoke of one profile end as the later one says.
 - :class:`UnknownProfile`, :class:`UnknownPerson` (an event for a user rampart does not
   manage, or that belongs to another person), :class:`PolicyRefused` (high risk without an
   end, over max_duration, approval missing or not valid, both access modes, a joiner whose
@@ -40,6 +45,7 @@ from rampart.model import (
     Marker,
     ObservedUser,
     Person,
+    Revocation,
     TicketGrant,
 )
 from rampart.timebound import iso_z
@@ -119,9 +125,20 @@ def desire_sweep(observed: ObservedUser, catalog: Catalog, now: datetime) -> Des
 # --- checks shared by the handlers ---------------------------------------------------------
 
 
+def decided_at(marker: Marker, profile: str) -> datetime | None:
+    """When a grant or revoke of ``profile`` was last applied (None: never, or not recorded)."""
+    times = [g.granted_at for g in marker.ticket_grants if g.profile == profile and g.granted_at is not None]
+    times += [r.at for r in marker.revocations if r.profile == profile]
+    return max(times) if times else None
+
+
 def _check_stale(ctx: _Ctx, tombstone: datetime | None) -> None:
     marker = ctx.marker
     last = marker.event_time if marker is not None else None
+    if marker is not None and ctx.event.kind in (EventKind.GRANT, EventKind.REVOKE) and ctx.event.profile:
+        decided = decided_at(marker, ctx.event.profile)
+        if decided is not None and (last is None or decided > last):
+            last = decided
     if tombstone is not None and (last is None or whole_seconds(tombstone) > last):
         last = whole_seconds(tombstone)
     if last is not None and ctx.occurred < last:
@@ -188,7 +205,8 @@ def _current_access(marker: Marker, observed: ObservedUser, catalog: Catalog) ->
 
 
 def _kept(
-    observed: ObservedUser, marker: Marker, access: AccessMode, grants: tuple[TicketGrant, ...], event_time: datetime
+    observed: ObservedUser, marker: Marker, access: AccessMode, grants: tuple[TicketGrant, ...], event_time: datetime,
+    revocations: tuple[Revocation, ...] | None = None,
 ) -> Shape:
     """The user as it is, with new grants: no person record (grant, revoke, sweep)."""
     return Shape(
@@ -201,6 +219,7 @@ def _kept(
         grants=grants,
         event_time=event_time,
         grace_until=marker.grace_until,
+        revocations=marker.revocations if revocations is None else revocations,
     )
 
 
@@ -247,6 +266,7 @@ def _joiner(ctx: _Ctx) -> Desired:
         event_time=ctx.occurred,
         attributes=person.attributes,
         manager=person.manager,
+        revocations=marker.revocations if marker is not None else (),
     )
     return build(ctx.catalog, ctx.observed, shape, ctx.now, notes)
 
@@ -274,6 +294,7 @@ def _mover(ctx: _Ctx) -> Desired:
         grace_until=marker.grace_until,
         attributes=person.attributes,
         manager=person.manager,
+        revocations=marker.revocations,
     )
     return build(ctx.catalog, observed, shape, ctx.now, notes)
 
@@ -300,7 +321,9 @@ def _grant(ctx: _Ctx) -> Desired:
     if previous is not None:
         notes.append(f"replaces the grant of {name} from ticket {previous.ticket_id} (until {_when(previous.until)})")
     grants = (*(g for g in marker.ticket_grants if g.profile != name), grant)
-    shape = _kept(observed, marker, _current_access(marker, observed, ctx.catalog), grants, ctx.occurred)
+    revocations = tuple(r for r in marker.revocations if r.profile != name)
+    shape = _kept(observed, marker, _current_access(marker, observed, ctx.catalog), grants, marker.event_time,
+                  revocations)
     return build(ctx.catalog, observed, shape, ctx.now, notes)
 
 
@@ -321,7 +344,11 @@ def _revoke(ctx: _Ctx) -> Desired:
                 hint=f"use one of: {', '.join(sorted(ctx.catalog.profiles))}",
             )
         notes.append(f"{ctx.user_name} holds no ticket grant of {name}: nothing to revoke")
-    shape = _kept(observed, marker, _current_access(marker, observed, ctx.catalog), kept, ctx.occurred)
+    # The revoke is remembered even when nothing was held: a grant of the profile that is
+    # older (delivered late, or racing this one) must not apply after it.
+    revocations = (*(r for r in marker.revocations if r.profile != name), Revocation(name, ctx.occurred))
+    shape = _kept(observed, marker, _current_access(marker, observed, ctx.catalog), kept, marker.event_time,
+                  revocations)
     return build(ctx.catalog, observed, shape, ctx.now, notes)
 
 

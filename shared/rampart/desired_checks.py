@@ -6,6 +6,7 @@ the lifecycle function audits it as REFUSED and answers 4xx.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timezone
 
 from rampart.errors import EventError, PolicyRefused
@@ -70,6 +71,18 @@ def check_approval(profile: Profile, approval: Approval | None, *, required: boo
         )
 
 
+def check_not_grantee(ticket: str, approver: str, grantees: Iterable[str]) -> None:
+    """Refuse an approver who is one of the ``grantees`` (the person id or logon name the grant
+    is for): nobody approves their own access. The CLI applies it to ``--approver``, the ticket
+    receiver to a ticket's approver, both before anything is applied."""
+    for grantee in grantees:
+        if grantee and _same(approver, grantee):
+            raise PolicyRefused(
+                f"ticket {ticket}: {approver} cannot approve their own access",
+                hint="someone other than the grantee must approve",
+            )
+
+
 def check_grant(catalog: Catalog, profile: Profile, event: LifecycleEvent, now: datetime) -> TicketGrant:
     """The ticket grant an event asks for, or PolicyRefused saying which rule it breaks."""
     until = whole_seconds(event.until) if event.until is not None else None
@@ -104,4 +117,5 @@ def check_grant(catalog: Catalog, profile: Profile, event: LifecycleEvent, now: 
     check_approval(profile, event.approval, required=profile.approval_required or high)
     ticket = event.approval.ticket_id if event.approval is not None and event.approval.ticket_id else event.event_id
     # The marker tag holds "<ticket>|<until>" (rampart.tags): keep the separator out of the id.
-    return TicketGrant(profile=profile.name, ticket_id=ticket.replace("|", "/"), until=until)
+    return TicketGrant(profile=profile.name, ticket_id=ticket.replace("|", "/"), until=until,
+                       granted_at=whole_seconds(event.occurred_at))

@@ -25,6 +25,7 @@ from rampart.model import (
     ObservedUser,
     PolicyRef,
     PolicyType,
+    Revocation,
     Scope,
     TicketGrant,
     TimeboundPolicy,
@@ -205,6 +206,20 @@ class Shape:
     attributes: Mapping[str, str] | None = None
     """The person's HR attributes (joiner, mover); None keeps the catalog tags on the user."""
     manager: str = ""
+    revocations: tuple[Revocation, ...] = ()
+
+
+def decisions(shape: Shape, live: tuple[TicketGrant, ...]) -> tuple[Revocation, ...]:
+    """The revocations the marker keeps: one per profile (the latest), plus the end of every
+    grant that just ended (so a late, older grant of it stays stale), minus those the
+    person-level event time already covers and those of a profile granted again since."""
+    latest: dict[str, datetime] = {}
+    ended = [Revocation(g.profile, g.granted_at) for g in shape.grants if g not in live and g.granted_at is not None]
+    for revocation in (*shape.revocations, *ended):
+        if revocation.profile not in latest or revocation.at > latest[revocation.profile]:
+            latest[revocation.profile] = revocation.at
+    granted = {g.profile for g in live}
+    return tuple(Revocation(p, at) for p, at in sorted(latest.items()) if at > shape.event_time and p not in granted)
 
 
 def build(catalog: Catalog, observed: ObservedUser | None, shape: Shape, now: datetime, notes: Iterable[str] = ()) -> Desired:
@@ -228,6 +243,7 @@ def build(catalog: Catalog, observed: ObservedUser | None, shape: Shape, now: da
         ticket_grants=grants,
         grace_until=shape.grace_until,
         access=shape.access,
+        revocations=decisions(shape, grants),
     )
     tags = {**marker_tags(marker), **catalog_tags(catalog, observed, shape.attributes)}
     check_tag_limit(shape.user_name, tags, observed, catalog)
@@ -265,6 +281,7 @@ def teardown(
         ticket_grants=marker.ticket_grants if marker is not None else (),
         grace_until=grace,
         access=access,
+        revocations=marker.revocations if marker is not None else (),
     )
     user = DesiredUser(
         user_name=observed.user_name,

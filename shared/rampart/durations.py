@@ -15,14 +15,17 @@ _DURATION = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\
 def parse_duration(text: str) -> timedelta:
     """Weeks, days, hours, minutes and seconds; raises ``ValueError`` naming the format."""
     value = text.strip().upper()
-    match = _DURATION.match(value)
+    match = _DURATION.fullmatch(value)
     if match is None or value in ("P", "PT") or value.endswith("T"):
         date_part = value.split("T")[0]
         if value.startswith("P") and ("Y" in date_part or "M" in date_part):
             raise ValueError(f"{text!r} uses years or months, whose length varies; write days instead (e.g. P30D)")
         raise ValueError(f"{text!r} is not an ISO 8601 duration; write e.g. P30D, PT4H or P1DT12H")
     weeks, days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
-    return timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+    try:
+        return timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+    except OverflowError:  # more than timedelta's 999,999,999 days
+        raise ValueError(f"{text[:40]!r} is longer than any calendar can count; write e.g. P30D") from None
 
 
 def format_duration(value: timedelta) -> str:

@@ -7,8 +7,13 @@ module only sequences them and turns their refusals into an :class:`EventResult`
 run (:meth:`Engine.plan_event`) stops after planning and writes nothing.
 
 What the engine guarantees on top of the parts:
+- one event at a time per RAM user (``rampart.userlock``): concurrent deliveries for one
+  person (separate FC instances) never interleave their steps; the one that finds the user
+  locked waits, then fails with ``LockBusy`` (nothing changed) for FC's async retry;
 - a stale event (older than the last one applied for the person, or than the person's last
-  removal recorded in the audit trail: the *tombstone*) changes nothing and is audited;
+  removal recorded in the audit trail: the *tombstone*, which carries the leaver's event
+  time, so a rehire dated after the leaver is not mistaken for a late joiner) changes
+  nothing and is audited;
 - a leaver's removal passes the circuit breaker first, or is held (audited with the event,
   so ``rampart release`` can re-submit it);
 - after a full offboarding a read-back checks nothing is left before the leaver
@@ -19,18 +24,19 @@ What the engine guarantees on top of the parts:
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from rampart import catalog as catalog_rules
 from rampart import identity
 from rampart.apply import Applier, ApplyContext, StepOutcome
-from rampart.audit import AuditTrail, Delivery, sls_phrase
+from rampart.audit import AuditTrail, Delivery
 from rampart.breaker import Breaker
-from rampart.desired import desire, desire_sweep
+from rampart.desired import Desired, desire, desire_sweep
 from rampart.errors import BreakerOpen, EventError, RampartError, StaleEvent, UnknownPerson
 from rampart.events import event_to_dict
 from rampart.model import (
@@ -49,11 +55,12 @@ from rampart.plan import plan_rotation
 from rampart.ports import AuditSink, Identities, Secrets
 from rampart.redact import SecretRegistry
 from rampart.tags import marker_from_tags
-from rampart.timebound import timebound_prefix
+from rampart.timebound import iso_z, timebound_prefix
+from rampart.tombstones import Tombstones
+from rampart.userlock import LockBusy, UserLocks
 
 Clock = Callable[[], datetime]
 REMOVAL_STEPS = {StepKind.DELETE_USER, StepKind.DEACTIVATE_ACCESS_KEY, StepKind.DELETE_LOGIN_PROFILE}
-TOMBSTONE_LOOKBACK = timedelta(days=3650)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +78,9 @@ class UserResult:
     result: AuditResult = AuditResult.NOOP
     error: str = ""
     notes: tuple[str, ...] = ()
+    certificate: dict[str, Any] | None = None
+    """The leaver certificate written for this user by this run (its audit detail), if any:
+    the read-back found nothing left (``rampart.notify`` reports it after a leaver)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -127,6 +137,7 @@ class Engine:
         clock: Clock,
         breaker: Breaker | None = None,
         force: bool = False,
+        locks: UserLocks | None = None,
     ) -> None:
         self._identities = identities
         self._secrets = secrets
@@ -135,7 +146,8 @@ class Engine:
         self._clock = clock
         self._breaker = breaker
         self._force = force
-        self._tombstones: dict[str, datetime] | None = None
+        self._locks = locks if locks is not None else UserLocks(identities, clock)
+        self._graves = Tombstones(sink, clock)
 
     # --- resolving who the event is about ---------------------------------------------------
 
@@ -145,10 +157,14 @@ class Engine:
         marker = marker_from_tags(self._identities.user_tags(name))
         return marker.person_id if marker is not None else ""
 
-    def targets(self, event: LifecycleEvent) -> list[Target]:
+    def targets(self, event: LifecycleEvent, *, user_names: Sequence[str] | None = None) -> list[Target]:
+        """The users the event is about, observed. ``user_names``: the users already resolved
+        for a leaver, mover, grant or revoke (:meth:`lock_names`), so they are not looked up twice."""
         prefix = timebound_prefix
         found: list[tuple[str, AccessMode | None]]
-        if event.kind is EventKind.JOINER:
+        if event.kind is not EventKind.JOINER and user_names:
+            found = [(name, None) for name in user_names]
+        elif event.kind is EventKind.JOINER:
             if event.person is None:
                 raise EventError("a joiner event needs the person's record", hint="add a 'person' object")
             existing = users_for_person(self._identities, event.person_id)
@@ -176,49 +192,25 @@ class Engine:
         ]
 
     def prefetch_tombstones(self) -> int:
-        """Read every removal of the lookback window in one paged query, so that a bulk import
-        of N joiners asks the audit trail once instead of N times. Removals recorded after
-        this call are not seen by the cached lookups (an import runs joiners, not leavers).
-        Returns the number of people with a removal on record."""
-        if self._sink is None:
-            return 0
-        now = self._clock()
-        rows = self._sink.query("action: removal and result: ok", now - TOMBSTONE_LOOKBACK,
-                                now + timedelta(minutes=15), limit=1_000_000)
-        cache: dict[str, datetime] = {}
-        for row in rows:
-            person, when = row.get("person_id", ""), row.get("time", "")
-            if person and when:
-                moment = datetime.fromisoformat(when)
-                if person not in cache or moment > cache[person]:
-                    cache[person] = moment
-        self._tombstones = cache
-        return len(cache)
+        """One paged query for every removal on record (a bulk import of joiners); see
+        :meth:`rampart.tombstones.Tombstones.prefetch`."""
+        return self._graves.prefetch()
 
     def _tombstone(self, event: LifecycleEvent, observed: ObservedUser | None) -> datetime | None:
         """The person's last removal, from the audit trail: a late joiner must not resurrect it."""
-        if observed is not None or self._sink is None or event.kind is not EventKind.JOINER:
+        if observed is not None or event.kind is not EventKind.JOINER:
             return None
-        if self._tombstones is not None:
-            return self._tombstones.get(event.person_id)
-        now = self._clock()
-        try:
-            rows = self._sink.query(
-                f"action: removal and result: ok and person_id: {sls_phrase(event.person_id)}",
-                now - TOMBSTONE_LOOKBACK, now + timedelta(minutes=15), limit=100,
-            )
-        except RampartError:
-            return None  # no trail to consult: the marker-based stale check still holds
-        times = [datetime.fromisoformat(r["time"]) for r in rows if r.get("time")]
-        return max(times) if times else None
+        return self._graves.last_removal(event.person_id)
 
     # --- planning ----------------------------------------------------------------------------
 
-    def plan_event(self, event: LifecycleEvent) -> list[tuple[Target, Plan, tuple[str, ...]]]:
+    def plan_event(
+        self, event: LifecycleEvent, *, user_names: Sequence[str] | None = None,
+    ) -> list[tuple[Target, Plan, tuple[str, ...]]]:
         """Dry run: the plan per user; raises the refusal (stale, unknown, refused) as is."""
         now = self._clock()
         out = []
-        for target in self.targets(event):
+        for target in self.targets(event, user_names=user_names):
             desired = desire(
                 event, target.observed, self._catalog, now=now, user_name=target.user_name,
                 access=target.access, force=self._force, tombstone=self._tombstone(event, target.observed),
@@ -230,19 +222,72 @@ class Engine:
 
     # --- applying ----------------------------------------------------------------------------
 
+    def lock_names(self, event: LifecycleEvent) -> list[str]:
+        """The users to lock before observing: a joiner's derived logon name (locked before the
+        name is resolved, so two copies of one joiner cannot both find it "taken" by the other's
+        half-made user), else the named user or the person's users."""
+        if event.kind is EventKind.JOINER:
+            if event.person is None:
+                raise EventError("a joiner event needs the person's record", hint="add a 'person' object")
+            return [identity.derive_user_name(event.person)]
+        if event.user_name:
+            return [event.user_name]
+        names = users_for_person(self._identities, event.person_id)
+        if not names:
+            raise UnknownPerson(
+                f"no RAM user is managed for person {event.person_id!r}",
+                hint="send a joiner event first, or name the user",
+            )
+        return names
+
     def handle(self, event: LifecycleEvent) -> EventResult:
+        """Observe, plan, apply and audit ``event`` while holding its users' locks."""
         started = time.monotonic()
         registry = SecretRegistry()
         trail = AuditTrail.for_event(event, self._clock, registry)
         kind = event.kind.value
         try:
-            planned = self.plan_event(event)
+            names = self.lock_names(event)
+        except RampartError as exc:
+            trail.outcome(AuditResult.REFUSED, {"kind": kind, "reason": str(exc)}, error_code=type(exc).__name__)
+            return self._finish(event, trail, AuditResult.REFUSED, (), exc, started)
+        return self._under_locks(event, names, trail, started,
+                                 lambda: self._handle_locked(event, names, trail, registry, started))
+
+    def _under_locks(
+        self, event: LifecycleEvent, names: Sequence[str], trail: AuditTrail, started: float,
+        body: Callable[[], EventResult],
+    ) -> EventResult:
+        """``body`` with ``names`` locked; a lock not obtained (busy, or RAM failing) is a FAILED
+        event that changed nothing, so FC's async retry delivers it again."""
+        acquired = False
+        try:
+            with self._locks.holding(names):
+                acquired = True
+                return body()
+        except RampartError as exc:
+            if acquired:
+                raise
+            trail.outcome(AuditResult.FAILED, {"kind": event.kind.value, "reason": str(exc)},
+                          error_code=type(exc).__name__)
+            return self._finish(event, trail, AuditResult.FAILED, (), exc, started)
+
+    def _handle_locked(
+        self, event: LifecycleEvent, names: list[str], trail: AuditTrail, registry: SecretRegistry, started: float,
+    ) -> EventResult:
+        kind = event.kind.value
+        try:
+            planned = self.plan_event(event, user_names=names)
         except StaleEvent as exc:
             trail.outcome(AuditResult.STALE, {"kind": kind, "reason": exc.message})
             return self._finish(event, trail, AuditResult.STALE, (), exc, started)
         except RampartError as exc:
             trail.outcome(AuditResult.REFUSED, {"kind": kind, "reason": str(exc)}, error_code=type(exc).__name__)
             return self._finish(event, trail, AuditResult.REFUSED, (), exc, started)
+        more = sorted({target.user_name for target, _, _ in planned} - set(names))
+        if more:  # a joiner resolved to another name (a collision, a split -api user): lock it too, look again
+            return self._under_locks(event, more, trail, started,
+                                     lambda: self._handle_locked(event, [*names, *more], trail, registry, started))
         if event.kind is EventKind.LEAVER and self._breaker is not None and any(
             step.kind in REMOVAL_STEPS for _, plan, _ in planned for step in plan.steps
         ):
@@ -290,24 +335,34 @@ class Engine:
         if not applied.ok:
             return UserResult(target.user_name, plan, applied.outcomes, AuditResult.FAILED,
                               str(applied.error), tuple(notes))
+        certificate = None
         if any(o.step.kind is StepKind.DELETE_USER for o in applied.outcomes):
-            self._certify(event, target, applied.removed, trail)
+            certificate = self._certify(event, target, applied.removed, trail)
         elif event.kind is EventKind.LEAVER and any(o.step.kind in REMOVAL_STEPS for o in applied.outcomes):
-            trail.removal(target.user_name, {"kind": "disable", "grace": True})
-        return UserResult(target.user_name, plan, applied.outcomes, AuditResult.OK, notes=tuple(notes))
+            trail.removal(target.user_name, {"kind": "disable", "grace": True, "event_time": iso_z(event.occurred_at)})
+        return UserResult(target.user_name, plan, applied.outcomes, AuditResult.OK, notes=tuple(notes),
+                          certificate=certificate)
 
-    def _certify(self, event: LifecycleEvent, target: Target, removed: dict[str, list[str]], trail: AuditTrail) -> None:
-        """Read back: the user must be gone and every secret of it pending deletion."""
+    def _certify(
+        self, event: LifecycleEvent, target: Target, removed: dict[str, list[str]], trail: AuditTrail
+    ) -> dict[str, Any] | None:
+        """Read back: the user must be gone and every secret of it pending deletion. Returns
+        the certificate's (redacted) detail, or None when the read-back found something left."""
         left = observe(self._identities, self._secrets, target.user_name,
                        timebound_prefix=timebound_prefix(target.user_name))
         live = [s.name for s in self._secrets.for_user(target.user_name) if not s.pending_deletion]
         if left is not None or live:
             trail.add("leaver-verify", AuditResult.FAILED, target=target.user_name,
                       detail={"user_still_exists": left is not None, "live_secrets": live})
-            return
-        trail.removal(target.user_name, {"kind": "delete"})
+            return None
+        marker = target.observed.marker if target.observed is not None else None
+        # the tombstone's time: the leaver's; for the sweep's deletion, the leaver's recorded on the marker
+        when = marker.event_time if event.kind is not EventKind.LEAVER and marker is not None else event.occurred_at
+        trail.removal(target.user_name, {"kind": "delete", "event_time": iso_z(when)})
         person_id = target.observed.marker.person_id if target.observed and target.observed.marker else event.person_id
-        trail.leaver_certificate(target.user_name, person_id, removed)
+        record = trail.leaver_certificate(target.user_name, person_id, removed)
+        detail = json.loads(record.detail)
+        return detail if isinstance(detail, dict) else None
 
     def _finish(
         self, event: LifecycleEvent, trail: AuditTrail, result: AuditResult, users: tuple[UserResult, ...],
@@ -329,7 +384,23 @@ class Engine:
     # --- the sweep ---------------------------------------------------------------------------
 
     def sweep_user(self, user_name: str, *, rotate: bool = True) -> UserResult:
-        """Expired grants, grace-period deletions and (optionally) key rotation for one user."""
+        """Expired grants, grace-period deletions and (optionally) key rotation for one user.
+        A user with work to do is locked first and looked at again (``rampart.userlock``);
+        one an event holds right now is skipped: the next sweep finds it."""
+        first = self._sweep_plan(user_name, rotate)
+        if isinstance(first, UserResult) or first[2].is_noop:
+            return first if isinstance(first, UserResult) else UserResult(user_name, first[2], notes=first[1].notes)
+        acquired = False
+        try:
+            with self._locks.holding([user_name], patient=False):
+                acquired = True
+                return self._sweep_locked(user_name, rotate)
+        except LockBusy as exc:
+            if acquired:
+                raise
+            return UserResult(user_name, first[2], result=AuditResult.SKIPPED, notes=(str(exc),))
+
+    def _sweep_plan(self, user_name: str, rotate: bool) -> UserResult | tuple[ObservedUser, Desired, Plan]:
         now = self._clock()
         observed = observe(self._identities, self._secrets, user_name, timebound_prefix=timebound_prefix(user_name))
         if observed is None or observed.marker is None:
@@ -340,6 +411,15 @@ class Engine:
                          now=now)
         if plan.is_noop and rotate:
             plan = plan_rotation(observed, self._catalog.options, now, event_id=f"rotate-{now:%Y%m%dT%H%M%S}")
+        return observed, desired, plan
+
+    def _sweep_locked(self, user_name: str, rotate: bool) -> UserResult:
+        found = self._sweep_plan(user_name, rotate)
+        if isinstance(found, UserResult):
+            return found
+        observed, desired, plan = found
+        assert observed.marker is not None  # _sweep_plan skips users without one
+        now = self._clock()
         sweep_event = LifecycleEvent(
             event_id=plan.event_id, kind=EventKind.MOVER, occurred_at=now, source="sweep",
             person_id=observed.marker.person_id, user_name=user_name, correlation_id=plan.event_id,

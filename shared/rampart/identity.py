@@ -72,7 +72,7 @@ def validate_user_name(name: str) -> str:
             f"user name {name!r} must be 1-{MAX_USER_NAME} characters (it is {len(name)})",
             hint="choose a shorter logon name",
         )
-    if not _USER_NAME.match(name):
+    if not _USER_NAME.fullmatch(name):  # match() would pass a trailing newline ("$")
         bad = "".join(sorted({c for c in name if not (c.isascii() and (c.isalnum() or c in "._-"))}))
         raise EventError(
             f"user name {name!r} has characters RAM refuses: {bad!r}",

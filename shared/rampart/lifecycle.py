@@ -14,6 +14,11 @@ engine, and a report with one entry per item.
 An item counts as failed when it could not be read, when the engine refused it or failed a
 step, or when handling it raised. Never renders a secret: reports carry ids, results and
 error texts that are redacted where they are made.
+
+**Notifications** (``notify``, optional): after each event the engine handled, the hook tells
+the configured robot or webhook about a joiner or leaver (``rampart.notify_hook``); the item
+reports ``notified`` (true / false) when there was something to tell. Whatever the hook does,
+raising included, never changes the item's result.
 """
 
 from __future__ import annotations
@@ -25,13 +30,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from rampart import logs
-from rampart.engine import Engine
+from rampart.engine import Engine, EventResult
 from rampart.errors import RampartError
-from rampart.model import AuditResult
+from rampart.model import AuditResult, LifecycleEvent
 from rampart.sources.base import SourceError
 from rampart.sources.envelopes import ItemResult, parse_envelope
 
 FAILED_RESULTS = frozenset({AuditResult.FAILED, AuditResult.REFUSED})
+Notify = Callable[[LifecycleEvent, EventResult], bool | None]
+"""After-event hook: True notified, False not (failed), None nothing to tell."""
 
 _log = logging.getLogger("rampart.lifecycle")
 
@@ -49,10 +56,16 @@ class ItemReport:
     result: str
     error_type: str = ""
     error: str = ""
+    notified: bool | None = None
+    """Whether the robot or webhook was told (None: nothing to tell, or none configured)."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "delivery_id": self.delivery_id, "event_id": self.event_id, "ok": self.ok,
-                "result": self.result, "error_type": self.error_type, "error": self.error}
+        out: dict[str, Any] = {"index": self.index, "delivery_id": self.delivery_id, "event_id": self.event_id,
+                               "ok": self.ok, "result": self.result, "error_type": self.error_type,
+                               "error": self.error}
+        if self.notified is not None:
+            out["notified"] = self.notified
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,16 +85,27 @@ class BatchReport:
                 "results": [item.as_dict() for item in self.items]}
 
 
-def run_batch(raw: bytes, engine: Callable[[], Engine]) -> BatchReport:
-    """Every item of ``raw`` through the engine (``engine()`` is called only if there is an event)."""
+def run_batch(raw: bytes, engine: Callable[[], Engine], notify: Notify | None = None) -> BatchReport:
+    """Every item of ``raw`` through the engine (``engine()`` is called only if there is an
+    event), then ``notify`` (module docstring)."""
     try:
         items = parse_envelope(raw)
     except SourceError as exc:
         return BatchReport((ItemReport(0, "", "", False, "unreadable", "SourceError", exc.message),))
-    return BatchReport(tuple(_run(item, engine) for item in items))
+    return BatchReport(tuple(_run(item, engine, notify) for item in items))
 
 
-def _run(item: ItemResult, engine: Callable[[], Engine]) -> ItemReport:
+def _notify(notify: Notify | None, event: LifecycleEvent, result: EventResult) -> bool | None:
+    if notify is None:
+        return None
+    try:
+        return notify(event, result)
+    except Exception as exc:  # the hook must never fail the item
+        _log.error("notification hook raised", extra={"error_type": type(exc).__name__}, exc_info=True)
+        return False
+
+
+def _run(item: ItemResult, engine: Callable[[], Engine], notify: Notify | None = None) -> ItemReport:
     if item.event is None:
         error = item.error.message if item.error is not None else "no event"
         return ItemReport(item.index, item.delivery_id, "", False, "unreadable", "SourceError", error)
@@ -97,8 +121,9 @@ def _run(item: ItemResult, engine: Callable[[], Engine]) -> ItemReport:
             return ItemReport(item.index, item.delivery_id, event.event_id, False, "failed", type(exc).__name__,
                               "internal error")
         _log.info("event handled", extra={"result": result.result.value})
+        notified = _notify(notify, event, result)
     return ItemReport(item.index, item.delivery_id, event.event_id, result.result not in FAILED_RESULTS,
-                      result.result.value, result.error_type, result.error)
+                      result.result.value, result.error_type, result.error, notified)
 
 
 def respond(report: BatchReport) -> str:

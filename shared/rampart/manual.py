@@ -32,9 +32,9 @@ from datetime import datetime
 from typing import Any
 
 from rampart.catalog import get_profile
-from rampart.desired_checks import check_grant
+from rampart.desired_checks import check_grant, check_not_grantee
 from rampart.durations import parse_duration
-from rampart.errors import EventError, PolicyRefused
+from rampart.errors import EventError
 from rampart.events import EventErrors, format_time, parse_event, parse_time
 from rampart.identity import validate_display_name, validate_user_name
 from rampart.model import AccessMode, Catalog, EventKind, LifecycleEvent
@@ -105,12 +105,7 @@ def approval_for(ticket: str | None, approver: str | None, operator: Operator, g
         return None
     if not ticket or not approver:
         raise EventError("--ticket and --approver go together", hint="give both, or neither for a profile that needs no approval")
-    for grantee in grantees:
-        if grantee and approver.strip().casefold() == grantee.strip().casefold():
-            raise PolicyRefused(
-                f"ticket {ticket}: {approver} cannot approve their own access",
-                hint="someone other than the grantee must approve",
-            )
+    check_not_grantee(ticket, approver, grantees)
     return {"ticket_id": ticket, "status": APPROVED, "requester": operator.name, "approver": approver}
 
 

@@ -216,6 +216,18 @@ class TicketGrant:
     profile: str
     ticket_id: str
     until: datetime | None
+    granted_at: datetime | None = field(default=None, compare=False)
+    """Occurrence time of the grant event (None: recorded before rampart kept it). Grants and
+    revokes are ordered per profile by it (``rampart.desired``): two tickets for different
+    profiles commute, whatever order they arrive in."""
+
+
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    """A revoke event's mark on the marker: a grant of ``profile`` older than ``at`` is stale."""
+
+    profile: str
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,11 +237,15 @@ class Marker:
     person_id: str
     state: LifecycleState
     event_time: datetime
-    """Occurrence time of the last event applied; older events are stale."""
+    """Occurrence time of the last joiner, mover or leaver applied; older events are stale.
+    Grants and revokes do not move it: they are ordered per profile (``TicketGrant.granted_at``,
+    ``revocations``), so tickets for different profiles commute."""
     rule_profiles: frozenset[str] = frozenset()
     ticket_grants: tuple[TicketGrant, ...] = ()
     grace_until: datetime | None = None
     access: AccessMode | None = None
+    revocations: tuple[Revocation, ...] = ()
+    """Revokes newer than ``event_time`` (older ones are covered by it and dropped)."""
 
 
 # --- observed state ----------------------------------------------------------------------

@@ -73,7 +73,7 @@ def _statement(raw: Any, where: str, problems: list[Problem]) -> None:
     else:
         key = "Action" if "Action" in raw else "NotAction"
         for action in _strings(raw[key], f"{where}.{key}", problems):
-            if not _ACTION.match(action):
+            if not _ACTION.fullmatch(action):
                 problems.append(
                     (f"{where}.{key}", f"{action!r} is not <service>:<action>", "write e.g. arms:ReadTraceApp")
                 )

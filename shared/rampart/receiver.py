@@ -16,7 +16,9 @@ event in, one HTTP answer out, within the source's deadline.
   source retries; the engine is idempotent).
 - **Refusals**: a ``SourceError`` answers its status (401 signature, stale or replayed; 400
   malformed, naming the fields; 413 oversize; 404 a path no source serves here; 405 not a
-  POST) and nothing is enqueued. Any other rampart error answers per
+  POST) and nothing is enqueued. A ticket grant the catalog refuses (unknown or high-risk
+  profile, over ``max_duration``, not approved, self-approval) is 422 before the hand-off
+  (``rampart.sources.grants``, the engine's own rules). Any other rampart error answers per
   ``fc_http.status_for``; anything else a bare 500 with the request id and no text.
 
 Every answer body is built from messages that never hold the request body, a secret or a
@@ -31,7 +33,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from rampart.errors import RampartError
-from rampart.model import AuditResult, LifecycleEvent
+from rampart.model import AuditResult, EventKind, LifecycleEvent
 from rampart.runtime import Instance, Session
 from rampart.sources import fc_http
 from rampart.sources.base import Inbound, SourceError
@@ -93,6 +95,10 @@ def receive(event: bytes, context: Any, instance: Instance, routes: Mapping[str,
 def _accept(inbound: Inbound, session: Session, instance: Instance) -> dict[str, Any]:
     if not inbound.events:
         return fc_http.answer_from(inbound)
+    if any(event.kind is EventKind.GRANT for event in inbound.events):
+        from rampart.sources.grants import check_grants
+
+        check_grants(session.catalog, inbound.events, instance.now())  # 422 before anything is enqueued
     if instance.function_settings.sync_apply:
         return _apply(inbound, session)
     from rampart.adapters.invoker import task_id_for

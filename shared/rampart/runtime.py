@@ -7,6 +7,7 @@ once per instance, so everything cached here lives exactly as long as the instan
   webhook source, built from its KMS secret (the secret's name is in an environment variable,
   ``rampart.config.SOURCE_SECRET_ENV``; its JSON is described in
   ``rampart.sources.configured``). A source whose secret name is not set is not served.
+  The notification destination likewise (``RAMPART_NOTIFY_SECRET_NAME``, ``rampart.notify``).
 - **Per credential set** (:class:`Session`): ``Settings`` with the SDK clients, the adapters,
   the SLS sink, the breaker, the engine and the FC invoker. Credentials come from the
   ``ALIBABA_CLOUD_*`` variables; only when those are absent from ``context.credentials``
@@ -47,7 +48,9 @@ if TYPE_CHECKING:
     from rampart.adapters import Adapters
     from rampart.adapters.invoker import FcInvoker
     from rampart.adapters.sls import SlsAuditSink
-    from rampart.engine import Engine
+    from rampart.engine import Engine, EventResult
+    from rampart.model import LifecycleEvent
+    from rampart.notify_hook import NotifySetup
 
 DEFAULT_CLOCK: Clock = utcnow
 """The clock of an :class:`Instance` built without one (a test seam; real UTC otherwise)."""
@@ -102,6 +105,17 @@ class Session:
         fs = self.instance.function_settings
         return FcInvoker(self.adapters.clients, version=FcVersion(fs.fc_api), service_name=fs.fc_service)
 
+    def notify(self, event: LifecycleEvent, result: EventResult) -> bool | None:
+        """Tell the configured robot or webhook about ``result`` (``rampart.notify_hook``):
+        True sent, False not sent, None nothing to tell or no destination configured. Never raises."""
+        setup = self.instance.notify_setup(self)
+        if setup is None:
+            return None
+        from rampart.notify_hook import after_event
+
+        return after_event(setup, event, result, default_domain=self.adapters.identities.default_domain,
+                           secret_prefix=self.catalog.options.secret_prefix, sink=self.sink, clock=self.instance.now)
+
 
 class Instance:
     def __init__(self, *, environ: Mapping[str, str] | None = None, clock: Clock | None = None) -> None:
@@ -111,6 +125,7 @@ class Instance:
         self._session: Session | None = None
         self._sources: dict[str, Source] = {}
         self._catalog: Catalog | None = None
+        self._notify: NotifySetup | None = None
 
     def now(self) -> datetime:
         return (self._clock or DEFAULT_CLOCK)()
@@ -164,6 +179,35 @@ class Instance:
         made = build_source(name, secret_name, session.adapters.secrets.read(secret_name), known_profiles=known)
         with self._lock:
             return self._sources.setdefault(name, made)
+
+    def notify_setup(self, session: Session) -> NotifySetup | None:
+        """The notification destination, built from its KMS secret on first use (None when
+        ``RAMPART_NOTIFY_SECRET_NAME`` is unset). A configuration or permission error is kept
+        for the instance's life (reported once); a passing KMS failure is tried again."""
+        secret_name = self.function_settings.notify_secret_name
+        if not secret_name:
+            return None
+        with self._lock:
+            if self._notify is not None:
+                return self._notify
+        from rampart.errors import RampartError
+        from rampart.notify import parse_config
+        from rampart.notify_hook import NotifySetup, is_lasting
+
+        try:
+            config = parse_config(secret_name, session.adapters.secrets.read(secret_name))
+        except RampartError as exc:
+            setup = NotifySetup(None, exc)
+            if not is_lasting(exc):
+                return setup
+        else:
+            from rampart.adapters.notifier import Notifier
+
+            setup = NotifySetup(Notifier(config, clock=self.now))
+        with self._lock:
+            if self._notify is None:
+                self._notify = setup
+            return self._notify
 
     @contextlib.contextmanager
     def invocation(self, context: Any, **fields: Any) -> Iterator[str]:

@@ -9,7 +9,10 @@ Tag keys (at most 20 tags per user, key and value at most 128 characters):
 - ``rampart:grace-until`` = when a disabled user is deleted (ISO, UTC)
 - ``rampart:access`` = ``console`` | ``programmatic``
 - ``rampart:profiles`` = the rule-derived profiles, comma-separated
-- ``rampart:grant:<profile>`` = ``<ticket id>|<until ISO or ->``: one per ticket grant
+- ``rampart:grant:<profile>`` = ``<ticket id>|<until ISO or ->|<grant event time ISO>``: one per
+  ticket grant (the third part is absent on tags written before rampart kept it)
+- ``rampart:revoked:<profile>`` = the revoke's event time (ISO, UTC): a grant of that profile
+  older than it is stale; dropped once ``rampart:event-time`` passes it, or a newer grant comes
 
 Catalog tags (department, cost center ...) sit beside these under their own keys.
 """
@@ -20,7 +23,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 
 from rampart.errors import RampartError
-from rampart.model import AccessMode, LifecycleState, Marker, TicketGrant
+from rampart.model import AccessMode, LifecycleState, Marker, Revocation, TicketGrant
 
 PREFIX = "rampart:"
 MANAGED_BY = "rampart:managed-by"
@@ -31,6 +34,7 @@ GRACE_UNTIL = "rampart:grace-until"
 ACCESS = "rampart:access"
 PROFILES = "rampart:profiles"
 GRANT_PREFIX = "rampart:grant:"
+REVOKED_PREFIX = "rampart:revoked:"
 MANAGED_VALUE = "rampart"
 MAX_TAGS = 20
 MAX_VALUE = 128
@@ -64,7 +68,10 @@ def marker_tags(marker: Marker) -> dict[str, str]:
         tags[GRACE_UNTIL] = _iso(marker.grace_until)
     for grant in marker.ticket_grants:
         until = _iso(grant.until) if grant.until is not None else "-"
-        tags[GRANT_PREFIX + grant.profile] = f"{grant.ticket_id}|{until}"
+        at = f"|{_iso(grant.granted_at)}" if grant.granted_at is not None else ""
+        tags[GRANT_PREFIX + grant.profile] = f"{grant.ticket_id}|{until}{at}"
+    for revocation in marker.revocations:
+        tags[REVOKED_PREFIX + revocation.profile] = _iso(revocation.at)
     for key, value in tags.items():
         if len(key) > MAX_VALUE or len(value) > MAX_VALUE:
             raise TagLimitError(f"tag {key} is longer than {MAX_VALUE} characters", hint="use fewer or shorter profile names")
@@ -81,10 +88,15 @@ def marker_from_tags(tags: Mapping[str, str]) -> Marker | None:
         grace = _parse_time(tags[GRACE_UNTIL]) if tags.get(GRACE_UNTIL) else None
         access = AccessMode(tags[ACCESS]) if tags.get(ACCESS) else None
         grants: list[TicketGrant] = []
+        revocations: list[Revocation] = []
         for key, value in sorted(tags.items()):
             if key.startswith(GRANT_PREFIX):
-                ticket, _, until = value.partition("|")
-                grants.append(TicketGrant(key[len(GRANT_PREFIX):], ticket, None if until in ("", "-") else _parse_time(until)))
+                ticket, _, rest = value.partition("|")
+                until, _, at = rest.partition("|")
+                grants.append(TicketGrant(key[len(GRANT_PREFIX):], ticket, None if until in ("", "-") else _parse_time(until),
+                                          _parse_time(at) if at else None))
+            elif key.startswith(REVOKED_PREFIX):
+                revocations.append(Revocation(key[len(REVOKED_PREFIX):], _parse_time(value)))
     except (ValueError, KeyError):
         return None
     profiles = frozenset(p for p in tags.get(PROFILES, "").split(",") if p)
@@ -96,6 +108,7 @@ def marker_from_tags(tags: Mapping[str, str]) -> Marker | None:
         ticket_grants=tuple(grants),
         grace_until=grace,
         access=access,
+        revocations=tuple(revocations),
     )
 
 

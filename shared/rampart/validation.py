@@ -73,7 +73,7 @@ class Text(fields.Field[str]):
         if not self.min_len <= len(value) <= self.max_len:
             problem = f"must be {self.min_len} to {self.max_len} characters (it is {len(value)})"
             raise ValidationError(msg(problem, "shorten it" if value else "give a value"))
-        if self.pattern is not None and not self.pattern.match(value):
+        if self.pattern is not None and not self.pattern.fullmatch(value):  # "$" would pass "x\n"
             raise ValidationError(msg(f"{_short(value)} is not valid here", self.fix))
         return value
 

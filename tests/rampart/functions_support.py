@@ -70,13 +70,10 @@ SECRET_ENV = {
     "jira": "RAMPART_JIRA_SECRET_NAME",
     "ticket": "RAMPART_TICKET_SECRET_NAME",
 }
-JIRA = {
-    "secret": "demo-jira-webhook-secret",
-    "mapping": {"person_field": "customfield_10050", "profile_field": "customfield_10051",
-                "duration_field": "customfield_10052", "action_field": "customfield_10010.requestType.name"},
-    "approved_statuses": ["Approved"],
-}
-TICKET = {"secret": "demo-ticket-webhook-secret"}
+TICKET_DEMO = json.loads((EVENTS / "ticket" / "demo-config.json").read_text(encoding="utf-8"))
+"""The ticket sources' demo KMS values (``events/ticket/demo-config.json``, shared with the demo)."""
+JIRA: dict[str, Any] = TICKET_DEMO["jira"]
+TICKET: dict[str, Any] = TICKET_DEMO["generic"]
 
 
 def samples() -> ModuleType:
@@ -218,8 +215,9 @@ def create_roles(cloud: LocalCloud) -> tuple[str, str]:
     return str(key.access_key_id), str(key.access_key_secret)
 
 
-def deploy(cloud: LocalCloud, tmp_path: Path) -> Deployment:
-    catalog, _ = write_catalog(cloud, tmp_path)
+def deploy(cloud: LocalCloud, tmp_path: Path, *, catalog_replace: dict[str, str] | None = None) -> Deployment:
+    """``catalog_replace``: text replacements in the example catalog (``write_catalog``)."""
+    catalog, _ = write_catalog(cloud, tmp_path, replace=catalog_replace)
     root_env = environment(cloud, catalog)
     cli = Cli(cloud, root_env)
     cli.ok("init")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, NoReturn
 
-from rampart.cli import verbs_account, verbs_events, verbs_ops
+from rampart.cli import verbs_account, verbs_dev, verbs_events, verbs_ops
 from rampart.errors import ConfigError
 
 _EPILOG = """\
@@ -73,6 +73,30 @@ def _rate(text: str) -> float:
     if value <= 0:
         raise argparse.ArgumentTypeError("the rate must be above 0")
     return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError("must be 0 (off) or a positive number of seconds")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _positive(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a TCP port (0-65535)")
+    return value
+
+
+def _endpoint(text: str) -> str:
+    host, colon, port = text.rpartition(":")
+    if not colon or not host or "/" in text or not port.isdigit() or not 0 < int(port) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not HOST:PORT (e.g. 127.0.0.1:41234)")
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -153,6 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = verb("replay", verbs_ops.cmd_replay, "re-send audit records spilled to stderr while SLS was unreachable")
     p.add_argument("file", metavar="FILE", nargs="?", default="-", help="a log dump with the spill lines (- : stdin)")
+
+    p = verb("dev", verbs_dev.cmd_dev, "serve the four functions on a local cloud behind FC's HTTP trigger (development)")
+    p.add_argument("--endpoint", type=_endpoint, metavar="HOST:PORT",
+                   help="a running `python -m localcloud serve` (default: an embedded one)")
+    p.add_argument("--port", type=_port, default=8080, metavar="N", help="HTTP port on 127.0.0.1 (8080; 0: a free one)")
+    p.add_argument("--sweep-every", type=_seconds, default=60.0, metavar="S",
+                   help="fire the sweeper's timer every S seconds (60; 0: never)")
 
     p = verb("handover", verbs_account.cmd_handover, "show a user's initial credential once, on the terminal (audited)")
     p.add_argument("user", metavar="USER")

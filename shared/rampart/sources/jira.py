@@ -297,7 +297,11 @@ class JiraSource:
                 except ValueError as exc:
                     raise SourceError(400, f"issue.fields.{m.duration_field}: {exc}") from None
             if duration is not None:
-                data["until"] = format_time(occurred_at + duration)
+                try:
+                    data["until"] = format_time(occurred_at + duration)
+                except OverflowError:
+                    raise SourceError(400, f"issue.fields.{m.duration_field}: the grant would end after the year 9999",
+                                      hint="give a duration such as 4h or 2d") from None
         names = {
             "person_id": f"issue.fields.{m.person_field}",
             "user_name": f"issue.fields.{m.user_field}",

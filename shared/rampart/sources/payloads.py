@@ -95,7 +95,7 @@ def json_type(value: Any) -> str:
 def stable_id(prefix: str, raw: str) -> str:
     """A valid event id (and FC task id) derived from a source's own id: ``prefix-raw`` when
     the id is plain, else ``prefix-<sha256>``; the same input always gives the same id."""
-    if _PLAIN_ID.match(raw) and len(prefix) + 1 + len(raw) <= _MAX_ID:
+    if _PLAIN_ID.fullmatch(raw) and len(prefix) + 1 + len(raw) <= _MAX_ID:
         return f"{prefix}-{raw}"
     return f"{prefix}-{hashlib.sha256(raw.encode('utf-8', 'surrogatepass')).hexdigest()[:40]}"
 

@@ -37,9 +37,11 @@ Rules:
 - The event id is ``<source>-<event_id>`` when ``event_id`` is sent, otherwise a digest of
   (ticket_id, action, user, person_id, profile, occurred_at): a resend of the same approval is
   the same event, and FC's async task id turns the duplicate away.
-- The engine then applies the catalog: approval required, the approver list, no
-  self-approval, the profile's maximum duration (those refusals are 422 in sync mode and
-  audited).
+- The catalog's grant rules (approval required, the approver list, no self-approval, no
+  approver who is the grantee, high risk only time-bound, the profile's maximum duration)
+  are checked by the receiver before the hand-off (``rampart.sources.grants``, the engine's
+  own functions): a refusal is 422 and nothing is enqueued. The engine checks again when it
+  applies the grant.
 
 Helper for senders (and the demo): ``rampart.sources.hmac_auth.signed_headers(secret, now, body)``.
 """
@@ -175,4 +177,7 @@ def _until(values: Mapping[str, str]) -> str | None:
         start = parse_time(values["occurred_at"])
     except ValueError:
         raise SourceError(400, "occurred_at: is not an ISO 8601 time with an offset") from None
-    return format_time(start + amount)
+    try:
+        return format_time(start + amount)
+    except OverflowError:
+        raise SourceError(400, "duration: the grant would end after the year 9999", hint="give e.g. PT4H or 2d") from None

@@ -59,7 +59,7 @@ def test_a_permanent_grant_attaches_the_profile_and_is_recorded() -> None:
     user = desire(ev, observed, catalog, now=NOW, user_name="alice").user
     assert Attachment(ECS, ACCOUNT) in user.attachments and user.groups == {"ops", "oncall"}
     assert user.marker is not None and user.marker.ticket_grants == (TicketGrant("ops", "T-7", None),)
-    assert user.tags[GRANT_PREFIX + "ops"] == "T-7|-"
+    assert user.tags[GRANT_PREFIX + "ops"] == "T-7|-|2025-06-01T12:00:00Z"  # ticket | until | the grant's event time
 
 
 def test_a_grant_that_supersedes_a_rule_profile_swaps_it() -> None:
@@ -323,7 +323,8 @@ def test_the_sweep_ends_expired_grants_without_moving_the_event_time() -> None:
     result = desire_sweep(observed, catalog, NOW + 2 * DAY)
     assert result.user.timebound == () and result.user.attachments == frozenset()
     assert result.user.marker is not None and result.user.marker.ticket_grants == ()
-    assert result.user.marker.event_time == NOW
+    assert observed.marker is not None and result.user.marker.event_time == observed.marker.event_time
+    assert [(r.profile, r.at) for r in result.user.marker.revocations] == [("ecs-temp", NOW)]  # when it was granted
     assert any("ended at" in note for note in result.notes)
 
 

@@ -1,0 +1,82 @@
+"""Tombstones: a deleted user's last word, read back from the audit trail (no database).
+
+Once a leaver's user is deleted its marker (and the event time on it) is gone, so a joiner
+that was sent before the leaver but delivered after it would create the person again. Every
+removal the engine applies is audited (``action: removal``) with the event time that decided
+it (``detail.event_time``: the leaver's; for the sweep's deletion after the grace period, the
+leaver's as recorded on the marker), and a joiner for a person with no user asks for the
+latest one: older than it, the joiner is stale; newer, it is a rehire.
+
+Why the event time and not the record's own time: the record is written when the removal is
+*applied*, later than the leaver happened; a rehire dated between the two (HR re-hires
+someone minutes after the leaver, or the two arrive together and race) would otherwise be
+taken for a late joiner and dropped. Records written before the event time was kept fall
+back to their own time, which is only more cautious.
+
+Never raises for a missing trail on a single lookup (the marker-based stale check still
+holds); never reads anything but removal records.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+
+from rampart.audit import sls_phrase
+from rampart.errors import RampartError
+from rampart.ports import AuditSink
+
+LOOKBACK = timedelta(days=3650)
+QUERY = "action: removal and result: ok"
+
+
+def removal_time(row: Mapping[str, str]) -> datetime | None:
+    """A removal record's tombstone time: the event time it carries, else its own time."""
+    try:
+        detail = json.loads(row.get("detail") or "{}")
+        when = detail.get("event_time") if isinstance(detail, dict) else None
+        if isinstance(when, str) and when:
+            return datetime.fromisoformat(when[:-1] + "+00:00" if when.endswith("Z") else when)
+        return datetime.fromisoformat(row["time"]) if row.get("time") else None
+    except ValueError:
+        return None
+
+
+class Tombstones:
+    def __init__(self, sink: AuditSink | None, clock: Callable[[], datetime]) -> None:
+        self._sink = sink
+        self._clock = clock
+        self._cache: dict[str, datetime] | None = None
+
+    def prefetch(self) -> int:
+        """Read every removal of the lookback window in one paged query, so that a bulk import
+        of N joiners asks the audit trail once instead of N times. Removals recorded after
+        this call are not seen by the cached lookups (an import runs joiners, not leavers).
+        Returns the number of people with a removal on record."""
+        if self._sink is None:
+            return 0
+        now = self._clock()
+        rows = self._sink.query(QUERY, now - LOOKBACK, now + timedelta(minutes=15), limit=1_000_000)
+        cache: dict[str, datetime] = {}
+        for row in rows:
+            person, moment = row.get("person_id", ""), removal_time(row)
+            if person and moment is not None and (person not in cache or moment > cache[person]):
+                cache[person] = moment
+        self._cache = cache
+        return len(cache)
+
+    def last_removal(self, person_id: str) -> datetime | None:
+        """The latest removal's event time for the person, None when there is none (or no trail)."""
+        if self._sink is None:
+            return None
+        if self._cache is not None:
+            return self._cache.get(person_id)
+        now = self._clock()
+        try:
+            rows = self._sink.query(f"{QUERY} and person_id: {sls_phrase(person_id)}",
+                                    now - LOOKBACK, now + timedelta(minutes=15), limit=100)
+        except RampartError:
+            return None  # no trail to consult: the marker-based stale check still holds
+        times = [t for t in (removal_time(r) for r in rows) if t is not None]
+        return max(times) if times else None
