@@ -13,8 +13,11 @@ someone minutes after the leaver, or the two arrive together and race) would oth
 taken for a late joiner and dropped. Records written before the event time was kept fall
 back to their own time, which is only more cautious.
 
-Never raises for a missing trail on a single lookup (the marker-based stale check still
-holds); never reads anything but removal records.
+Fails closed: when the trail cannot be read (SLS down, the audit query refused), the
+lookup raises the cloud error, so the joiner fails and Function Compute retries it later. A
+deleted user has no marker left to fall back on, so answering "no removal" would let a late
+joiner resurrect a leaver. Only a deployment with no audit sink at all has no tombstones.
+Never reads anything but removal records.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from rampart.audit import sls_phrase
-from rampart.errors import RampartError
 from rampart.ports import AuditSink
 
 LOOKBACK = timedelta(days=3650)
@@ -67,16 +69,14 @@ class Tombstones:
         return len(cache)
 
     def last_removal(self, person_id: str) -> datetime | None:
-        """The latest removal's event time for the person, None when there is none (or no trail)."""
+        """The latest removal's event time for the person, None when there is none (or no sink);
+        raises the cloud error when the trail cannot be read (fail closed)."""
         if self._sink is None:
             return None
         if self._cache is not None:
             return self._cache.get(person_id)
         now = self._clock()
-        try:
-            rows = self._sink.query(f"{QUERY} and person_id: {sls_phrase(person_id)}",
-                                    now - LOOKBACK, now + timedelta(minutes=15), limit=100)
-        except RampartError:
-            return None  # no trail to consult: the marker-based stale check still holds
+        rows = self._sink.query(f"{QUERY} and person_id: {sls_phrase(person_id)}",
+                                now - LOOKBACK, now + timedelta(minutes=15), limit=100)
         times = [t for t in (removal_time(r) for r in rows) if t is not None]
         return max(times) if times else None

@@ -182,7 +182,7 @@ class UserLocks:
 
     def _release(self, user_name: str) -> None:
         try:
-            self._identities.delete_policy(lock_name(user_name))
+            self._identities.delete_policy(lock_name(user_name), versions=False)  # a lease has one version
         except CloudError as exc:
             if not is_not_found(exc.code):
                 raise

@@ -11,7 +11,8 @@ what the function answered plus everything it logged, where a refused call shows
 localcloud's permission error (``NoPermission``, ``Forbidden.NoPermission``, ``Unauthorized``,
 ``AccessDenied``) naming the action.
 
-Never mocks an SDK client: every call goes over HTTP to localcloud. Never reads a secret value.
+Never mocks an SDK client: every call goes over HTTP to localcloud. Every answer and log is
+scanned for the escrowed and webhook secrets (``Deployment.assert_clean``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alibabacloud_ims20190815 import models as ims_models
+from alibabacloud_ims20190815.client import Client as Ims
 from alibabacloud_kms20160120 import models as kms_models
 from alibabacloud_kms20160120.client import Client as Kms
 from alibabacloud_ram20150501 import models as ram_models
@@ -97,7 +100,8 @@ class Stage:
     ram: Ram
     events: int = 0
     last_event: str = ""
-    versions: list[str] = field(default_factory=list)
+    rotated_from: set[str] = field(default_factory=set)
+    """The AccessKey ids before a rotation."""
 
     @classmethod
     def deploy(cls, cloud: LocalCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Stage:
@@ -158,6 +162,7 @@ class Stage:
         with captured() as logs:
             error, body = self.deployment.invoke(LIFECYCLE, payload.encode())
         text = json.dumps(body, ensure_ascii=False)
+        self.deployment.assert_clean(text, logs.getvalue())
         items_ok = not error and all(r["ok"] for r in body.get("results", [{"ok": False}]))
         return Outcome(items_ok and REPLAY_MARK not in logs.getvalue(), text, logs.getvalue())
 
@@ -172,6 +177,7 @@ class Stage:
         with captured() as logs:
             error, body = self.deployment.invoke(SWEEPER, (EVENTS / "fc" / "timer-reference.json").read_bytes())
         text = json.dumps(body, ensure_ascii=False)
+        self.deployment.assert_clean(text, logs.getvalue())
         ok = not error and body.get("failed") == [] and body.get("drift", {}).get("audit") == "written"
         return Outcome(ok, text, logs.getvalue())
 
@@ -201,6 +207,13 @@ class Stage:
         body = self.ram.list_policies(ram_models.ListPoliciesRequest(policy_type="Custom", max_items=1000)).body
         return [str(p.policy_name) for p in (body.policies.policy or [])
                 if str(p.policy_name).startswith(timebound.PREFIX) and "-lock-" not in str(p.policy_name)]
+
+    def tags(self) -> dict[str, str]:
+        """The user's IMS tags."""
+        request = ims_models.ListTagResourcesRequest(resource_type="user", resource_principal_name=[USER])
+        body = Ims(self.cloud.config()).list_tag_resources(request).body
+        rows = body.tag_resources.tag_resource if body.tag_resources else None
+        return {str(r.tag_key): str(r.tag_value) for r in (rows or [])}
 
     def keys(self) -> dict[str, str]:
         """The user's AccessKeys: id -> status."""

@@ -15,7 +15,6 @@ Nothing here asserts a wall-clock time; the only sleeps are the seeded start del
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 import time
@@ -34,7 +33,7 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from rampart.adapters.sls import SlsAuditSink
 from rampart.engine import Engine, EventResult
 from rampart.lifecycle import FAILED_RESULTS
-from rampart.model import AuditResult, Catalog, LifecycleEvent
+from rampart.model import Catalog, LifecycleEvent
 from rampart.tags import marker_from_tags
 from rampart.timebound import timebound_prefix
 from rampart.userlock import UserLocks
@@ -310,11 +309,3 @@ def audit_gaps(sink: SlsAuditSink, deliveries: Sequence[Delivery], since: dateti
 def results_of(deliveries: Sequence[Delivery]) -> list[str]:
     return [f"{d.event.event_id}:{d.result.result.value}" + (f"({d.result.error[:160]})" if d.result.error else "")
             for d in deliveries]
-
-
-def dumps(state: State) -> str:
-    return json.dumps({k: (sorted(v) if isinstance(v, frozenset) else v) for k, v in state.__dict__.items()},
-                      default=str, sort_keys=True)[:2000]
-
-
-AuditResultOK = (AuditResult.OK, AuditResult.NOOP, AuditResult.CONVERGED, AuditResult.STALE)

@@ -138,7 +138,6 @@ def finish(races: Races) -> None:
     """After every iteration: never two keys, no applied step without its audit record."""
     assert races.most_keys == 1, f"a user held {races.most_keys} keys at once"
     assert races.lock_waits > 0, "no racer ever met the other: the test did not race"
-    print(f"lock waits: {races.lock_waits}")
     sink = SlsAuditSink(settings_for(races.cloud))
     assert audit_gaps(sink, races.deliveries, T0, races.cloud.now()) == []
 

@@ -357,9 +357,13 @@ class RamIdentities:
         self._ram("CreatePolicyVersion", "create_policy_version", request)
         return PolicyChange.UPDATED
 
-    def delete_policy(self, name: str) -> None:
-        """Non-default versions first (else ``DeleteConflict.Policy.Version``), then the policy."""
+    def delete_policy(self, name: str, *, versions: bool = True) -> None:
+        """Non-default versions first (else ``DeleteConflict.Policy.Version``), then the policy;
+        ``versions=False`` skips the listing for a policy that is never given versions."""
         m = _ram_models()
+        if not versions:
+            self._ram("DeletePolicy", "delete_policy", m.DeletePolicyRequest(policy_name=name))
+            return
         listing = self._ram(
             "ListPolicyVersions", "list_policy_versions", m.ListPolicyVersionsRequest(policy_type="Custom", policy_name=name)
         ).body
