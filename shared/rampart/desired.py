@@ -36,6 +36,8 @@ from rampart.desired_state import Desired, Shape, build, teardown
 from rampart.errors import EventError, PolicyRefused, StaleEvent, UnknownPerson, UnknownProfile
 from rampart.identity import display_name_for
 from rampart.model import (
+    HR_RECORD_ATTRIBUTE,
+    HR_RECORD_IDS_ONLY,
     AccessMode,
     Catalog,
     DesiredUser,
@@ -155,6 +157,13 @@ def _person(ctx: _Ctx) -> Person:
         raise EventError(
             f"{ctx.event.kind.value} event {ctx.event.event_id} carries no person record",
             hint="joiner and mover events need the person's current HR record",
+        )
+    if ctx.event.person.attributes.get(HR_RECORD_ATTRIBUTE) == HR_RECORD_IDS_ONLY:
+        raise EventError(
+            f"{ctx.event.kind.value} event {ctx.event.event_id} from {ctx.event.source or 'its source'} names person "
+            f"{ctx.event.person_id} by id only, without the HR record (name, department, title) rampart plans from",
+            hint="send joiners and movers through a source that carries the record (the generic contract, Feishu, "
+                 "BambooHR's field-based webhook); fetching it from the HR system's API is not supported yet",
         )
     return ctx.event.person
 

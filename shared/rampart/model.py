@@ -164,6 +164,14 @@ class Person:
     """Requested access modes; empty means the catalog's rule or default."""
 
 
+HR_RECORD_ATTRIBUTE = "hr_record"
+HR_RECORD_IDS_ONLY = "ids-only"
+"""``Person.attributes[HR_RECORD_ATTRIBUTE]`` of a record an HR source built from ids only
+(DingTalk ``user_*_org``, BambooHR's event webhooks: ``rampart.sources.hr_common``). Such a
+joiner or mover is refused by the planner: planned as is, it would drop every rule-granted
+profile of a mover and create a joiner named after an id."""
+
+
 class EventKind(Enum):
     JOINER = "joiner"
     MOVER = "mover"

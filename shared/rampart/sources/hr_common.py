@@ -5,9 +5,10 @@ scalar fields, and the marker for a person record that carries ids only.
 name the employee but carry no profile (webhook-formats.md §0.1). A joiner or mover must
 carry a person record, so those sources send what they know: ``person_id``, the id again as
 ``display_name``, and the attribute ``hr_record: ids-only`` (:data:`IDS_ONLY`). The
-lifecycle function must fetch the real record from the HR system's API before planning such
-an event (out of scope here): planned as is, a mover without attributes would drop every
-rule-granted profile. Nothing here does I/O.
+lifecycle function would have to fetch the real record from the HR system's API before
+planning such an event; rampart does not do that yet, so the planner refuses an ids-only
+joiner or mover (``rampart.desired``: planned as is, a mover without attributes would drop
+every rule-granted profile). Leavers need only the ids and work. Nothing here does I/O.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any, Final
 
+from rampart.model import HR_RECORD_ATTRIBUTE, HR_RECORD_IDS_ONLY
 from rampart.sources.base import InboundRequest, SourceError
 from rampart.sources.payloads import json_type
 
-RECORD_ATTRIBUTE: Final = "hr_record"
-IDS_ONLY: Final = "ids-only"
+RECORD_ATTRIBUTE: Final = HR_RECORD_ATTRIBUTE
+IDS_ONLY: Final = HR_RECORD_IDS_ONLY
 """``person.attributes[RECORD_ATTRIBUTE]`` of a record built from ids only (see above)."""
 REPLAY_WINDOW: Final = timedelta(minutes=5)
 _MILLIS_FROM = 10**11
