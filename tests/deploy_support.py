@@ -17,7 +17,8 @@ file to:
   retries 0-8 and event age 1-604800;
 - least privilege: receivers run as ``rampart-receiver``, the worker functions as
   ``rampart-worker``, each a policy file in ``deploy/policies``; and the policies allow what
-  this deployment's names need (the hand-off target, the webhook secrets, the audit logstore).
+  this deployment's names need (the hand-off target, the webhook secrets, the optional
+  notification secret, which only the lifecycle function reads, and the audit logstore).
 
 Pure except for reading repository files. Never reads credentials.
 """
@@ -259,6 +260,9 @@ def _check_env(directory: str, env: Any, where: str) -> list[str]:
     else:
         for var in sorted(set(config.SOURCE_SECRET_ENV.values()) & set(env)):
             problems.append(f"{where}: {var} belongs on the receiver serving that source")
+    if config.ENV_NOTIFY_SECRET_NAME in env and directory != "lifecycle":
+        problems.append(f"{where}: {config.ENV_NOTIFY_SECRET_NAME} belongs on the lifecycle function "
+                        "(only it notifies, functions/lifecycle/index.py)")
     for var in sorted(required - set(env)):
         problems.append(f"{where}: {var} is required")
     catalog = env.get(config.ENV_CATALOG)
@@ -457,6 +461,12 @@ def _check_policies_cover(functions: Mapping[str, Mapping[str, Any]]) -> list[st
                 arn = f"acs:kms:{region}:{SAMPLE_ACCOUNT}:secret/{env[var]}"
                 if not allows(role, "kms:GetSecretValue", arn):
                     problems.append(f"{directory}: {role}.json does not allow reading {var}={env[var]!r}")
+        notify = env.get(config.ENV_NOTIFY_SECRET_NAME)
+        if directory == "lifecycle" and isinstance(notify, str) and notify:
+            arn = f"acs:kms:{region}:{SAMPLE_ACCOUNT}:secret/{notify}"
+            if not allows(role, "kms:GetSecretValue", arn):
+                problems.append(f"{directory}: {role}.json does not allow reading "
+                                f"{config.ENV_NOTIFY_SECRET_NAME}={notify!r} (name it rampart-notify/...)")
         project, logstore = env.get(config.ENV_SLS_PROJECT), env.get(config.ENV_SLS_LOGSTORE)
         if role == WORKER_ROLE and project and logstore:
             arn = f"acs:log:{region}:{SAMPLE_ACCOUNT}:project/{project}/logstore/{logstore}"

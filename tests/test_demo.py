@@ -10,12 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from rampart.devstack import DEV_ROBOT_SECRET
+
 REPO = Path(__file__).resolve().parents[1]
 
 
 def _demo_secrets() -> set[str]:
-    """Every demo webhook secret (events/*/demo-config.json): none may be printed."""
-    found: set[str] = set()
+    """Every demo webhook secret (events/*/demo-config.json) and the dev robot's signing key:
+    none may be printed."""
+    found: set[str] = {DEV_ROBOT_SECRET}
     for path in (REPO / "events" / "hr" / "demo-config.json", REPO / "events" / "ticket" / "demo-config.json"):
         for section in json.loads(path.read_text()).values():
             if isinstance(section, dict):
@@ -50,6 +53,10 @@ def test_the_demo_runs_end_to_end_over_http_and_reports_success() -> None:
         assert line in out, line
     assert re.search(r"arms-readonly-rg +resource-group:rg-\S+ +rule: System:AliyunARMSReadOnlyAccess", out)
     assert re.search(r"break-glass-admin +account +ticket RITM0010042 until \S+Z: a time-bound policy", out)
+    notified = out[out.index("notifications (localcloud's dingtalk robot"):].splitlines()[1:6]
+    assert [re.split(r"\s{2,}", line.strip())[-1] for line in notified] == [
+        "alice.wong", "lei.li", "shop.checkout", "wang.fang", "lei.li"], notified
+    assert "rampart: lilei01 left (leaver certificate)" in notified[-1]
     printed = out + run.stderr
     for secret in _demo_secrets():
         assert secret not in printed

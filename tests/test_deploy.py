@@ -93,6 +93,15 @@ def test_s_yaml_deploys_the_four_functions_from_the_build(s_yaml: dict[str, Any]
     assert {found[d]["role"].rsplit("/", 1)[1] for d in ("lifecycle", "sweeper")} == {WORKER_ROLE}
 
 
+def test_s_yaml_notifies_from_the_lifecycle_function_only_and_optionally(s_yaml: dict[str, Any]) -> None:
+    found = resources(s_yaml)
+    assert found["lifecycle"]["environmentVariables"][NOTIFY] == "rampart-notify/robot"
+    assert [d for d, p in found.items() if NOTIFY in p["environmentVariables"]] == ["lifecycle"]
+    without = copy.deepcopy(s_yaml)
+    _drop("lifecycle", NOTIFY)(without)
+    assert check_s_yaml(without) == []  # "drop the line to disable"
+
+
 def _props(document: dict[str, Any], directory: str) -> dict[str, Any]:
     for resource in document["resources"].values():
         if resource["props"]["code"].endswith("/" + directory):
@@ -112,6 +121,9 @@ def _set(directory: str, path: str, value: Any) -> Callable[[dict[str, Any]], No
         else:
             target[last] = value
     return mutate
+
+
+NOTIFY = "RAMPART_NOTIFY_SECRET_NAME"
 
 
 def _drop(directory: str, variable: str) -> Callable[[dict[str, Any]], None]:
@@ -141,6 +153,14 @@ BROKEN: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
                                 "no webhook source configured"),
     "secret outside the receiver policy": (_set("ticket_webhook", "environmentVariables.RAMPART_JIRA_SECRET_NAME",
                                                 "jira/webhook"), "does not allow reading"),
+    "notify secret outside the worker policy": (
+        _set("lifecycle", f"environmentVariables.{NOTIFY}", "rampart/robot"), "does not allow reading RAMPART_NOTIFY"),
+    "notify secret among the webhook secrets": (
+        _set("lifecycle", f"environmentVariables.{NOTIFY}", "rampart-webhook/robot"), "does not allow reading"),
+    "notify secret on a receiver": (_set("hr_webhook", f"environmentVariables.{NOTIFY}", "rampart-notify/robot"),
+                                    "belongs on the lifecycle function"),
+    "notify secret on the sweeper": (_set("sweeper", f"environmentVariables.{NOTIFY}", "rampart-notify/robot"),
+                                     "only it notifies"),
     "audit logstore outside the worker policy": (_set("sweeper", "environmentVariables.RAMPART_SLS_LOGSTORE", "other"),
                                                  "does not allow log:PostLogStoreLogs"),
     "code path not built": (_set("sweeper", "code", "./functions/sweeper"), "not a directory tools/build.py produces"),
@@ -256,7 +276,7 @@ def test_a_policy_grants_only_calls_rampart_makes(role: str) -> None:
 
 NOT_THE_WORKERS = {
     "fc:InvokeFunction": "the receivers' hand-off",
-    "kms:GetSecretValue": "the receivers' webhook secrets; `rampart handover` (an operator)",
+    "kms:GetSecretValue": "on everything but rampart-notify/*: the receivers' webhook secrets; `rampart handover`",
     "log:CreateProject": "`rampart init` (an operator)",
     "log:GetProject": "`rampart init`",
     "log:CreateLogStore": "`rampart init`",
@@ -277,7 +297,9 @@ NOT_THE_WORKERS = {
 
 def test_every_call_the_worker_makes_is_granted_and_the_rest_is_accounted_for() -> None:
     granted = {REAL_CLOUD_NAMES.get(a, a) for a in policy_actions(WORKER_ROLE)}
-    assert called_permissions() - granted == set(NOT_THE_WORKERS)
+    partly = {"kms:GetSecretValue"}  # granted on the notification secret only (the test below)
+    assert called_permissions() - granted == set(NOT_THE_WORKERS) - partly
+    assert partly <= granted and partly <= set(NOT_THE_WORKERS)
 
 
 def test_the_receivers_may_only_read_their_secrets_and_hand_off() -> None:
@@ -288,9 +310,27 @@ def test_the_receivers_may_only_read_their_secrets_and_hand_off() -> None:
     assert not allows(RECEIVER_ROLE, "fc:InvokeFunction", "acs:fc:cn-hangzhou:1:functions/rampart-sweeper")
 
 
-def test_the_worker_never_reads_a_secret_value_nor_invokes_a_function() -> None:
+WORKER_READS = "acs:kms:*:*:secret/rampart-notify/*"
+"""The one kind of secret the worker reads: the notification destination (README.md "Notifications")."""
+
+
+def test_the_worker_reads_only_the_notification_secret() -> None:
+    document = json.loads((POLICIES / f"{WORKER_ROLE}.json").read_text(encoding="utf-8"))
+    reading = [s for s in document["Statement"] if "kms:GetSecretValue" in s["Action"]]
+    assert [(s["Action"], s["Resource"]) for s in reading] == [(["kms:GetSecretValue"], [WORKER_READS])]
+    for name in ("rampart-notify/robot", "rampart-notify/chat"):
+        assert allows(WORKER_ROLE, "kms:GetSecretValue", f"acs:kms:cn-hangzhou:1:secret/{name}"), name
+    for name in ("rampart/alice/access-key", "rampart/alice/console-password", "rampart-webhook/jira",
+                 "rampart-webhook/generic", "rampart-notify", "rampart-notifyx/robot", "other/rampart-notify/robot"):
+        assert not allows(WORKER_ROLE, "kms:GetSecretValue", f"acs:kms:cn-hangzhou:1:secret/{name}"), name
+    assert not allows(WORKER_ROLE, "kms:GetSecretValue", "acs:kms:cn-hangzhou:1:secret")
+    for action in ("kms:PutSecretValue", "kms:DeleteSecret", "kms:CreateSecret"):
+        assert not allows(WORKER_ROLE, action, "acs:kms:cn-hangzhou:1:secret/rampart-notify/robot"), action
+
+
+def test_the_worker_invokes_no_function_and_stays_in_its_names() -> None:
     actions = policy_actions(WORKER_ROLE)
-    assert "kms:GetSecretValue" not in actions and not any(a.startswith("fc:") for a in actions)
+    assert not any(a.startswith("fc:") for a in actions)
     assert not any("*" in a for a in actions)
     assert allows(WORKER_ROLE, "ram:CreatePolicy", "acs:ram:*:1:policy/rampart-tb-0a1b-alice-x")
     assert not allows(WORKER_ROLE, "ram:CreatePolicy", "acs:ram:*:1:policy/AdminEverything")
@@ -313,12 +353,17 @@ def test_localcloud_enforces_the_policies_on_the_roles(cloud: LocalCloud) -> Non
     assert allowed(WORKER_ROLE, "ram:CreateUser", user)
     assert not allowed(RECEIVER_ROLE, "ram:CreateUser", user)
     assert allowed("rampart-receiver-sync", "ram:CreateUser", user)
-    webhook = f"acs:kms:{cloud.account.region}:{account}:secret/rampart-webhook/generic"
+    secret = f"acs:kms:{cloud.account.region}:{account}:secret/"
+    webhook = secret + "rampart-webhook/generic"
     assert allowed(RECEIVER_ROLE, "kms:GetSecretValue", webhook)
     assert not allowed(WORKER_ROLE, "kms:GetSecretValue", webhook)
-    escrow = f"acs:kms:{cloud.account.region}:{account}:secret/rampart/alice/access-key"
+    escrow = secret + "rampart/alice/access-key"
     assert allowed(WORKER_ROLE, "kms:PutSecretValue", escrow)
     assert not allowed(RECEIVER_ROLE, "kms:GetSecretValue", escrow)
+    assert allowed(WORKER_ROLE, "kms:GetSecretValue", secret + "rampart-notify/robot")
+    for name in ("rampart/alice/access-key", "rampart/alice/console-password"):
+        assert not allowed(WORKER_ROLE, "kms:GetSecretValue", secret + name), name
+    assert not allowed(RECEIVER_ROLE, "kms:GetSecretValue", secret + "rampart-notify/robot")
 
 
 # --- make build -------------------------------------------------------------------------------------

@@ -15,7 +15,8 @@
    (`GET /_localcloud/functions/tasks`), who has which profiles and scopes and where each
    credential is (`rampart status --json`: a KMS secret name, never the secret), the
    time-bound grants and their expiry, the mover's change and the leaver's certificate (from
-   SLS), and the SLS audit trail of one correlation id.
+   SLS), the SLS audit trail of one correlation id, and what localcloud's chat robot was told
+   (`rampart dev` points the lifecycle function at it: the notification secret in KMS).
 
 Exits non-zero if any expectation failed. Never prints a secret: the root key localcloud
 prints is read here and passed to rampart through the environment only.
@@ -26,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -45,13 +47,22 @@ from rampart.adapters.devcloud import DevCloud  # noqa: E402
 from rampart.adapters.sls import SlsAuditSink  # noqa: E402
 from rampart.audit import sls_phrase  # noqa: E402
 from rampart.config import Settings  # noqa: E402
-from rampart.devstack import LIFECYCLE_FUNCTION, Admin, demo_webhook_values  # noqa: E402
+from rampart.devstack import (  # noqa: E402
+    DEV_ROBOT_KIND,
+    DEV_ROBOT_SECRET,
+    DEV_ROBOT_TOKEN,
+    LIFECYCLE_FUNCTION,
+    Admin,
+    demo_webhook_values,
+)
 from rampart.errors import CloudError  # noqa: E402
 from rampart.secret import Secret  # noqa: E402
 from rampart.sources import hr_senders  # noqa: E402
 from rampart.sources.hmac_auth import sign_body, signed_headers  # noqa: E402
 
 DELIVERIES = REPO / "events" / "demo"
+NOTICES = 5
+"""Joiners that create a user (01, 02, 03, 08) and the leaver with its certificate (09)."""
 PYTHON = sys.executable
 PUBLIC_KEYS = ("path", "company_id", "person_id_key", "owner_key", "mapping", "approved_statuses", "departments")
 """Demo configuration keys that are settings, not secrets."""
@@ -88,7 +99,7 @@ class Demo:
         """Every escrowed value in KMS (passwords, AccessKey pairs), every webhook secret and
         the root key: none may be in what was printed or logged. Returns how many were checked."""
         kms = build(self.settings).secrets
-        values = {self.info["access_key_secret"]}
+        values = {self.info["access_key_secret"], DEV_ROBOT_SECRET, DEV_ROBOT_TOKEN}
         for source in self.config.values():
             values |= {v for k, v in source.items() if isinstance(v, str) and k not in PUBLIC_KEYS}
         for name in [f"rampart/{user}/{kind}" for user in self.users for kind in ("console-password", "access-key")]:
@@ -314,6 +325,13 @@ def report(demo: Demo, started: dict[str, Any]) -> None:
     for row in trail:
         demo.say(f"  {row['time'][11:23]}  {row['action']:22} {row['result']:4} {row['target']:8} {row.get('policy') or ''}")
     demo.expect(len(trail) >= 5, "the leaver's audit trail is short")
+    demo.say(f"\nnotifications (localcloud's {DEV_ROBOT_KIND} robot; names only, never a credential):")
+    messages = demo.admin.call("GET", f"/robots/messages?kind={DEV_ROBOT_KIND}&token={DEV_ROBOT_TOKEN}")["messages"]
+    for message in messages:
+        markdown = message["body"]["markdown"]
+        users = ", ".join(re.findall(r"RAM user (\S+?):? ", markdown["text"]))
+        demo.say(f"  {message['time'][11:19]}  {markdown['title'][:60]:60} {users}")
+    demo.expect(len(messages) == NOTICES, f"expected {NOTICES} notifications, the robot got {len(messages)}")
 
 
 if __name__ == "__main__":

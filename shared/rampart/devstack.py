@@ -12,12 +12,15 @@ Given localcloud's endpoint and its root key (``GET /_localcloud/info``), :func:
 4. stores every webhook source's configuration as a KMS secret ``rampart-webhook/<source>``
    (the DEMO values of ``events/hr/demo-config.json`` and ``events/ticket/demo-config.json``
    unless others are given; rampart.sources.configured describes the shapes);
-5. registers the four functions in localcloud's Function Compute through its admin route
+5. registers a DingTalk robot in localcloud (``POST /_localcloud/robots``, the DEMO token and
+   signing key below) and stores the notification secret ``rampart-notify/robot`` pointing at
+   it (deploy/README.md "Notification secret"), so joiners and leavers are announced;
+6. registers the four functions in localcloud's Function Compute through its admin route
    (``POST /_localcloud/functions``), with s.yaml's names, handlers, roles, timeouts and
-   environment, the lifecycle function with s.yaml's async config (3 retries, 1 day) and an
-   on-failure destination: localcloud supports only function destinations, so the dead
-   letters go to the function ``rampart-dead-letters`` (:func:`dead_letter`) instead of
-   s.yaml's MNS queue.
+   environment (the lifecycle function's names the notification secret), the lifecycle
+   function with s.yaml's async config (3 retries, 1 day) and an on-failure destination:
+   localcloud supports only function destinations, so the dead letters go to the function
+   ``rampart-dead-letters`` (:func:`dead_letter`) instead of s.yaml's MNS queue.
 
 Idempotent: a second run converges (existing groups, roles, policies and equal secrets are
 kept; functions are registered again). Only SDK calls (through ``rampart.adapters``) and
@@ -45,6 +48,7 @@ from rampart.config import (
     ENV_ENDPOINT,
     ENV_FC_API,
     ENV_LIFECYCLE_FUNCTION,
+    ENV_NOTIFY_SECRET_NAME,
     ENV_REGION,
     ENV_SLS_LOGSTORE,
     ENV_SLS_PROJECT,
@@ -84,6 +88,11 @@ DEMO_FILES = {
 SECRET_NAMES = {"hr:generic": "generic", "hr:feishu": "feishu", "hr:bamboohr": "bamboohr",
                 "hr:dingtalk": "dingtalk", "ticket:jira": "jira", "ticket:generic": "ticket"}
 """Source -> the last part of its KMS secret name (s.yaml's ``rampart-webhook/<name>``)."""
+NOTIFY_SECRET_NAME = "rampart-notify/robot"  # noqa: S105 - a name: s.yaml's (the worker may read rampart-notify/*)
+DEV_ROBOT_KIND = "dingtalk"
+DEV_ROBOT_TOKEN = "rampart-dev-robot"  # noqa: S105 - localcloud's DEMO robot: never a real one
+DEV_ROBOT_SECRET = "SECrampart0dev0robot0DEMO0ONLY"  # noqa: S105 - its DEMO signing key (localcloud only)
+"""The robot ``rampart dev`` registers in localcloud: DEMO values, like events/*/demo-config.json."""
 
 _log = logging.getLogger("rampart.devstack")
 
@@ -240,17 +249,32 @@ def ensure_webhook_secrets(secrets: Secrets, values: Mapping[str, Mapping[str, A
         if source not in SECRET_NAMES:
             raise ConfigError(f"no webhook source {source!r}", hint=f"one of {', '.join(SECRET_NAMES)}")
         name = WEBHOOK_SECRET_PREFIX + SECRET_NAMES[source]
-        wanted = json.dumps(dict(value), ensure_ascii=False, sort_keys=True)
-        try:
-            current: str | None = secrets.read(name).reveal()
-        except CloudError as exc:
-            if not is_not_found(exc.code):
-                raise
-            current = None
-        if current is None or _json(current) != _json(wanted):
-            secrets.put(name, Secret(wanted), {"rampart:webhook-source": source})
+        _ensure_secret(secrets, name, value, {"rampart:webhook-source": source})
         names[source] = name
     return names
+
+
+def ensure_dev_robot(admin: Admin, secrets: Secrets, endpoint: str) -> str:
+    """localcloud's DingTalk robot and the KMS secret that points the lifecycle function at it,
+    as an operator stores a real one (deploy/README.md "Notification secret"); its name."""
+    answer = admin.call("POST", "/robots", {"kind": DEV_ROBOT_KIND, "token": DEV_ROBOT_TOKEN,
+                                            "secret": DEV_ROBOT_SECRET})
+    value = {"kind": DEV_ROBOT_KIND, "url": f"http://{endpoint}{answer['path']}", "secret": DEV_ROBOT_SECRET}
+    _ensure_secret(secrets, NOTIFY_SECRET_NAME, value, {"rampart:notify": DEV_ROBOT_KIND})
+    return NOTIFY_SECRET_NAME
+
+
+def _ensure_secret(secrets: Secrets, name: str, value: Mapping[str, Any], tags: Mapping[str, str]) -> None:
+    """``value`` as JSON in KMS secret ``name``: a new version only when it differs."""
+    wanted = json.dumps(dict(value), ensure_ascii=False, sort_keys=True)
+    try:
+        current: str | None = secrets.read(name).reveal()
+    except CloudError as exc:
+        if not is_not_found(exc.code):
+            raise
+        current = None
+    if current is None or _json(current) != _json(wanted):
+        secrets.put(name, Secret(wanted), tags)
 
 
 def _json(text: str) -> Any:
@@ -260,7 +284,8 @@ def _json(text: str) -> Any:
         return text
 
 
-def function_env(target: Target, catalog: Path, secret_names: Mapping[str, str]) -> dict[str, dict[str, str]]:
+def function_env(target: Target, catalog: Path, secret_names: Mapping[str, str],
+                 notify_secret: str | None = None) -> dict[str, dict[str, str]]:
     """Each function's environment, as s.yaml sets it, pointed at localcloud."""
     common = {ENV_REGION: target.region, ENV_ENDPOINT: target.endpoint, ENV_CATALOG: str(catalog),
               ENV_SLS_PROJECT: "rampart-audit", ENV_SLS_LOGSTORE: "lifecycle"}
@@ -272,6 +297,8 @@ def function_env(target: Target, catalog: Path, secret_names: Mapping[str, str])
         for source in fn.sources:
             if source in secret_names:
                 env[SOURCE_SECRET_ENV[source]] = secret_names[source]
+        if notify_secret and fn.name == LIFECYCLE_FUNCTION:
+            env[ENV_NOTIFY_SECRET_NAME] = notify_secret
         out[fn.name] = env
     return out
 
@@ -321,7 +348,9 @@ def deploy(
     progress(f"roles: {RECEIVER_ROLE}, {WORKER_ROLE} (trust fc.aliyuncs.com; deploy/policies)")
     names = ensure_webhook_secrets(root.secrets, webhook_values if webhook_values is not None else demo_webhook_values())
     progress(f"webhook secrets in KMS: {', '.join(sorted(names.values()))}")
-    envs = function_env(target, catalog, names)
+    notify_secret = ensure_dev_robot(admin, root.secrets, target.endpoint)
+    progress(f"notifications: localcloud's {DEV_ROBOT_KIND} robot, KMS secret {notify_secret}")
+    envs = function_env(target, catalog, names, notify_secret)
     functions = register_functions(admin, envs, code_root)
     progress(f"functions: {', '.join(functions)} (+ {DEAD_LETTER_FUNCTION})")
     return Deployment(target, catalog, group, functions, dict(envs[LIFECYCLE_FUNCTION]), tuple(report.password.advice))

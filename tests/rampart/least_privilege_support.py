@@ -44,6 +44,7 @@ from localcloud import LocalCloud
 from localcloud.ram import totp
 from tests.rampart.adapter_support import settings_for
 from tests.rampart.functions_support import EVENTS, LIFECYCLE, POLICIES, SWEEPER, Deployment, deploy, samples
+from tests.rampart.notify_support import Robot, configure
 
 PERMISSION_CODES = ("Forbidden.NoPermission", "NoPermission", "Unauthorized", "AccessDenied")
 """localcloud's no-permission errors (localcloud/README.md "Authorization"; SLS, FC)."""
@@ -102,6 +103,8 @@ class Stage:
     last_event: str = ""
     rotated_from: set[str] = field(default_factory=set)
     """The AccessKey ids before a rotation."""
+    robot: Robot | None = None
+    """localcloud's chat robot the lifecycle function notifies (:meth:`notify_to_robot`)."""
 
     @classmethod
     def deploy(cls, cloud: LocalCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Stage:
@@ -165,6 +168,19 @@ class Stage:
         self.deployment.assert_clean(text, logs.getvalue())
         items_ok = not error and all(r["ok"] for r in body.get("results", [{"ok": False}]))
         return Outcome(items_ok and REPLAY_MARK not in logs.getvalue(), text, logs.getvalue())
+
+    def notify_to_robot(self) -> None:
+        """Preparation: a DingTalk robot in localcloud and the lifecycle function pointed at it
+        by its KMS secret ``rampart-notify/...`` (``notify_support.configure``)."""
+        self.robot = configure(self.deployment)
+
+    def notified_joiner(self) -> Outcome:
+        """A joiner with notifications configured. OK: the joiner's item ok and ``notified``
+        (the robot took the message). A notification that failed leaves the joiner's own
+        item ok (it never fails the lifecycle work), so it is the ``notified`` flag that fails."""
+        outcome = self.lifecycle(self.joiner())
+        items = json.loads(outcome.answer).get("results") or [{}]
+        return Outcome(outcome.ok and items[0].get("notified") is True, outcome.answer, outcome.logs)
 
     def apply(self, *events: dict[str, Any]) -> None:
         """Preparation: the events applied with the full policies."""
@@ -266,9 +282,12 @@ def captured() -> Any:
 
 @dataclass(frozen=True)
 class Scenario:
-    """``prepare`` (full policies) then ``act``; ``succeeded`` checks the baseline's result."""
+    """``prepare`` (full policies) then ``act``; ``succeeded`` checks the baseline's result;
+    ``survived``, if any, what must still hold when the step failed for want of an action (a
+    notification that could not be sent leaves the joiner done)."""
 
     name: str
     act: Callable[[Stage], Outcome]
     succeeded: Callable[[Stage, Outcome], None]
     prepare: Callable[[Stage], None] = lambda stage: None
+    survived: Callable[[Stage, Outcome], None] | None = None

@@ -1,10 +1,10 @@
 """Notifications on a localcloud deployment: a robot registered in localcloud, the KMS secret
 that points the lifecycle function at it, and the permission to read that secret.
 
-The worker policy of ``deploy/policies`` does not (yet) carry ``kms:GetSecretValue`` on the
-notification secret, so :func:`grant_notify_read` adds it as its own custom policy, narrowed
-to that one secret under its own ``rampart-notify/`` prefix, as a deployment that turns
-notifications on must (README.md "Notifications").
+The worker policy of ``deploy/policies`` carries ``kms:GetSecretValue`` on
+``acs:kms:*:*:secret/rampart-notify/*`` only (the notification secret's own prefix, README.md
+"Notifications", deploy/README.md); :func:`revoke_notify_read` makes a version of it without
+that statement the default, as an operator who trims it would, to show what then happens.
 """
 
 from __future__ import annotations
@@ -24,12 +24,13 @@ from rampart.config import ENV_NOTIFY_SECRET_NAME
 
 from localcloud import LocalCloud
 from tests.rampart.adapter_support import settings_for
-from tests.rampart.functions_support import LIFECYCLE, REPO, WORKER_ROLE, Deployment
+from tests.rampart.functions_support import LIFECYCLE, POLICIES, REPO, WORKER_POLICY, WORKER_ROLE, Deployment
 
 NOTIFY_SECRET = "rampart-notify/chat"  # a KMS secret's name
 ROBOT_TOKEN = "d3b07384d113edec49eaa6238ad5ff00c86e0a8f2b3c"  # localcloud's robot token
 ROBOT_SECRET = "SECf1d2d2f924e986ac86fdf7b36c94bcdf32beec15"  # localcloud's robot signing key
-READ_POLICY = "rampart-notify-read"
+NOTIFY_READ = "kms:GetSecretValue"
+"""The worker policy's one action on the notification secret."""
 URL_PATH = {"dingtalk": "/robot/send?access_token={token}", "feishu": "/open-apis/bot/v2/hook/{token}",
             "generic": "/webhooks/{token}"}
 LOCALCLOUD_KIND = {"dingtalk": "dingtalk", "feishu": "feishu", "generic": "webhook"}
@@ -57,28 +58,31 @@ class Robot:
         return out
 
 
-def grant_notify_read(cloud: LocalCloud) -> None:
-    ram = Ram(cloud.config())
-    document = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["kms:GetSecretValue"],
-                                                "Resource": [f"acs:kms:*:*:secret/{NOTIFY_SECRET}"]}]}
-    ram.create_policy(ram_models.CreatePolicyRequest(policy_name=READ_POLICY, policy_document=json.dumps(document)))
-    ram.attach_policy_to_role(ram_models.AttachPolicyToRoleRequest(
-        policy_type="Custom", policy_name=READ_POLICY, role_name=WORKER_ROLE))
+def revoke_notify_read(cloud: LocalCloud) -> None:
+    """The worker policy's new default version: ``deploy/policies/rampart-worker.json`` without
+    its ``kms:GetSecretValue`` statement (RAM CreatePolicyVersion, SetAsDefault)."""
+    document = json.loads((POLICIES / f"{WORKER_POLICY}.json").read_text(encoding="utf-8"))
+    kept = [s for s in document["Statement"] if NOTIFY_READ not in s["Action"]]
+    assert len(kept) == len(document["Statement"]) - 1, "the worker policy has no notify statement"
+    document["Statement"] = kept
+    Ram(cloud.config()).create_policy_version(ram_models.CreatePolicyVersionRequest(
+        policy_name=WORKER_POLICY, policy_document=json.dumps(document), set_as_default=True))
 
 
 def configure(deployment: Deployment, kind: str = "dingtalk", *, signing_secret: str = ROBOT_SECRET,
               value: str | None = None, grant: bool = True) -> Robot:
     """A ``kind`` robot in localcloud, the notify secret (``value``, else pointing at the robot
     and signed with ``signing_secret``), and the lifecycle function re-registered with
-    ``RAMPART_NOTIFY_SECRET_NAME`` (a fresh instance)."""
+    ``RAMPART_NOTIFY_SECRET_NAME`` (a fresh instance). ``grant=False``: the worker policy
+    without its permission to read the secret (:func:`revoke_notify_read`)."""
     cloud = deployment.cloud
     cloud.robots.register(LOCALCLOUD_KIND[kind], ROBOT_TOKEN, ROBOT_SECRET)
     url = f"http://{cloud.endpoint}" + URL_PATH[kind].format(token=ROBOT_TOKEN)
     data = value if value is not None else json.dumps({"kind": kind, "url": url, "secret": signing_secret})
     Kms(cloud.config()).create_secret(kms_models.CreateSecretRequest(
         secret_name=NOTIFY_SECRET, secret_data=data, version_id="v1", secret_data_type="text"))
-    if grant:
-        grant_notify_read(cloud)
+    if not grant:
+        revoke_notify_read(cloud)
     deployment.secret_values |= {ROBOT_SECRET, ROBOT_TOKEN, signing_secret}
     env = {**deployment.env, ENV_NOTIFY_SECRET_NAME: NOTIFY_SECRET}
     cloud.functions.register(LIFECYCLE, "functions/lifecycle/index.handler", env=env, role=WORKER_ROLE, timeout=120,

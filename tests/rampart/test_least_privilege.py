@@ -27,6 +27,7 @@ from rampart import timebound
 from localcloud import LocalCloud
 from tests.rampart.functions_support import POLICIES, RECEIVER_POLICY, REPO, WORKER_POLICY
 from tests.rampart.least_privilege_support import GROUP, USER, Outcome, Scenario, Stage
+from tests.rampart.notify_support import notify_records
 
 README = REPO / "deploy" / "README.md"
 DAY = 86400
@@ -179,6 +180,28 @@ def _received(stage: Stage, outcome: Outcome) -> None:
     assert json.loads(json.loads(outcome.answer)["body"])["status"] == "accepted"
 
 
+def _announced(stage: Stage, outcome: Outcome) -> None:
+    assert stage.robot is not None
+    [text] = stage.robot.texts(stage.cloud)
+    assert f"{USER}@{stage.cloud.state.account.default_domain}" in text and f"rampart/{USER}/console-password" in text
+    [record] = notify_records(stage.cloud, stage.last_event)
+    assert (record["result"], record["target"]) == ("ok", USER)
+
+
+def _joined_unannounced(stage: Stage, outcome: Outcome) -> None:
+    """Without reading its secret nothing is sent, the joiner is done all the same, and the
+    refusal is audited."""
+    assert stage.robot is not None
+    [item] = json.loads(outcome.answer)["results"]
+    assert (item["ok"], item["result"], item["notified"]) == (True, "ok", False)
+    assert stage.user() is not None and stage.policies() == {"AliyunARMSReadOnlyAccess"}
+    assert stage.secrets() == {f"rampart/{USER}/console-password": False}
+    assert stage.robot.messages(stage.cloud) == []
+    [record] = notify_records(stage.cloud, stage.last_event)
+    assert (record["result"], record["error_code"]) == ("failed", "PermissionDenied")
+    assert "kms:GetSecretValue" in json.loads(record["detail"])["reason"]
+
+
 SCENARIOS = {s.name: s for s in (
     Scenario("joiner-console", lambda s: s.lifecycle(s.joiner(title="SRE")), _joiner_console_ok),
     Scenario("joiner-programmatic", lambda s: s.lifecycle(s.joiner(access="programmatic")), _joiner_programmatic_ok),
@@ -216,6 +239,8 @@ SCENARIOS = {s.name: s for s in (
     Scenario("login-profile-retry", lambda s: s.lifecycle(s.joiner()), _password_reset,
              prepare=_drop_login_profile_answer),
     Scenario("receiver", lambda s: s.receive(), _received),
+    Scenario("notify", lambda s: s.notified_joiner(), _announced, prepare=lambda s: s.notify_to_robot(),
+             survived=_joined_unannounced),
 )}
 
 PROOFS: dict[str, dict[str, str]] = {
@@ -265,6 +290,7 @@ PROOFS: dict[str, dict[str, str]] = {
         "kms:RestoreSecret": "rehire",
         "log:PostLogStoreLogs": "joiner-console",
         "log:GetLogStoreLogs": "leaver-immediate",
+        "kms:GetSecretValue": "notify",
     },
     RECEIVER_POLICY: {
         "kms:GetSecretValue": "receiver",
@@ -339,6 +365,8 @@ def test_without_the_action_its_step_fails_with_a_permission_error(
         scenario.succeeded(stage, outcome)
     else:
         assert not outcome.ok and outcome.denied(action), f"{name} without {action}:\n{outcome}"
+        if scenario.survived is not None:
+            scenario.survived(stage, outcome)
 
 
 def why_it_stays() -> str:
