@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import unicodedata
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
@@ -318,20 +319,26 @@ def report(demo: Demo, started: dict[str, Any]) -> None:
         demo.say(f"  {row['target']} (person {detail.get('person_id')}), event {row['event_id']}: "
               f"{detail.get('removed_count')} item(s) removed")
         for kind, items in detail.get("removed", {}).items():
-            demo.say(f"      {kind:22} {', '.join(items)[:90]}")
+            demo.say(f"      {kind:24} {', '.join(items)[:90]}")
     demo.expect(len(certificates) == 1, "no leaver certificate")
     demo.say("\nSLS audit trail of correlation id demo-hr-0004 (the leaver):")
     trail = demo.audit(f"correlation_id: {sls_phrase('demo-hr-0004')}")
     for row in trail:
-        demo.say(f"  {row['time'][11:23]}  {row['action']:22} {row['result']:4} {row['target']:8} {row.get('policy') or ''}")
+        demo.say(f"  {row['time'][11:23]}  {row['action']:24} {row['result']:4} {row['target']:8} {row.get('policy') or ''}".rstrip())
     demo.expect(len(trail) >= 5, "the leaver's audit trail is short")
     demo.say(f"\nnotifications (localcloud's {DEV_ROBOT_KIND} robot; names only, never a credential):")
     messages = demo.admin.call("GET", f"/robots/messages?kind={DEV_ROBOT_KIND}&token={DEV_ROBOT_TOKEN}")["messages"]
     for message in messages:
         markdown = message["body"]["markdown"]
         users = ", ".join(re.findall(r"RAM user (\S+?):? ", markdown["text"]))
-        demo.say(f"  {message['time'][11:19]}  {markdown['title'][:60]:60} {users}")
+        demo.say(f"  {message['time'][11:19]}  {pad(markdown['title'][:60], 60)} {users}")
     demo.expect(len(messages) == NOTICES, f"expected {NOTICES} notifications, the robot got {len(messages)}")
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns: CJK names take two columns a character."""
+    columns = sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
+    return text + " " * max(0, width - columns)
 
 
 if __name__ == "__main__":
