@@ -29,10 +29,9 @@ lint: $(STAMP)
 	$(PY) -m ruff check localcloud shared tests tools functions
 	PYTHONPATH=shared $(PY) -m mypy
 
+# every benchmark in one table (README "Benchmarks"); make bench QUICK=1 for a smaller smoke run
 bench: $(STAMP)
-	$(PY) -m localcloud.bench
-	PYTHONPATH=shared:. $(PY) -m rampart.bench
-	PYTHONPATH=shared:. $(PY) -m rampart.bench_cold
+	PYTHONPATH=shared:. $(PY) -m rampart.bench_all $(if $(QUICK),--quick)
 
 # build/<function>/ and build/layer/python/ for `s deploy` (deploy/README.md).
 #   make build CATALOG=path/to/catalog.yaml   ship your catalog (default: the example)

@@ -40,7 +40,7 @@ LAYER_SITE = "python"
 (https://alibabacloud.com/help/en/functioncompute/fc-3-0/user-guide/create-a-custom-layer-1)."""
 CATALOG_NAME = "catalog.yaml"
 HANDLER_FILE = "index.py"
-EXCLUDED = ("__pycache__", "*.pyc", "*.pyo", "bench.py", "bench_ops.py")
+EXCLUDED = ("__pycache__", "*.pyc", "*.pyo", "bench*.py")
 """Not shipped: byte code (FC compiles its own) and the benchmark modules (``make bench`` only)."""
 TARGET = ("--platform", "manylinux2014_x86_64", "--implementation", "cp", "--only-binary=:all:")
 

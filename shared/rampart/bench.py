@@ -13,6 +13,10 @@ Figures only, printed side by side from one run; nothing here asserts a time (ST
   ``rampart.retry``) over the import's wall time; the server's count is printed beside it.
 - localcloud is reset between the parts; its KMS quota stand-in of 1,000 secrets caps
   ``--people`` at 1,000 (each joiner escrows one secret: a password or an AccessKey).
+- The per-user lock's calls (``rampart.userlock``) are counted apart at rampart's port
+  (``rampart.bench_ops.LockCalls``); they are part of every total.
+- ``--json`` prints one JSON object instead of the tables, for ``python -m rampart.bench_all``
+  (``make bench``), which prints every benchmark in one table.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from rampart.bench_ops import run_operations
+from rampart.bench_ops import LockCalls, print_operations, run_operations
 from rampart.bulk import ImportReport, import_csv
 
 REPO = Path(__file__).resolve().parents[2]
@@ -117,9 +121,10 @@ def localcloud(latency_ms: float) -> Iterator[dict[str, Any]]:
 # --- the engine on localcloud ------------------------------------------------------------------
 
 
-def build_engine(info: dict[str, Any]) -> Any:
+def build_engine(info: dict[str, Any]) -> tuple[Any, LockCalls]:
     """rampart's engine on the subprocess: real adapters, the example catalog, SLS audit,
-    the catalog's custom policies created (what ``rampart init`` does)."""
+    the catalog's custom policies created (what ``rampart init`` does); and the counter of
+    its per-user lock's calls."""
     from rampart.adapters import build
     from rampart.adapters.sls import SlsAuditSink
     from rampart.breaker import Breaker
@@ -127,6 +132,7 @@ def build_engine(info: dict[str, Any]) -> Any:
     from rampart.config import EXAMPLE_CATALOG, Settings
     from rampart.engine import Engine
     from rampart.errors import CloudError
+    from rampart.userlock import UserLocks
 
     settings = Settings.from_env({}, access_key_id=info["access_key_id"],
                                  access_key_secret=info["access_key_secret"], endpoint=info["endpoint"])
@@ -148,7 +154,10 @@ def build_engine(info: dict[str, Any]) -> Any:
         return datetime.now(timezone.utc)
 
     breaker = Breaker(sink, catalog.options, clock)
-    return Engine(adapters.identities, adapters.secrets, catalog, sink=sink, clock=clock, breaker=breaker)
+    locks = LockCalls(adapters.identities)
+    engine = Engine(adapters.identities, adapters.secrets, catalog, sink=sink, clock=clock, breaker=breaker,
+                    locks=UserLocks(locks.port(), clock))
+    return engine, locks
 
 
 # --- the people ---------------------------------------------------------------------------------
@@ -203,6 +212,7 @@ class ImportRun:
     label: str
     report: ImportReport
     served: Counter[str]
+    lock_calls: int
     client_cpu: float
     server_cpu: float | None
     tenths: tuple[float, ...]
@@ -216,11 +226,24 @@ class ImportRun:
     def quota_calls_served(self) -> int:
         return sum(n for key, n in self.served.items() if not key.startswith("sls:"))
 
+    def as_dict(self) -> dict[str, Any]:
+        rep = self.report
+        return {"label": self.label, "people": self.people, "concurrency": rep.concurrency,
+                "rate": None if math.isinf(rep.rate_per_second) else rep.rate_per_second,
+                "seconds": round(rep.seconds, 2), "people_per_second": round(rep.people_per_second, 3),
+                "calls_per_second": round(rep.calls_per_second, 2), "api_calls": rep.api_calls,
+                "lock_calls": self.lock_calls, "served": self.quota_calls_served,
+                "sls_served": sum(n for key, n in self.served.items() if key.startswith("sls:")),
+                "counts": {k: v for k, v in rep.counts.items() if v}, "ok": rep.ok,
+                "client_cpu": round(self.client_cpu, 2),
+                "server_cpu": None if self.server_cpu is None else round(self.server_cpu, 2),
+                "tenths": [round(t, 2) for t in self.tenths]}
+
 
 def run_import(info: dict[str, Any], admin: Admin, label: str, people: int, *, concurrency: int, rate: float,
                workdir: Path, progress: Callable[[int, int], None] | None) -> ImportRun:
     admin.reset()
-    engine = build_engine(info)
+    engine, locks = build_engine(info)
     path = workdir / f"people-{people}.csv"
     write_people(path, people)
     admin.count_calls()
@@ -241,7 +264,7 @@ def run_import(info: dict[str, Any], admin: Admin, label: str, people: int, *, c
     served = admin.calls()
     admin.reset()
     tenths = tuple(b - a for a, b in zip([0.0, *marks], marks, strict=False))
-    return ImportRun(label, report, served, cpu, server, tenths)
+    return ImportRun(label, report, served, locks.count, cpu, server, tenths)
 
 
 def _bar(stream: Any) -> Callable[[int, int], None] | None:
@@ -253,25 +276,6 @@ def _bar(stream: Any) -> Callable[[int, int], None] | None:
 
 
 # --- printing ----------------------------------------------------------------------------------
-
-
-def _action(key: str) -> str:
-    service, _, action = key.partition(":")
-    return {"ram": "", "kms": "KMS ", "resourcemanager": "RM ", "sts": "STS "}.get(service, service + " ") + action
-
-
-def print_operations(rows: list[tuple[str, Counter[str], int, str]]) -> None:
-    print("\n## API calls per operation (counted by localcloud; IMS counts as ram)\n")
-    print("| operation | rampart's calls | minimum | SLS (audit) | rampart's calls, by action |")
-    print("|---|---|---|---|---|")
-    for name, counts, minimum, _why in rows:
-        quota = {k: v for k, v in counts.items() if not k.startswith("sls:")}
-        sls = sum(v for k, v in counts.items() if k.startswith("sls:"))
-        actions = ", ".join(f"{_action(k)} {v}" if v > 1 else _action(k) for k, v in sorted(quota.items()))
-        print(f"| {name} | {sum(quota.values())} | {minimum} | {sls} | {actions} |")
-    print("\nThe minimum, and why:\n")
-    for name, _counts, minimum, why in rows:
-        print(f"- **{name}** ({minimum}): {why}")
 
 
 def print_imports(baseline: ImportRun, run: ImportRun, rate: float) -> None:
@@ -301,7 +305,8 @@ def print_imports(baseline: ImportRun, run: ImportRun, rate: float) -> None:
         sls = sum(n for k, n in item.served.items() if k.startswith("sls:"))
         server = f"{item.server_cpu:.1f} s" if item.server_cpu is not None else "unknown"
         tenths = " ".join(f"{t:.1f}" for t in item.tenths)
-        print(f"- {item.label}: the limiter counted {item.report.api_calls:,} calls; localcloud served "
+        print(f"- {item.label}: the limiter counted {item.report.api_calls:,} calls ({item.lock_calls:,} of them "
+              f"the per-user lock's); localcloud served "
               f"{item.quota_calls_served:,} (plus {sls:,} SLS audit calls, not limited). CPU over "
               f"{item.report.seconds:.1f} s: this process {item.client_cpu:.1f} s, localcloud {server}. "
               f"Seconds per tenth of the people: {tenths}")
@@ -320,6 +325,7 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"people in the sequential baseline (default {DEFAULT_BASELINE_PEOPLE}; rates are compared)")
     parser.add_argument("--skip-operations", action="store_true", help="only the bulk import")
     parser.add_argument("--skip-import", action="store_true", help="only the calls per operation")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of the tables")
     return parser
 
 
@@ -330,32 +336,43 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--people and --baseline-people must be 1..{MAX_PEOPLE} (localcloud's KMS secret quota)")
     if args.rate <= 0 or args.concurrency < 1 or args.latency_ms < 0:
         parser.error("--rate and --concurrency must be positive, --latency-ms not negative")
-    command = "python -m rampart.bench " + " ".join(argv if argv is not None else sys.argv[1:])
-    print(f"# rampart benchmark\n\n`{command.strip()}`\n")
-    print(f"Machine: {os.cpu_count()} CPUs ({platform.machine()}), Python {platform.python_version()}, "
-          f"{platform.system()}; localcloud in a subprocess with {args.latency_ms:g} ms latency per call.")
+    command = ("python -m rampart.bench " + " ".join(argv if argv is not None else sys.argv[1:])).strip()
+    if not args.json:
+        print(f"# rampart benchmark\n\n`{command}`\n")
+        print(f"Machine: {os.cpu_count()} CPUs ({platform.machine()}), Python {platform.python_version()}, "
+              f"{platform.system()}; localcloud in a subprocess with {args.latency_ms:g} ms latency per call.")
+    out: dict[str, Any] = {"command": command, "latency_ms": args.latency_ms, "rate": args.rate,
+                           "concurrency": args.concurrency}
     with localcloud(args.latency_ms) as info, tempfile.TemporaryDirectory(prefix="rampart-bench-") as tmp:
         admin = Admin(info["endpoint"])
         if not args.skip_operations:
             admin.reset()
-            engine = build_engine(info)
-            rows = run_operations(engine, admin.count_calls, admin.calls)
+            engine, locks = build_engine(info)
+            rows = run_operations(engine, admin.count_calls, admin.calls, locks)
             admin.reset()
-            print_operations(rows)
+            out["operations"] = [row.as_dict() for row in rows]
+            if not args.json:
+                print_operations(rows)
         if not args.skip_import:
             workdir = Path(tmp)
             started = time.monotonic()
+            bar = None if args.json else _bar(sys.stderr)
             baseline = run_import(info, admin, "baseline: sequential, no limit", args.baseline_people,
-                                  concurrency=1, rate=math.inf, workdir=workdir, progress=_bar(sys.stderr))
+                                  concurrency=1, rate=math.inf, workdir=workdir, progress=bar)
             label = f"rampart import: {args.concurrency} workers, R = {args.rate:g} calls/s"
             run = run_import(info, admin, label, args.people, concurrency=args.concurrency, rate=args.rate,
-                             workdir=workdir, progress=_bar(sys.stderr))
-            print_imports(baseline, run, args.rate)
-            if args.baseline_people != args.people:
-                print(f"- the baseline imports {args.baseline_people:,} people, not {args.people:,} (sequentially the "
-                      f"full file would take about {args.people / max(baseline.report.people_per_second, 1e-9):.0f} s); "
-                      "rates are compared, per person")
-            print(f"- wall time of both imports: {time.monotonic() - started:.0f} s")
+                             workdir=workdir, progress=bar)
+            out["imports"] = {"baseline": baseline.as_dict(), "run": run.as_dict()}
+            if not args.json:
+                print_imports(baseline, run, args.rate)
+                if args.baseline_people != args.people:
+                    print(f"- the baseline imports {args.baseline_people:,} people, not {args.people:,} (sequentially "
+                          f"the full file would take about "
+                          f"{args.people / max(baseline.report.people_per_second, 1e-9):.0f} s); "
+                          "rates are compared, per person")
+                print(f"- wall time of both imports: {time.monotonic() - started:.0f} s")
+    if args.json:
+        print(json.dumps(out))
     return 0
 
 
