@@ -99,8 +99,9 @@ class LocalCloud:
         fc_admin.install(self.admin)
         robots_admin.install(self.admin)
         faults_admin.install(self.admin)
-        self.around_dispatch: list[AroundDispatch] = [self.faults.intercept]
-        """Hooks wrapped around a routed request, outermost first (the fault injector's lives here)."""
+        self.around_dispatch: list[AroundDispatch] = [self.faults.intercept, self.functions.processes.intercept]
+        """Hooks wrapped around a routed request, outermost first: the fault injector, then the
+        process-isolated FC instances' kill hook (inside it, so it sees only requests that were applied)."""
         self._server = HttpServer(host, port, self.dispatch)
 
     # --- lifecycle ----------------------------------------------------------------------

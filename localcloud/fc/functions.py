@@ -41,6 +41,18 @@ class PythonRuntime(Enum):
         return self is not PythonRuntime.PYTHON312
 
 
+class Isolation(Enum):
+    """Where localcloud runs a function's handler (a localcloud option; FC always isolates).
+
+    ``inline``: in localcloud's own process, one call at a time (:mod:`localcloud.fc.runtime`).
+    ``process``: each FC instance is a worker subprocess, reused while warm, that can crash,
+    time out and be killed like an FC instance (:mod:`localcloud.fc.instances`).
+    """
+
+    INLINE = "inline"
+    PROCESS = "process"
+
+
 @dataclass(frozen=True, slots=True)
 class AsyncConfig:
     """PutAsyncInvokeConfig, as far as localcloud honours it (task mode is always on)."""
@@ -108,9 +120,12 @@ class FunctionSpec:
     timeout: int = DEFAULT_TIMEOUT
     runtime: PythonRuntime = PythonRuntime.PYTHON310
     async_config: AsyncConfig = field(default_factory=AsyncConfig)
+    isolation: Isolation = Isolation.INLINE
 
     def __post_init__(self) -> None:
         validate_name(self.name, FUNCTION_NAME, "function name", 64)
+        if not isinstance(self.isolation, Isolation):
+            raise FunctionConfigError(f"isolation must be an Isolation, got {self.isolation!r}")
         if self.service is not None:
             validate_name(self.service, SERVICE_NAME, "service name", 128)
         if not isinstance(self.memory, int) or isinstance(self.memory, bool) or not 128 <= self.memory <= 32768 or self.memory % 64:
@@ -138,6 +153,7 @@ class FunctionSpec:
             "timeout": self.timeout,
             "runtime": self.runtime.value,
             "async": self.async_config.to_json(),
+            "isolation": self.isolation.value,
         }
 
 
@@ -166,7 +182,9 @@ def validate_env(env: Mapping[str, str]) -> None:
         raise FunctionConfigError(f"environment variables total {size} bytes; FC allows at most {MAX_ENV_BYTES}")
 
 
-_JSON_KEYS = {"name", "handler", "service", "env", "role", "memory", "timeout", "runtime", "async", "code_root"}
+_JSON_KEYS = {
+    "name", "handler", "service", "env", "role", "memory", "timeout", "runtime", "async", "code_root", "isolation",
+}
 
 
 def spec_from_json(data: Mapping[str, Any]) -> FunctionSpec:
@@ -193,4 +211,16 @@ def spec_from_json(data: Mapping[str, Any]) -> FunctionSpec:
         timeout=data.get("timeout", DEFAULT_TIMEOUT),
         runtime=python,
         async_config=AsyncConfig.from_json(data.get("async")),
+        isolation=isolation_of(data.get("isolation", Isolation.INLINE.value)),
     )
+
+
+def isolation_of(value: object) -> Isolation:
+    """``"inline"`` or ``"process"`` (or the enum itself) as an :class:`Isolation`."""
+    if isinstance(value, Isolation):
+        return value
+    for isolation in Isolation:
+        if value == isolation.value:
+            return isolation
+    choices = ", ".join(repr(i.value) for i in Isolation)
+    raise FunctionConfigError(f"isolation {value!r} is not served; choose one of {choices}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import itertools
 import sys
 import threading
@@ -20,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from localcloud.fc.functions import FunctionConfigError, Isolation
 
 Handler = Callable[[bytes, Any], Any]
 
@@ -63,6 +66,34 @@ def load(handler: str, code_root: Path) -> LoadedHandler:
     return LoadedHandler(function, code_path)
 
 
+def locate(handler: str, code_root: Path) -> str:
+    """The code path (``FC_FUNC_CODE_PATH``) of a handler, found *without importing* its module.
+
+    For ``isolation="process"``: the module is imported by each instance, never by localcloud;
+    whether it imports and has the function is then an invocation error, as on FC."""
+    module_part, dot, attribute = handler.rpartition(".")
+    if not dot or not module_part or not attribute:
+        raise HandlerLoadError(f"handler {handler!r} must look like 'path/to/module.function'")
+    source = (code_root / f"{module_part}.py").resolve()
+    if source.is_file():
+        return str(source.parent)
+    if "/" in module_part or "\\" in module_part:
+        raise HandlerLoadError(f"handler {handler!r}: no file {source} (code root {code_root})")
+    try:
+        found = importlib.util.find_spec(module_part)
+    except (ImportError, ValueError) as exc:
+        found = None
+        reason = f" ({exc})"
+    else:
+        reason = ""
+    if found is None or not found.origin:
+        raise HandlerLoadError(
+            f"handler {handler!r}: no file {source} under the code root {code_root}, "
+            f"and no importable module {module_part!r}{reason}"
+        )
+    return str(Path(found.origin).resolve().parent)
+
+
 def _load_file(source: Path) -> Any:
     directory = str(source.parent)
     with _path_lock:
@@ -89,3 +120,22 @@ def describe(function: Callable[..., Any]) -> str:
     module = getattr(function, "__module__", None) or "<callable>"
     name = getattr(function, "__qualname__", None) or getattr(function, "__name__", "handler")
     return f"{module}.{name}"
+
+
+def resolve(
+    handler: str | Callable[[bytes, Any], Any], handler_text: str, isolation: Isolation, root: Path
+) -> tuple[LoadedHandler | None, str]:
+    """The loaded handler (inline) or None (process: never imported here), and its code path."""
+    if isolation is Isolation.PROCESS:
+        if not isinstance(handler, str) and ("<" in handler_text or handler_text.startswith("__main__.")):
+            raise FunctionConfigError(
+                f"isolation 'process' imports the handler in a new process: {handler_text!r} is not importable "
+                "by name; give a handler string or a module-level function of an importable module"
+            )
+        return None, locate(handler_text, root)
+    if isinstance(handler, str):
+        loaded = load(handler, root)
+    else:
+        source = inspect.getsourcefile(handler) if inspect.isfunction(handler) else None
+        loaded = LoadedHandler(handler, str(Path(source).parent) if source else str(Path.cwd()))
+    return loaded, loaded.code_path

@@ -43,6 +43,13 @@ LOCK_WAIT_SECONDS = 300.0
 _HOST_PREFIXES = ("ALIBABA_CLOUD_", "FC_")
 
 
+def timed_out(timeout: int) -> str:
+    """FC's timeout message: its troubleshooting page names the prefix "Function time out after"
+    (https://www.alibabacloud.com/help/en/fc/support/how-to-handle-an-execution-timeout-error);
+    the rest of the wording is UNCONFIRMED. Inline and process isolation answer the same."""
+    return f"Function time out after {timeout} seconds"
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     body: bytes
@@ -134,8 +141,7 @@ class Executor:
         if elapsed > timeout:
             # FC stops the instance at the timeout; a thread cannot be stopped, so localcloud
             # reports the timeout after the fact (side effects past the limit did happen).
-            # Message modelled on FC's (UNCONFIRMED wording).
-            body = json.dumps({"errorMessage": f"Function timed out after {timeout} seconds"}).encode()
+            body = json.dumps({"errorMessage": timed_out(timeout)}).encode()
             error_type = UNHANDLED
         return Outcome(body, error_type, log.getvalue().encode("utf-8", errors="replace"), int(elapsed * 1000))
 

@@ -13,11 +13,11 @@ after a success, the on-success one. localcloud retries at once, without FC's ba
 Registrations live here, not in ``CloudState``: they hold Python callables, so they are
 neither pickled with ``--state`` nor cleared by ``cloud.reset()`` (use :meth:`reset`).
 Never call a handler while holding ``state.lock``: handlers call localcloud over HTTP.
+Process-isolated functions run through :class:`localcloud.fc.isolation.ProcessRuntime`.
 """
 
 from __future__ import annotations
 
-import inspect
 import queue
 import secrets
 import sys
@@ -35,8 +35,10 @@ from localcloud.core.errors import CloudError
 from localcloud.fc import errors
 from localcloud.fc.context import Invocation, RoleCredentials, context_for, environment_for
 from localcloud.fc.destinations import destination_key, destination_payload, function_arn
-from localcloud.fc.functions import AsyncConfig, FunctionSpec, PythonRuntime, spec_from_json
-from localcloud.fc.loader import LoadedHandler, describe, load
+from localcloud.fc.functions import AsyncConfig, FunctionSpec, Isolation, PythonRuntime, isolation_of, spec_from_json
+from localcloud.fc.instances import Source
+from localcloud.fc.isolation import ArmedKill, KillRecord, KillRefused, ProcessRuntime
+from localcloud.fc.loader import LoadedHandler, describe, resolve
 from localcloud.fc.runtime import UNHANDLED, Executor, Outcome
 from localcloud.fc.tasks import AsyncTask, TaskStatus, TaskStore, validate_task_id
 
@@ -58,8 +60,10 @@ class DrainTimeout(TimeoutError):
 @dataclass(frozen=True, slots=True)
 class Registered:
     spec: FunctionSpec
-    handler: LoadedHandler
+    handler: LoadedHandler | None
+    """None with ``isolation="process"``: each instance imports the module, localcloud never does."""
     instance_id: str
+    code_path: str
 
     def addressed_name(self, api_version: str) -> str:
         return self.spec.name if api_version == V2 else self.spec.key
@@ -90,6 +94,8 @@ class FunctionService:
         self._workers: list[threading.Thread] = []
         self._worker_count = workers
         self.executor = Executor()
+        self.processes = ProcessRuntime(lambda: state_of().clock)
+        """Process-isolated instances and kills (``isolation="process"``)."""
 
     # --- registry -----------------------------------------------------------------------
 
@@ -106,21 +112,25 @@ class FunctionService:
         runtime: str | PythonRuntime = PythonRuntime.PYTHON310,
         async_config: AsyncConfig | Mapping[str, Any] | None = None,
         code_root: str | Path | None = None,
+        isolation: str | Isolation = Isolation.INLINE,
     ) -> FunctionSpec:
-        """Register (or replace) a function; ``handler`` is FC's handler string or a callable."""
+        """Register (or replace) a function; ``handler`` is FC's handler string or a callable.
+
+        ``isolation="process"`` runs each instance in a worker subprocess (:mod:`localcloud.fc.instances`)."""
         config = async_config if isinstance(async_config, AsyncConfig) else AsyncConfig.from_json(async_config)
         handler_text = handler if isinstance(handler, str) else describe(handler)
         spec = FunctionSpec(
             name=name, handler=handler_text, service=service, env=dict(env or {}), role=role, memory=memory,
-            timeout=timeout, runtime=PythonRuntime(runtime), async_config=config,
+            timeout=timeout, runtime=PythonRuntime(runtime), async_config=config, isolation=isolation_of(isolation),
         )
-        if isinstance(handler, str):
-            loaded = load(handler, Path(code_root) if code_root else (self.code_root or Path.cwd()))
-        else:
-            source = inspect.getsourcefile(handler) if inspect.isfunction(handler) else None
-            loaded = LoadedHandler(handler, str(Path(source).parent) if source else str(Path.cwd()))
+        root = Path(code_root) if code_root else (self.code_root or Path.cwd())
+        loaded, code_path = resolve(handler, handler_text, spec.isolation, root)
         with self._lock:
-            self._functions[spec.key] = Registered(spec, loaded, "c-" + secrets.token_hex(12))
+            self._functions[spec.key] = Registered(spec, loaded, "c-" + secrets.token_hex(12), code_path)
+        if spec.isolation is Isolation.PROCESS:
+            self.processes.install(spec.key, Source(handler_text, str(root)))
+        else:
+            self.processes.remove(spec.key)
         return spec
 
     def register_json(self, data: Mapping[str, Any]) -> FunctionSpec:
@@ -131,12 +141,14 @@ class FunctionService:
         return self.register(
             spec.name, spec.handler, service=spec.service, env=spec.env, role=spec.role, memory=spec.memory,
             timeout=spec.timeout, runtime=spec.runtime, async_config=spec.async_config, code_root=code_root,
+            isolation=spec.isolation,
         )
 
     def unregister(self, name: str) -> None:
         with self._lock:
             if self._functions.pop(name, None) is None:
                 raise KeyError(f"no function named {name!r}")
+        self.processes.remove(name)
 
     def specs(self) -> list[FunctionSpec]:
         with self._lock:
@@ -187,12 +199,17 @@ class FunctionService:
         return Invocation(
             spec=target.spec, function_name=target.addressed_name(api_version), api_version=api_version,
             request_id=request_id, region=region, account_id=account, qualifier=qualifier,
-            credentials=credentials, instance_id=target.instance_id, code_path=target.handler.code_path,
+            credentials=credentials, instance_id=target.instance_id, code_path=target.code_path,
         )
 
-    def run(self, target: Registered, invocation: Invocation, payload: bytes, caller_key: str | None = None) -> Outcome:
-        """Run the handler now (sync invocation); the caller must not hold ``state.lock``."""
+    def run(
+        self, target: Registered, invocation: Invocation, payload: bytes, caller_key: str | None = None,
+        task_id: str | None = None,
+    ) -> Outcome:
+        """Run the handler now; the caller must not hold ``state.lock``."""
         env = environment_for(invocation, self._endpoint_of())
+        if target.handler is None:
+            return self.processes.execute(target.spec.key, invocation, env, payload, task_id)
         return self.executor.execute(
             target.handler.function, payload, context_for(invocation), env,
             timeout=target.spec.timeout, caller_key=caller_key,
@@ -269,7 +286,7 @@ class FunctionService:
                 task.record(TaskStatus.RUNNING, _ms(now))
             try:
                 invocation = self.invocation(target, task.api_version, task.request_id, task.qualifier)
-                outcome = self.run(target, invocation, task.payload)
+                outcome = self.run(target, invocation, task.payload, task_id=task.task_id)
             except CloudError as exc:  # not retried: FC retries function errors only
                 task.error_message = exc.error_message
                 self._finish(task, TaskStatus.FAILED, exc.error_code)
@@ -324,6 +341,19 @@ class FunctionService:
                 raise errors.AsyncTaskNotFound(f"async task '{task_id}' of function '{function}' does not exist")
             return found
 
+    def kill(self, function: str, *, after_calls: int = 1, now: bool = False) -> ArmedKill | int:
+        """Arm a kill of ``function``'s instance after its ``after_calls``-th applied request,
+        or (``now``) kill its busy instances at once, answering how many. Raises KillRefused."""
+        with self._lock:
+            target = self._functions.get(function)
+        if target is None:
+            raise KillRefused(f"no function named {function!r} is registered")
+        return self.processes.kill(target.spec, after_calls=after_calls, now=now)
+
+    def kills(self) -> list[KillRecord]:
+        """Kills that fired, in order."""
+        return self.processes.fired()
+
     def pause(self) -> None:
         """Hold queued async invocations (submissions still answer 202) until :meth:`resume`."""
         self._resumed.clear()
@@ -353,9 +383,13 @@ class FunctionService:
             self._functions.clear()
             self._tasks.clear()
         self._resumed.set()
-        self.drain(timeout)
+        try:
+            self.drain(timeout)
+        finally:
+            self.processes.reset()
 
     def shutdown(self) -> None:
+        self.processes.shutdown()
         self.resume()
         for _ in self._workers:
             self._queue.put(None)

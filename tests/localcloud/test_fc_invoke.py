@@ -264,4 +264,4 @@ def test_a_call_longer_than_the_timeout_is_an_unhandled_error(cloud: LocalCloud,
     cloud.functions.register("slow", f"{FUNCS}/basic.slow", timeout=1)
     response = fc3.invoke_function("slow", fc3_models.InvokeFunctionRequest())
     assert response.headers["x-fc-error-type"] == "UnhandledInvocationError"
-    assert "timed out after 1 seconds" in json.loads(response.body.read())["errorMessage"]
+    assert "Function time out after 1 seconds" in json.loads(response.body.read())["errorMessage"]
