@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo dev test lint typecheck bench venv build clean
+.PHONY: demo dev test lint typecheck bench chaos venv build clean
 
 venv: $(STAMP)
 
@@ -32,6 +32,10 @@ lint: $(STAMP)
 # every benchmark in one table (README "Benchmarks"); make bench QUICK=1 for a smaller smoke run
 bench: $(STAMP)
 	PYTHONPATH=shared:. $(PY) -m rampart.bench_all $(if $(QUICK),--quick)
+
+# the chaos campaign (README "Chaos campaign"): make chaos ARGS="--people 300 --seed 6 --kills 20"
+chaos: $(STAMP)
+	$(PY) tools/chaos.py $(ARGS)
 
 # build/<function>/ and build/layer/python/ for `s deploy` (deploy/README.md).
 #   make build CATALOG=path/to/catalog.yaml   ship your catalog (default: the example)

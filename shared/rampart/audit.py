@@ -1,5 +1,8 @@
-"""The audit trail of one event: one record per applied step, one per outcome, written to the
-``AuditSink`` (SLS) in one call.
+"""The audit trail of one event: a write-ahead ``plan`` record, one record per applied step,
+one per outcome, written to the ``AuditSink`` (SLS). The plan and each step's record are sent
+at once (:meth:`AuditTrail.flush_now`), not at the end of the event: an instance that dies
+between two steps (killed at its timeout, crashed) must not take the record of a change that
+stays with it, since the retry finds the change made and does not make, or record, it again.
 
 Audit never fails the lifecycle work: when the sink refuses or is unreachable, the records
 go to stderr as JSON lines marked ``{"rampart_audit_replay": true, ...}`` (Function Compute
@@ -43,6 +46,11 @@ class AuditAction(Enum):
     """``rampart release``: removals before it no longer count."""
     HANDOVER = "handover"
     """An operator retrieved an initial credential from KMS (who and when; never the value)."""
+    PLAN = "plan"
+    """Written, and sent at once, before the first step of a plan is applied: the steps about to
+    be made (kind and policy only). An instance can die after a step took effect and before
+    that step's own record was sent; this write-ahead record still puts the change under the
+    event's correlation id."""
     NOTIFY = "notify"
     """A chat robot or webhook was told of a joiner or leaver (``rampart.notify``): result ok or
     failed, detail the kind and the robot's answer code; never the robot's URL or secret."""
@@ -57,6 +65,9 @@ class Delivery(Enum):
     """The sink failed; the records are on stderr, marked for replay."""
     LOST = "lost"
     """The sink failed and so did stderr."""
+
+
+_SEVERITY = (Delivery.EMPTY, Delivery.WRITTEN, Delivery.DEFERRED, Delivery.LOST)
 
 
 def redact_record(record: AuditRecord, registry: SecretRegistry | None = None) -> AuditRecord:
@@ -110,6 +121,8 @@ class AuditTrail:
         self._clock = clock
         self._registry = REGISTRY if registry is None else registry
         self._records: list[AuditRecord] = []
+        self._written = Delivery.EMPTY
+        """The worst delivery of the records already flushed early (:meth:`flush_now`)."""
 
     @classmethod
     def for_event(cls, event: LifecycleEvent, clock: Clock, registry: SecretRegistry | None = None) -> AuditTrail:
@@ -226,9 +239,22 @@ class AuditTrail:
 
     # --- writing --------------------------------------------------------------------------
 
+    def flush_now(self, sink: AuditSink | None, *, stream: IO[str] | None = None) -> None:
+        """Write what is collected so far, at once: the record of a step that changed the cloud
+        must not wait for the end of the event, or an instance that dies between two steps
+        (Function Compute kills it at its timeout, or it crashes) loses the record of a change
+        that stays, and the retry, finding the change done, never records it. The final
+        :meth:`flush` reports the worst delivery of all."""
+        delivery = self._write(sink, stream)
+        self._written = max(self._written, delivery, key=_SEVERITY.index)
+
     def flush(self, sink: AuditSink | None, *, stream: IO[str] | None = None) -> Delivery:
         """Write every collected record in one ``sink.write``; on any failure, to ``stream``
-        (stderr) for replay. Never raises: the lifecycle work must not fail on audit."""
+        (stderr) for replay. Never raises: the lifecycle work must not fail on audit. Returns the
+        worst delivery of this write and of every :meth:`flush_now` before it."""
+        return max(self._written, self._write(sink, stream), key=_SEVERITY.index)
+
+    def _write(self, sink: AuditSink | None, stream: IO[str] | None) -> Delivery:
         records = tuple(redact_record(r, self._registry) for r in self._records)
         self._records.clear()
         if not records:

@@ -106,6 +106,13 @@ ENV_NOTIFY_SECRET_NAME = "RAMPART_NOTIFY_SECRET_NAME"  # noqa: S105 - a variable
 """The KMS secret configuring notifications after a joiner or leaver (its JSON:
 ``{"kind": "dingtalk"|"feishu"|"generic", "url", "secret"}``, ``rampart.notify``). Unset: none."""
 
+ENV_LOCK_LEASE_SECONDS = "RAMPART_LOCK_LEASE_SECONDS"
+"""How long a per-user lock (``rampart.userlock``) lives before another instance may take it
+over: a lock outlives only a holder that died. It MUST exceed the lifecycle function's
+timeout (s.yaml: 120 s), or a slow but live holder could lose its lock. Default 180."""
+DEFAULT_LOCK_LEASE_SECONDS = 180
+MAX_LOCK_LEASE_SECONDS = 86400
+
 DEFAULT_LIFECYCLE_FUNCTION = "rampart-lifecycle"
 FC_APIS = ("2023-03-30", "2021-04-06")
 _TRUE = ("1", "true", "yes", "on")
@@ -125,6 +132,8 @@ class FunctionSettings:
     """Source name (``hr:feishu``) -> KMS secret name, for the sources configured."""
     notify_secret_name: str | None = None
     """The KMS secret configuring notifications (``ENV_NOTIFY_SECRET_NAME``); None: no notifications."""
+    lock_lease_seconds: int = DEFAULT_LOCK_LEASE_SECONDS
+    """The per-user lock's lease (``ENV_LOCK_LEASE_SECONDS``): longer than the function's timeout."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> FunctionSettings:
@@ -147,7 +156,19 @@ class FunctionSettings:
             account_id=env.get(ENV_FC_ACCOUNT_ID) or None,
             secret_names=names,
             notify_secret_name=env.get(ENV_NOTIFY_SECRET_NAME, "").strip() or None,
+            lock_lease_seconds=lock_lease_seconds(env.get(ENV_LOCK_LEASE_SECONDS, "")),
         )
+
+
+def lock_lease_seconds(text: str) -> int:
+    """``ENV_LOCK_LEASE_SECONDS`` checked: whole seconds, 1 to a day; empty: the default."""
+    text = text.strip()
+    if not text:
+        return DEFAULT_LOCK_LEASE_SECONDS
+    if not text.isdigit() or not 0 < int(text) <= MAX_LOCK_LEASE_SECONDS:
+        raise ConfigError(f"{ENV_LOCK_LEASE_SECONDS} must be whole seconds from 1 to {MAX_LOCK_LEASE_SECONDS}, "
+                          f"not {text[:20]!r}", hint="it must exceed the lifecycle function's timeout (s.yaml: 120 s)")
+    return int(text)
 
 
 def has_env_credentials(environ: Mapping[str, str] | None = None) -> bool:

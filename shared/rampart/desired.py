@@ -246,7 +246,8 @@ def _joiner(ctx: _Ctx) -> Desired:
     marker = ctx.marker
     notes: list[str] = []
     if ctx.observed is not None:
-        if marker is None and not ctx.force:
+        finishing = marker is None and bool(ctx.observed.created_for) and ctx.observed.created_for == person.person_id
+        if marker is None and not ctx.force and not finishing:
             raise PolicyRefused(
                 f"user {ctx.user_name} already exists and rampart does not manage it",
                 hint="pick another logon name for the person (or adopt the user with --force)",
@@ -256,7 +257,10 @@ def _joiner(ctx: _Ctx) -> Desired:
                 f"user {ctx.user_name} already belongs to person {marker.person_id}, not {person.person_id}",
                 hint="pick another logon name for the person",
             )
-        if marker is None:
+        if finishing:
+            notes.append(f"finishing {ctx.user_name}: created for {person.person_id} by an attempt that ended before "
+                         "its marker was written")
+        elif marker is None:
             notes.append(f"adopting {ctx.user_name}, which rampart did not create (--force)")
     rules, rule_access = profiles_for(ctx.catalog, person.attributes)
     access = _access_mode(ctx, person, rule_access, None)

@@ -48,6 +48,7 @@ from rampart.config import (
     ENV_ENDPOINT,
     ENV_FC_API,
     ENV_LIFECYCLE_FUNCTION,
+    ENV_LOCK_LEASE_SECONDS,
     ENV_NOTIFY_SECRET_NAME,
     ENV_REGION,
     ENV_SLS_LOGSTORE,
@@ -115,14 +116,48 @@ class Function:
         return f"functions/{self.folder}/index.handler"
 
 
+_LIFECYCLE_TIMEOUT = 120
+"""s.yaml's lifecycle function timeout, in seconds."""
 FUNCTIONS = (
     Function(HR_FUNCTION, "hr_webhook", RECEIVER_ROLE, 10, ("hr:generic", "hr:feishu", "hr:bamboohr", "hr:dingtalk"),
              receiver=True),
     Function(TICKET_FUNCTION, "ticket_webhook", RECEIVER_ROLE, 10, ("ticket:jira", "ticket:generic"), receiver=True),
-    Function(LIFECYCLE_FUNCTION, "lifecycle", WORKER_ROLE, 120,
+    Function(LIFECYCLE_FUNCTION, "lifecycle", WORKER_ROLE, _LIFECYCLE_TIMEOUT,
              async_config={"max_retries": 3, "max_event_age": 86400, "on_failure": DEAD_LETTER_FUNCTION}),
     Function(SWEEPER_FUNCTION, "sweeper", WORKER_ROLE, 900),
 )
+
+
+ISOLATIONS = ("inline", "process")
+"""localcloud FC's ways to run a handler: in its own process one at a time (``inline``, the
+default) or each instance a worker subprocess (``process``: a crash or a kill fails the attempt
+as on FC, and the function's timeout is enforced; localcloud/README.md)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleRuntime:
+    """How the lifecycle and sweeper functions run in localcloud; the defaults are s.yaml's.
+
+    ``timeout``: the functions' timeout in seconds (None: s.yaml's); ``lock_lease``: the
+    per-user lock's lease (``RAMPART_LOCK_LEASE_SECONDS``; None: rampart's default), which must
+    exceed ``timeout``; ``isolation``: localcloud's ``isolation`` for the lifecycle function
+    (None: localcloud's default). The chaos campaign (tools/chaos.py) kills lifecycle
+    instances, so it uses ``process``, a short timeout and a lease a little longer."""
+
+    isolation: str | None = None
+    timeout: int | None = None
+    lock_lease: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.isolation is not None and self.isolation not in ISOLATIONS:
+            raise ConfigError(f"isolation must be one of {', '.join(ISOLATIONS)}, not {self.isolation[:20]!r}")
+        if self.timeout is not None and not 1 <= self.timeout <= 86400:
+            raise ConfigError(f"the lifecycle timeout must be 1 to 86400 seconds, not {self.timeout}")
+        if self.lock_lease is not None:
+            limit = self.timeout if self.timeout is not None else _LIFECYCLE_TIMEOUT
+            if self.lock_lease <= limit:
+                raise ConfigError(f"the lock lease ({self.lock_lease} s) must exceed the lifecycle function's "
+                                  f"timeout ({limit} s)", hint="a live holder must never lose its lock")
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,7 +320,7 @@ def _json(text: str) -> Any:
 
 
 def function_env(target: Target, catalog: Path, secret_names: Mapping[str, str],
-                 notify_secret: str | None = None) -> dict[str, dict[str, str]]:
+                 notify_secret: str | None = None, lifecycle: LifecycleRuntime | None = None) -> dict[str, dict[str, str]]:
     """Each function's environment, as s.yaml sets it, pointed at localcloud."""
     common = {ENV_REGION: target.region, ENV_ENDPOINT: target.endpoint, ENV_CATALOG: str(catalog),
               ENV_SLS_PROJECT: "rampart-audit", ENV_SLS_LOGSTORE: "lifecycle"}
@@ -299,11 +334,18 @@ def function_env(target: Target, catalog: Path, secret_names: Mapping[str, str],
                 env[SOURCE_SECRET_ENV[source]] = secret_names[source]
         if notify_secret and fn.name == LIFECYCLE_FUNCTION:
             env[ENV_NOTIFY_SECRET_NAME] = notify_secret
+        if lifecycle is not None and lifecycle.lock_lease is not None and fn.name in _LOCKING:
+            env[ENV_LOCK_LEASE_SECONDS] = str(lifecycle.lock_lease)
         out[fn.name] = env
     return out
 
 
-def register_functions(admin: Admin, envs: Mapping[str, Mapping[str, str]], code_root: Path = REPO) -> tuple[str, ...]:
+_LOCKING = (LIFECYCLE_FUNCTION, SWEEPER_FUNCTION)
+"""The functions that take per-user locks (their timeout and lease follow ``LifecycleRuntime``)."""
+
+
+def register_functions(admin: Admin, envs: Mapping[str, Mapping[str, str]], code_root: Path = REPO,
+                       lifecycle: LifecycleRuntime | None = None) -> tuple[str, ...]:
     admin.register({"name": DEAD_LETTER_FUNCTION, "handler": "rampart.devstack.dead_letter", "timeout": 10,
                     "memory": 128, "runtime": "python3.10", "code_root": str(code_root)})
     for fn in FUNCTIONS:
@@ -312,6 +354,10 @@ def register_functions(admin: Admin, envs: Mapping[str, Mapping[str, str]], code
                                 "code_root": str(code_root)}
         if fn.async_config is not None:
             spec["async"] = dict(fn.async_config)
+        if lifecycle is not None and fn.name in _LOCKING and lifecycle.timeout is not None:
+            spec["timeout"] = lifecycle.timeout
+        if lifecycle is not None and fn.name == LIFECYCLE_FUNCTION and lifecycle.isolation is not None:
+            spec["isolation"] = lifecycle.isolation
         admin.register(spec)
     return tuple(fn.name for fn in FUNCTIONS)
 
@@ -324,6 +370,7 @@ def deploy(
     webhook_values: Mapping[str, Mapping[str, Any]] | None = None,
     code_root: Path = REPO,
     progress: Callable[[str], None] = lambda _text: None,
+    lifecycle: LifecycleRuntime | None = None,
 ) -> Deployment:
     """Everything above, in order; raises ``ConfigError`` / ``CloudError`` saying what failed."""
     from rampart.adapters import build
@@ -350,8 +397,8 @@ def deploy(
     progress(f"webhook secrets in KMS: {', '.join(sorted(names.values()))}")
     notify_secret = ensure_dev_robot(admin, root.secrets, target.endpoint)
     progress(f"notifications: localcloud's {DEV_ROBOT_KIND} robot, KMS secret {notify_secret}")
-    envs = function_env(target, catalog, names, notify_secret)
-    functions = register_functions(admin, envs, code_root)
+    envs = function_env(target, catalog, names, notify_secret, lifecycle)
+    functions = register_functions(admin, envs, code_root, lifecycle)
     progress(f"functions: {', '.join(functions)} (+ {DEAD_LETTER_FUNCTION})")
     return Deployment(target, catalog, group, functions, dict(envs[LIFECYCLE_FUNCTION]), tuple(report.password.advice))
 

@@ -34,9 +34,10 @@ from typing import Any
 from rampart import catalog as catalog_rules
 from rampart import identity
 from rampart.apply import Applier, ApplyContext, StepOutcome
-from rampart.audit import AuditTrail, Delivery
+from rampart.audit import AuditAction, AuditTrail, Delivery
 from rampart.breaker import Breaker
 from rampart.desired import Desired, desire, desire_sweep
+from rampart.desired_checks import whole_seconds
 from rampart.errors import BreakerOpen, EventError, RampartError, StaleEvent, UnknownPerson
 from rampart.events import event_to_dict
 from rampart.model import (
@@ -49,6 +50,7 @@ from rampart.model import (
     Plan,
     StepKind,
 )
+from rampart.naming import created_for
 from rampart.observe import observe, users_for_person
 from rampart.plan import plan as make_plan
 from rampart.plan import plan_rotation
@@ -152,10 +154,12 @@ class Engine:
     # --- resolving who the event is about ---------------------------------------------------
 
     def _owner_of(self, name: str) -> str | None:
-        if self._identities.get_user(name) is None:
+        facts = self._identities.get_user(name)
+        if facts is None:
             return None
         marker = marker_from_tags(self._identities.user_tags(name))
-        return marker.person_id if marker is not None else ""
+        # no marker: the person rampart created it for (an attempt that died before the marker), or nobody
+        return marker.person_id if marker is not None else created_for(facts.comments)
 
     def targets(self, event: LifecycleEvent, *, user_names: Sequence[str] | None = None) -> list[Target]:
         """The users the event is about, observed. ``user_names``: the users already resolved
@@ -234,6 +238,12 @@ class Engine:
             return [event.user_name]
         names = users_for_person(self._identities, event.person_id)
         if not names:
+            removed = self._graves.last_removal(event.person_id)
+            if removed is not None and whole_seconds(event.occurred_at) <= removed:
+                # a redelivered leaver, or a mover or grant older than the leaver that removed the
+                # person: skipped like any stale event, not refused (a refusal is retried, then dead-lettered)
+                raise StaleEvent(f"person {event.person_id!r} was removed by a leaver of {iso_z(removed)}: "
+                                 f"this {event.kind.value} of {iso_z(event.occurred_at)} comes after it")
             raise UnknownPerson(
                 f"no RAM user is managed for person {event.person_id!r}",
                 hint="send a joiner event first, or name the user",
@@ -248,6 +258,9 @@ class Engine:
         kind = event.kind.value
         try:
             names = self.lock_names(event)
+        except StaleEvent as exc:
+            trail.outcome(AuditResult.STALE, {"kind": kind, "reason": exc.message})
+            return self._finish(event, trail, AuditResult.STALE, (), exc, started)
         except RampartError as exc:
             trail.outcome(AuditResult.REFUSED, {"kind": kind, "reason": str(exc)}, error_code=type(exc).__name__)
             return self._finish(event, trail, AuditResult.REFUSED, (), exc, started)
@@ -330,7 +343,11 @@ class Engine:
             trail.step(outcome.step, outcome.result, error_code=outcome.error_code,
                        request_ids=outcome.request_ids, duration_ms=outcome.duration_ms,
                        detail=outcome.detail or outcome.step.reason)
+            trail.flush_now(self._sink)  # a change made is on record before the next step (a crash may come)
 
+        trail.add(AuditAction.PLAN, AuditResult.OK, detail={"kind": event.kind.value, "steps": [
+            f"{s.kind.value}:{s.detail.get('policy', '')}".rstrip(":") for s in plan.steps]})
+        trail.flush_now(self._sink)  # write-ahead: on record before anything changes
         applied = Applier(self._identities, self._secrets, clock=self._clock, on_step=audit_step).apply(plan, context)
         if not applied.ok:
             return UserResult(target.user_name, plan, applied.outcomes, AuditResult.FAILED,

@@ -306,6 +306,10 @@ class ObservedUser:
     secrets: tuple[ObservedSecret, ...] = ()
     timebound_policies: tuple[str, ...] = ()
     """Names of rampart's time-bound custom policies for this user (attached or not)."""
+    created_for: str = ""
+    """When there is no marker: the person rampart created this user for, from the comment it
+    writes with CreateUser (``rampart.naming.creation_comment``): an instance died between
+    CreateUser and the marker. "" otherwise."""
 
 
 # --- desired state -----------------------------------------------------------------------

@@ -39,6 +39,24 @@ ACCESS_KEY_SUFFIX = "/access-key"
 PASSWORD_SUFFIX = "/console-password"  # noqa: S105 - a name suffix, not a password
 
 
+CREATION_COMMENT = "managed by rampart for person "
+"""RAM Comments (at most 128 characters) rampart gives a user with CreateUser, then the person id."""
+
+
+def creation_comment(person_id: str) -> str:
+    """The Comments of a user rampart creates for ``person_id``: written in the same call that
+    creates the user, so a user whose marker (IMS tags, the next step) was never written, because
+    the instance died in between, is still known as this person's (:func:`created_for`)."""
+    return f"{CREATION_COMMENT}{person_id}"[:128]
+
+
+def created_for(comments: str) -> str:
+    """The person id in a creation comment ("" when ``comments`` is not one, or was cut short)."""
+    if not comments.startswith(CREATION_COMMENT) or len(comments) >= 128:
+        return ""
+    return comments[len(CREATION_COMMENT):]
+
+
 def secret_name(prefix: str, user_name: str, kind: SecretKind, access_key_id: str | None = None) -> str:
     """The secret's name. ``access_key_id`` is ignored (kept for callers of the older scheme
     that named one secret per key): a key is a *version* of the user's one AccessKey secret."""

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from rampart.errors import UnknownPerson
 from rampart.model import ObservedUser
+from rampart.naming import created_for
 from rampart.ports import Identities, Secrets
 from rampart.tags import PERSON, marker_from_tags
 
@@ -59,12 +60,13 @@ def observe(identities: Identities, secrets: Secrets, user_name: str, *, timebou
     if facts is None:
         return None
     tags = identities.user_tags(user_name)
+    marker = marker_from_tags(tags)
     return ObservedUser(
         user_name=facts.user_name,
         user_id=facts.user_id,
         display_name=facts.display_name,
         tags=tags,
-        marker=marker_from_tags(tags),
+        marker=marker,
         keys=tuple(sorted(identities.access_keys(user_name), key=lambda k: (k.created_at, k.access_key_id))),
         has_login_profile=identities.has_login_profile(user_name),
         mfa_serial=identities.mfa_serial(user_name),
@@ -72,6 +74,7 @@ def observe(identities: Identities, secrets: Secrets, user_name: str, *, timebou
         groups=frozenset(identities.groups(user_name)),
         secrets=tuple(secrets.for_user(user_name)),
         timebound_policies=tuple(sorted(identities.policy_names(timebound_prefix))),
+        created_for=created_for(facts.comments) if marker is None else "",
     )
 
 

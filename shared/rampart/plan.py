@@ -53,6 +53,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rampart import naming
 from rampart import plan_detail as d
 from rampart.model import (
     Attachment,
@@ -103,7 +104,7 @@ def _create(desired: DesiredUser, options: CatalogOptions) -> list[Step]:
     steps = [
         Step(StepKind.CREATE_USER, user, {
             d.DISPLAY_NAME: desired.display_name, d.PERSON_ID: desired.person_id, d.MANAGER: desired.manager,
-            d.COMMENTS: f"managed by rampart for person {desired.person_id}"[:128],
+            d.COMMENTS: naming.creation_comment(desired.person_id),
         }, "joiner"),
         Step(StepKind.TAG_USER, user, {d.TAGS: d.tags_json(desired.tags)}, "rampart's marker and the catalog's tags"),
         create_credential(desired, options),

@@ -30,6 +30,8 @@ class UserFacts:
     user_name: str
     user_id: str
     display_name: str
+    comments: str = ""
+    """RAM's Comments: rampart writes ``rampart.naming.creation_comment`` with CreateUser."""
 
 
 @dataclass(frozen=True, slots=True)

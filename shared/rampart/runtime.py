@@ -91,12 +91,17 @@ class Session:
 
     @cached_property
     def engine(self) -> Engine:
+        from datetime import timedelta
+
         from rampart.breaker import Breaker
         from rampart.engine import Engine
+        from rampart.userlock import UserLocks
 
         catalog, clock = self.catalog, self.instance.now
+        lease = timedelta(seconds=self.instance.function_settings.lock_lease_seconds)
         return Engine(self.adapters.identities, self.adapters.secrets, catalog, sink=self.sink, clock=clock,
-                      breaker=Breaker(self.sink, catalog.options, clock))
+                      breaker=Breaker(self.sink, catalog.options, clock),
+                      locks=UserLocks(self.adapters.identities, clock, lease=lease))
 
     @cached_property
     def invoker(self) -> FcInvoker:

@@ -51,12 +51,17 @@ from rampart.retry import is_already_exists, is_not_found
 
 PREFIX = "rampart-tb-lock-"
 LEASE = timedelta(minutes=3)
-"""Longer than the lifecycle function's timeout (120 s in s.yaml): only a dead holder's lock expires."""
+"""Longer than the lifecycle function's timeout (120 s in s.yaml): only a dead holder's lock expires.
+A deployment sets its own with ``RAMPART_LOCK_LEASE_SECONDS`` (``rampart.config``; the runtime
+passes it as ``lease``), always above the function's timeout."""
 WAITS = (0.02, 0.04, 0.08, 0.15, 0.3, 0.6, 1.2, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0)
 """Back-off between tries for a busy lock: about 15 s in all, well inside the function's timeout;
 an event holds its lock for well under a second."""
 MAX_SURPRISES = 4
 """Tries beyond the waits, for a lock that vanished or expired between two calls."""
+LEASE_MARGIN_S = 0.05
+"""A wait for a busy lock ends at most this long after the holder's lease (a dead holder's lock
+is then taken over at once instead of after the rest of the back-off)."""
 _VPC = "acs:SourceVpc"
 _TIME = "acs:CurrentTime"
 
@@ -162,7 +167,9 @@ class UserLocks:
                 continue  # released while we read it: try again at once
             if not waits:
                 break
-            self._wait(waits.pop(0))
+            # never wait past the holder's lease (plus a margin): then its lock is taken over
+            remaining = (holder[1] - self._clock()).total_seconds() + LEASE_MARGIN_S
+            self._wait(max(0.0, min(waits.pop(0), remaining)))
         raise LockBusy(
             f"another instance is applying an event for {user_name} (lock {name}): nothing was changed",
             hint="Function Compute's async retry delivers the event again; or re-run it",

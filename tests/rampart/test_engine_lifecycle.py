@@ -119,8 +119,11 @@ def test_every_applied_step_has_an_audit_record_with_request_ids_and_no_secret(c
     result = engine.handle(event("joiner", "j-audit", T0, person_id="E1001", person=_person()))
     key = _escrowed_key(cloud, "alice.smith")
     rows = engine._sink.query('correlation_id: "j-audit"', T0 - timedelta(hours=1), T0 + timedelta(hours=1), limit=100)
-    steps = [r for r in rows if r["action"] not in ("event",)]
+    steps = [r for r in rows if r["action"] not in ("event", "plan")]
     assert len(steps) == len(result.users[0].outcomes)
+    planned = [r for r in rows if r["action"] == "plan"]  # write-ahead: the steps, before the first is made
+    assert len(planned) == 1 and planned[0]["time"] < min(r["time"] for r in steps)
+    assert json.loads(planned[0]["detail"])["steps"][0] == "create-user"
     assert all(r["request_ids"] for r in steps), steps
     assert {r["plan_hash"] for r in steps} == {result.users[0].plan.hash}
     outcome = [r for r in rows if r["action"] == "event"]

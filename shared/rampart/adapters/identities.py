@@ -129,7 +129,8 @@ class RamIdentities:
             if exc.code == "EntityNotExist.User":
                 return None
             raise
-        return UserFacts(str(user.user_name), str(user.user_id), str(user.display_name or ""))
+        return UserFacts(str(user.user_name), str(user.user_id), str(user.display_name or ""),
+                         str(user.comments or ""))
 
     def _tag_pages(self, **selector: Any) -> Iterator[Any]:
         m = _ims_models()
@@ -254,7 +255,7 @@ class RamIdentities:
             user_name=user_name, display_name=display_name or None, comments=comments or None
         )
         user = self._ram("CreateUser", "create_user", request).body.user
-        return UserFacts(str(user.user_name), str(user.user_id), str(user.display_name or ""))
+        return UserFacts(str(user.user_name), str(user.user_id), str(user.display_name or ""), str(user.comments or ""))
 
     def update_user(self, user_name: str, display_name: str) -> None:
         request = _ram_models().UpdateUserRequest(user_name=user_name, new_display_name=display_name)
@@ -296,8 +297,27 @@ class RamIdentities:
         self._ram("DeleteLoginProfile", "delete_login_profile", _ram_models().DeleteLoginProfileRequest(user_name=user_name))
 
     def create_access_key(self, user_name: str) -> NewAccessKey:
-        """The secret goes into a ``Secret`` at once; the SDK response is not kept."""
-        body = self._ram("CreateAccessKey", "create_access_key", _ram_models().CreateAccessKeyRequest(user_name=user_name)).body
+        """The secret goes into a ``Secret`` at once; the SDK response is not kept.
+
+        CreateAccessKey is not idempotent: when its answer is lost (applied, then the connection
+        dropped) the retry would make a second key while the first, whose secret nobody ever
+        saw, still exists: two keys at once, and RAM allows only two. So the keys the user
+        had before the first attempt are listed, and each retry first deletes any other key
+        (the lost answer's)."""
+        before = {k.access_key_id for k in self.access_keys(user_name)}
+        request = _ram_models().CreateAccessKeyRequest(user_name=user_name)
+        client = self._clients.ram()
+        attempts = 0
+
+        def create() -> Any:
+            nonlocal attempts
+            attempts += 1
+            if attempts > 1:
+                for lost in [k.access_key_id for k in self.access_keys(user_name) if k.access_key_id not in before]:
+                    self.delete_access_key(user_name, lost)
+            return client.create_access_key(request)
+
+        body = self._call("ram", "CreateAccessKey", create).body
         key = body.access_key
         new = NewAccessKey(str(key.access_key_id), Secret(str(key.access_key_secret)), parse_time(key.create_date))
         key.access_key_secret = None

@@ -184,6 +184,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=_port, default=8080, metavar="N", help="HTTP port on 127.0.0.1 (8080; 0: a free one)")
     p.add_argument("--sweep-every", type=_seconds, default=60.0, metavar="S",
                    help="fire the sweeper's timer every S seconds (60; 0: never)")
+    p.add_argument("--isolation", choices=("inline", "process"), default=None,
+                   help="how localcloud runs the lifecycle function (default: localcloud's, inline)")
+    p.add_argument("--lifecycle-timeout", type=_positive, default=None, metavar="S",
+                   help="the lifecycle and sweeper functions' timeout (default: s.yaml's 120 s)")
+    p.add_argument("--lock-lease", type=_positive, default=None, metavar="S",
+                   help="RAMPART_LOCK_LEASE_SECONDS for them: must exceed the timeout (default: 180 s)")
 
     p = verb("handover", verbs_account.cmd_handover, "show a user's initial credential once, on the terminal (audited)")
     p.add_argument("user", metavar="USER")

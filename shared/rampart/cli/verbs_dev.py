@@ -82,7 +82,7 @@ def cmd_dev(args: argparse.Namespace, rt: Runtime, out: Output, *, stop: threadi
     from rampart.adapters import build
     from rampart.adapters.devcloud import DevCloud
     from rampart.devserver import DevServer
-    from rampart.devstack import DEAD_LETTER_FUNCTION, Admin, deploy
+    from rampart.devstack import DEAD_LETTER_FUNCTION, Admin, LifecycleRuntime, deploy
 
     stop = stop or threading.Event()
     emit = _emit(out)
@@ -99,7 +99,10 @@ def cmd_dev(args: argparse.Namespace, rt: Runtime, out: Output, *, stop: threadi
             admin = Admin(cloud.endpoint)
             out.progress(f"rampart dev: embedded localcloud at {cloud.endpoint}")
         catalog = Path(args.catalog) if getattr(args, "catalog", None) else None
-        deployment = deploy(admin, workdir, catalog=catalog, progress=lambda text: out.progress(f"rampart dev: {text}"))
+        lifecycle = LifecycleRuntime(getattr(args, "isolation", None), getattr(args, "lifecycle_timeout", None),
+                                     getattr(args, "lock_lease", None))
+        deployment = deploy(admin, workdir, catalog=catalog, progress=lambda text: out.progress(f"rampart dev: {text}"),
+                            lifecycle=lifecycle)
         target = deployment.target
         fc = DevCloud(build(target.settings(deployment.catalog), account_id=target.account_id).clients)
         server = DevServer(fc, account_id=target.account_id, region=target.region, port=args.port,

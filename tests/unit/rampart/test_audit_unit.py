@@ -258,4 +258,4 @@ def test_an_sls_phrase_escapes_quotes_and_backslashes() -> None:
 
 def test_actions_beyond_step_kinds_are_named() -> None:
     assert {a.value for a in AuditAction} == {"event", "removal", "leaver-certificate", "breaker-release", "handover",
-                                              "notify"}
+                                              "notify", "plan"}

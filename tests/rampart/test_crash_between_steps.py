@@ -1,0 +1,96 @@
+"""An instance that dies between two steps of an event (the chaos campaign kills lifecycle
+instances at random points; Function Compute ends one at its timeout): the retry must finish
+the same work, and every change already made must be on record.
+
+Bugs the campaign found, reproduced here (a fault that stops an event right after a step was
+applied leaves the same state a kill does):
+
+- a joiner stopped between CreateUser and the marker (IMS TagResources) left a user with no
+  marker; the retry took it for someone else's user and created ``<name>2``, leaving the first
+  one behind. CreateUser now carries the person in RAM's Comments, and the retry finishes it;
+- the audit records were written once, at the end of the event: a step applied before the
+  instance died was never recorded, and the retry, finding the change made, did not record it
+  either. A write-ahead ``plan`` record goes first and each applied step is written at once;
+- a leaver redelivered after it removed the person (or a mover or grant older than it) was
+  refused as an unknown person, retried and dead-lettered; it is now stale (skipped).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from alibabacloud_ram20150501 import models as ram_models
+from alibabacloud_ram20150501.client import Client as Ram
+from rampart.adapters.sls import SlsAuditSink
+from rampart.audit import sls_phrase
+from rampart.lifecycle import FAILED_RESULTS
+from rampart.model import AuditResult
+from rampart.naming import created_for, creation_comment
+
+from localcloud import LocalCloud
+from tests.rampart.adapter_support import settings_for
+from tests.rampart.engine_support import build_engine, event, example_catalog
+
+PERSON = {"person_id": "E77", "display_name": "Crash Test", "email": "crash.test@example.com",
+          "attributes": {"department": "Engineering"}}
+
+
+def users(cloud: LocalCloud) -> list[str]:
+    body = Ram(cloud.config()).list_users(ram_models.ListUsersRequest(max_items=1000)).body
+    return sorted(str(u.user_name) for u in body.users.user or [])
+
+
+def test_the_creation_comment_names_the_person_and_nothing_else_does() -> None:
+    assert created_for(creation_comment("E77")) == "E77"
+    for other in ("", "managed by someone", "managed by rampart for person ", "x" * 200,
+                  creation_comment("E" * 200)):
+        assert created_for(other) == ""
+
+
+def test_a_joiner_that_died_before_its_marker_is_finished_by_the_retry(cloud: LocalCloud) -> None:
+    catalog = example_catalog(cloud)
+    engine = build_engine(cloud, catalog)
+    joiner = event("joiner", "j-77", person=PERSON)
+    cloud.faults.add("ram", "error", "TagResources", code="InvalidParameter", status=400, count=1)
+    first = engine.handle(joiner)
+    assert first.result in FAILED_RESULTS and users(cloud) == ["crash.test"]
+    cloud.faults.clear()
+    again = engine.handle(joiner)  # FC's retry (a new instance would do the same: nothing is cached)
+    assert again.result is AuditResult.OK, again.error
+    assert users(cloud) == ["crash.test"]  # not crash.test2
+    notes = [n for u in again.as_dict()["users"] for n in u["notes"]]
+    assert any("finishing crash.test" in n for n in notes)
+
+
+def test_a_user_someone_else_made_is_still_not_taken_over(cloud: LocalCloud) -> None:
+    Ram(cloud.config()).create_user(ram_models.CreateUserRequest(user_name="crash.test", comments=creation_comment("E1")))
+    result = build_engine(cloud, example_catalog(cloud)).handle(event("joiner", "j-77", person=PERSON))
+    assert result.result is AuditResult.OK
+    assert users(cloud) == ["crash.test", "crash.test2"]
+
+
+def test_a_step_applied_before_the_event_failed_is_on_record(cloud: LocalCloud) -> None:
+    engine = build_engine(cloud, example_catalog(cloud))
+    since = datetime.now(timezone.utc) - timedelta(minutes=5)
+    cloud.faults.add("ram", "error", "TagResources", code="InvalidParameter", status=400, count=1)
+    engine.handle(event("joiner", "j-78", person=PERSON, correlation_id="corr-78"))
+    rows = SlsAuditSink(settings_for(cloud)).query(f"correlation_id: {sls_phrase('corr-78')}", since,
+                                                   datetime.now(timezone.utc) + timedelta(minutes=5))
+    assert ("create-user", "ok") in {(r["action"], r["result"]) for r in rows}
+
+
+def test_an_event_after_the_person_was_removed_is_stale_not_refused(cloud: LocalCloud) -> None:
+    """A redelivered leaver (FC retries, duplicate MQ messages) or a mover or grant older than the
+    leaver that removed the person is skipped as stale, so it is not retried into the dead
+    letters; an event newer than the removal still needs a joiner first (refused)."""
+    engine = build_engine(cloud, example_catalog(cloud))
+    t0 = datetime.now(timezone.utc) - timedelta(minutes=10)
+    assert engine.handle(event("joiner", "j-79", t0, person=PERSON)).result is AuditResult.OK
+    leaver = event("leaver", "l-79", t0 + timedelta(minutes=2), person_id="E77", immediate=True)
+    assert engine.handle(leaver).result is AuditResult.OK and users(cloud) == []
+    assert engine.handle(leaver).result is AuditResult.STALE
+    older = event("mover", "m-79", t0 + timedelta(minutes=1), person=PERSON)
+    assert engine.handle(older).result is AuditResult.STALE
+    newer = event("mover", "m-80", t0 + timedelta(minutes=3), person=PERSON)
+    refused = engine.handle(newer)
+    assert refused.result is AuditResult.REFUSED and refused.error_type == "UnknownPerson"
