@@ -1,6 +1,7 @@
 """Admin routes under ``/_localcloud/``: loopback only, JSON in and out.
 
-Core routes: health, info, reset, clock, authorize, resource-group membership. Other
+Core routes: health, info, reset, clock, authorize, resource-group membership, the issued
+secrets (``POST /secrets/scan``, ``GET /secrets/issued``: localcloud.issued). Other
 parts of localcloud (functions, faults) add theirs with :meth:`AdminRoutes.add`.
 """
 
@@ -125,6 +126,18 @@ def _membership(cloud: LocalCloud, request: HttpRequest, body: dict[str, Any]) -
     return HttpResponse.json(200, {"resource": resource, "resource_group_id": group})
 
 
+def _scan(cloud: LocalCloud, request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
+    texts = body.get("texts")
+    if not isinstance(texts, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in texts.items()):
+        raise AdminError(400, '"texts" is required: an object of text name -> text (strings)')
+    issued = cloud.state.issued
+    return HttpResponse.json(200, {"found": issued.scan(texts), "issued": issued.counts()})
+
+
+def _issued(cloud: LocalCloud, request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
+    return HttpResponse.json(200, {"issued": cloud.state.issued.counts()})
+
+
 def core_routes() -> AdminRoutes:
     routes = AdminRoutes()
     routes.add("GET", "/health", _health)
@@ -134,4 +147,6 @@ def core_routes() -> AdminRoutes:
     routes.add("POST", "/clock", _clock)
     routes.add("POST", "/authorize", _authorize)
     routes.add("POST", "/resource-groups/members", _membership)
+    routes.add("POST", "/secrets/scan", _scan)
+    routes.add("GET", "/secrets/issued", _issued)
     return routes

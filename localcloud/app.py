@@ -25,6 +25,7 @@ from localcloud.fc.routes import FcRouter
 from localcloud.fc.service import FunctionService
 from localcloud.iam.authorizer import authorize, request_context
 from localcloud.pop.dispatch import PopRouter
+from localcloud.ram import admin as ram_admin
 from localcloud.robots import admin as robots_admin
 from localcloud.robots.models import RobotService
 from localcloud.robots.routes import RobotRouter
@@ -99,6 +100,7 @@ class LocalCloud:
         fc_admin.install(self.admin)
         robots_admin.install(self.admin)
         faults_admin.install(self.admin)
+        ram_admin.install(self.admin)
         self.around_dispatch: list[AroundDispatch] = [self.faults.intercept, self.functions.processes.intercept]
         """Hooks wrapped around a routed request, outermost first: the fault injector, then the
         process-isolated FC instances' kill hook (inside it, so it sees only requests that were applied)."""

@@ -23,6 +23,7 @@ from typing import Any
 
 from localcloud.core import ids
 from localcloud.core.clock import Clock
+from localcloud.issued import IssuedSecrets
 from localcloud.kms.models import KmsBackend
 from localcloud.ram.models import RamBackend
 from localcloud.resourcemanager.models import RmBackend
@@ -67,6 +68,8 @@ class CloudState:
         self.clock = clock or Clock()
         self.account = account
         self.nonces: dict[str, float] = {}
+        self.issued = IssuedSecrets()
+        """Every secret value handed out (localcloud.issued): not state, not persisted."""
         self.ram = RamBackend(self)
         self.kms = KmsBackend(self)
         self.rm = RmBackend(self)
@@ -78,6 +81,7 @@ class CloudState:
         root key and the clock."""
         with self.lock:
             self.nonces.clear()
+            self.issued.clear()
             self.account.alias = self.account.initial_alias or self.account.alias
             self.ram = RamBackend(self)
             self.kms = KmsBackend(self)

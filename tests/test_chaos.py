@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from rampart.devstack import Admin
+
 REPO = Path(__file__).resolve().parents[1]
 SMALL = ["--people", "6", "--kills", "3", "--seed", "41", "--max-delay", "0.3"]
 """Seed 41: two people stay, two are removed, two disabled; three are programmatic; every channel is used."""
@@ -42,6 +44,8 @@ def test_reduced_campaign_has_no_violation() -> None:
     assert isinstance(faults, dict) and {"drop", "error", "throttle", "latency"} <= set(faults)
     assert last["kills"] == 3
     assert "deliveries" in err and "checked 6 people" in err
+    scanned = next(line for line in err.splitlines() if "secret scan:" in line)
+    assert "sts-security-token" in scanned and "ram-access-key-secret" in scanned, scanned
 
 
 def test_the_campaign_fails_on_a_planted_orphan_key() -> None:
@@ -127,9 +131,33 @@ def test_checker_flags_an_accepted_former_key_and_two_keys_at_once(cloud) -> Non
     key = clients.ram.create_access_key(ram_models.CreateAccessKeyRequest(user_name=leaver)).body.access_key
     watch = check.KeyWatch(clients, people)
     watch.key_secrets[str(key.access_key_id)] = (leaver, str(key.access_key_secret))
-    watch.most_keys[leaver] = 2
     problems, tried = check.check_former_keys(info["endpoint"], people, watch)
     assert tried == 1 and problems == [f"{leaver} left, but its former key {key.access_key_id} is accepted"]
-    assert check.check_most_keys(watch) == [f"{leaver} held 2 AccessKeys at once"]
+    history = Admin(cloud.endpoint).call("GET", "/ram/access-key-history")["Users"]
+    assert check.check_key_history(history, people) == []
+    second = clients.ram.create_access_key(ram_models.CreateAccessKeyRequest(user_name=leaver)).body.access_key
+    clients.ram.delete_access_key(ram_models.DeleteAccessKeyRequest(user_name=leaver,
+                                                                    user_access_key_id=second.access_key_id))
+    history = Admin(cloud.endpoint).call("GET", "/ram/access-key-history")["Users"]
+    [problem] = check.check_key_history(history, people)
+    assert problem.startswith(f"{leaver} held 2 AccessKeys at once at ")
+    assert problem.endswith(f"{key.access_key_id}, {second.access_key_id}")
     assert check.check_secrets([str(key.access_key_secret)], {"a log": f"x {key.access_key_secret} y"})
     assert not check.check_secrets([str(key.access_key_secret)], {"a log": "nothing here"})
+
+
+def test_localcloud_finds_a_secret_the_campaign_never_saw(cloud) -> None:  # type: ignore[no-untyped-def]
+    """A key's secret that no sampler collected (its CreateAccessKey answer was lost to rampart)
+    is still found in a text by localcloud's own scan, across a chunk boundary too."""
+    from alibabacloud_ram20150501 import models as ram_models
+
+    check, clients, _ = _checker(cloud)
+    clients.ram.create_user(ram_models.CreateUserRequest(user_name="lost"))
+    key = clients.ram.create_access_key(ram_models.CreateAccessKeyRequest(user_name="lost")).body.access_key
+    secret = str(key.access_key_secret)
+    admin = Admin(cloud.endpoint)
+    padding = "x" * (check.SCAN_CHUNK - len(secret) // 2)
+    problems, issued = check.scan_issued(admin, {"a log": padding + secret + " tail", "clean": "nothing"})
+    assert problems == [f"a ram-access-key-secret of user lost ({len(secret)} characters) appears in a log"]
+    assert issued == {"ram-access-key-secret": 1} and secret not in json.dumps(problems)
+    assert check.scan_issued(admin, {"clean": "nothing", "empty": ""}) == ([], issued)

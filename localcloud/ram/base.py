@@ -16,6 +16,7 @@ from localcloud.ram import errors, rules
 from localcloud.ram.entities import Group, PasswordPolicy, Policy, PolicyKey, Role, User, VirtualMFADevice
 
 if TYPE_CHECKING:
+    from localcloud.ram.keys import KeyHistory
     from localcloud.state import CloudState
 
 
@@ -44,6 +45,8 @@ class RamBase:
     password_policy: PasswordPolicy
     key_index: dict[str, str]
     """AccessKeyId -> user name, for authentication."""
+    _key_history: dict[str, KeyHistory]
+    """User id -> its keys over time (localcloud.ram.keys; not RAM state, not in snapshots)."""
     last_serial: int
 
     @property

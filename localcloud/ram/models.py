@@ -58,6 +58,7 @@ class RamBackend(UserOps, KeyOps, GroupOps, PolicyOps, AttachmentOps, RoleOps, M
         self.mfa_devices = {}
         self.password_policy = PasswordPolicy()
         self.key_index = {}
+        self._key_history = {}
         self.last_serial = len(self.system_policies)
 
     # --- lookups the authorizer uses ------------------------------------------------------

@@ -141,6 +141,7 @@ class UserOps(RamBase):
         if user.login_profile is not None:
             raise errors.EntityAlreadyExistsUserLoginProfile()
         self._check_password(password)
+        self._state.issued.add("ram-console-password", password, f"user {user.user_name}")
         user.login_profile = LoginProfile(
             password_hash=passwords.hash_password(password),
             create_date=self.now,
@@ -174,6 +175,7 @@ class UserOps(RamBase):
                     f"it repeats one of the last {reuse} passwords."
                 )
             profile.previous_hashes = recent[:MAX_PASSWORD_HISTORY]
+            self._state.issued.add("ram-console-password", password, f"user {user.user_name}")
             profile.password_hash = passwords.hash_password(password)
         if password_reset_required is not None:
             profile.password_reset_required = password_reset_required

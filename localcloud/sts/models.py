@@ -170,6 +170,9 @@ class StsBackend:
             source_identity=source_identity,
         )
         self._prune(now)
+        owner = f"role {role.role_name}"
+        self._state.issued.add("sts-access-key-secret", session.secret, owner)
+        self._state.issued.add("sts-security-token", session.security_token, owner)
         self.sessions[session.access_key_id] = session
         return session
 

@@ -206,6 +206,18 @@ class Engine:
             return None
         return self._graves.last_removal(event.person_id)
 
+    def _stale_for_removed_user(self, event: LifecycleEvent, target: Target) -> None:
+        """An event that names a user (a ticket's grant or revoke) older than the leaver that
+        deleted that user is stale, like a mover or grant for a removed person (:meth:`lock_names`):
+        skipped, not refused (a refusal is retried, then dead-lettered). Newer than the removal,
+        or with no removal on record, it goes on to be refused as an unknown user."""
+        if target.observed is not None or not event.user_name or event.kind in (EventKind.JOINER, EventKind.LEAVER):
+            return
+        removed = self._graves.last_removal_of_user(target.user_name)
+        if removed is not None and whole_seconds(event.occurred_at) <= removed:
+            raise StaleEvent(f"user {target.user_name} was removed by a leaver of {iso_z(removed)}: "
+                             f"this {event.kind.value} of {iso_z(event.occurred_at)} is older and arrived after it")
+
     # --- planning ----------------------------------------------------------------------------
 
     def plan_event(
@@ -215,6 +227,7 @@ class Engine:
         now = self._clock()
         out = []
         for target in self.targets(event, user_names=user_names):
+            self._stale_for_removed_user(event, target)
             desired = desire(
                 event, target.observed, self._catalog, now=now, user_name=target.user_name,
                 access=target.access, force=self._force, tombstone=self._tombstone(event, target.observed),
@@ -243,7 +256,7 @@ class Engine:
                 # a redelivered leaver, or a mover or grant older than the leaver that removed the
                 # person: skipped like any stale event, not refused (a refusal is retried, then dead-lettered)
                 raise StaleEvent(f"person {event.person_id!r} was removed by a leaver of {iso_z(removed)}: "
-                                 f"this {event.kind.value} of {iso_z(event.occurred_at)} comes after it")
+                                 f"this {event.kind.value} of {iso_z(event.occurred_at)} is older and arrived after it")
             raise UnknownPerson(
                 f"no RAM user is managed for person {event.person_id!r}",
                 hint="send a joiner event first, or name the user",

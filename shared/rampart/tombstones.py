@@ -50,6 +50,7 @@ class Tombstones:
         self._sink = sink
         self._clock = clock
         self._cache: dict[str, datetime] | None = None
+        self._by_user: dict[str, datetime] | None = None
 
     def prefetch(self) -> int:
         """Read every removal of the lookback window in one paged query, so that a bulk import
@@ -61,11 +62,15 @@ class Tombstones:
         now = self._clock()
         rows = self._sink.query(QUERY, now - LOOKBACK, now + timedelta(minutes=15), limit=1_000_000)
         cache: dict[str, datetime] = {}
+        by_user: dict[str, datetime] = {}
         for row in rows:
-            person, moment = row.get("person_id", ""), removal_time(row)
-            if person and moment is not None and (person not in cache or moment > cache[person]):
-                cache[person] = moment
-        self._cache = cache
+            moment = removal_time(row)
+            if moment is None:
+                continue
+            for key, into in ((row.get("person_id", ""), cache), (row.get("target", ""), by_user)):
+                if key and (key not in into or moment > into[key]):
+                    into[key] = moment
+        self._cache, self._by_user = cache, by_user
         return len(cache)
 
     def last_removal(self, person_id: str) -> datetime | None:
@@ -75,8 +80,20 @@ class Tombstones:
             return None
         if self._cache is not None:
             return self._cache.get(person_id)
+        return self._latest(self._sink, f"person_id: {sls_phrase(person_id)}")
+
+    def last_removal_of_user(self, user_name: str) -> datetime | None:
+        """The latest removal's event time for the RAM user ``user_name`` (an event that names
+        the user, such as a ticket's grant, rather than the person); None when there is none (or
+        no sink); raises the cloud error when the trail cannot be read."""
+        if self._sink is None:
+            return None
+        if self._by_user is not None:
+            return self._by_user.get(user_name)
+        return self._latest(self._sink, f"target: {sls_phrase(user_name)}")
+
+    def _latest(self, sink: AuditSink, selector: str) -> datetime | None:
         now = self._clock()
-        rows = self._sink.query(f"{QUERY} and person_id: {sls_phrase(person_id)}",
-                                now - LOOKBACK, now + timedelta(minutes=15), limit=100)
+        rows = sink.query(f"{QUERY} and {selector}", now - LOOKBACK, now + timedelta(minutes=15), limit=100)
         times = [t for t in (removal_time(r) for r in rows) if t is not None]
         return max(times) if times else None

@@ -5,17 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import requests
 from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from localcloud import LocalCloud
 from localcloud.faults.rules import FaultSpecError
-
-
-def admin(cloud: LocalCloud, method: str, path: str, body: Any = None) -> tuple[int, dict[str, Any]]:
-    response = requests.request(method, f"http://{cloud.endpoint}/_localcloud{path}", json=body, timeout=30)
-    return response.status_code, response.json()
+from tests.localcloud.adminhttp import admin
 
 
 def test_a_posted_rule_is_armed_and_listed(cloud: LocalCloud, ram) -> None:  # type: ignore[no-untyped-def]

@@ -5,20 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import requests
 from alibabacloud_fc20230330 import models as fc3_models
 from alibabacloud_fc20230330.client import Client as Fc3
 
 from localcloud import LocalCloud
 from localcloud.fc.functions import FunctionConfigError
 from localcloud.fc.loader import HandlerLoadError
+from tests.localcloud.adminhttp import admin
 
 FUNCS = "tests/localcloud/fcfuncs"
 
-
-def admin(cloud: LocalCloud, method: str, path: str, body: Any = None) -> tuple[int, dict[str, Any]]:
-    response = requests.request(method, f"http://{cloud.endpoint}/_localcloud{path}", json=body, timeout=30)
-    return response.status_code, response.json()
 
 
 def test_a_function_registered_by_the_admin_route_can_be_invoked(cloud: LocalCloud) -> None:

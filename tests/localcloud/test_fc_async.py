@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 from alibabacloud_fc20230330 import models as fc3_models
 from alibabacloud_fc20230330.client import Client as Fc3
 from alibabacloud_fc_open20210406 import models as fc2_models
@@ -18,6 +17,7 @@ from darabonba.runtime import RuntimeOptions
 
 from localcloud import LocalCloud
 from localcloud.fc.service import DrainTimeout
+from tests.localcloud.adminhttp import admin
 from tests.localcloud.fcfuncs import store
 
 FUNCS = "tests/localcloud/fcfuncs"
@@ -50,10 +50,6 @@ def submit2(fc2: Fc2, service: str, name: str, body: bytes = b"{}", task_id: str
     request = fc2_models.InvokeFunctionRequest(body=body)
     return fc2.invoke_function_with_options(service, name, request, headers, Fc2RuntimeOptions())
 
-
-def admin(cloud: LocalCloud, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
-    response = requests.request(method, f"http://{cloud.endpoint}/_localcloud{path}", json=body, timeout=30)
-    return response.status_code, response.json()
 
 
 def test_async_invoke_3_0_answers_202_at_once_and_runs_in_the_background(cloud: LocalCloud, fc3: Fc3) -> None:

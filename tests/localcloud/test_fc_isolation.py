@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 from alibabacloud_fc20230330 import models as fc3_models
 from alibabacloud_fc20230330.client import Client as Fc3
 from alibabacloud_ram20150501 import models as ram_models
@@ -27,6 +26,7 @@ from localcloud.core.http import HttpRequest
 from localcloud.fc.functions import FunctionConfigError
 from localcloud.fc.isolation import claimed_access_key
 from localcloud.fc.protocol import ProtocolError, decode, invocation_from
+from tests.localcloud.adminhttp import admin
 from tests.localcloud.fcfuncs import basic
 
 FUNCS = "tests/localcloud/fcfuncs"
@@ -51,10 +51,6 @@ def role(cloud: LocalCloud, ram: Any) -> str:
     )
     return "maker"
 
-
-def admin(cloud: LocalCloud, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
-    response = requests.request(method, f"http://{cloud.endpoint}/_localcloud{path}", json=body, timeout=30)
-    return response.status_code, response.json()
 
 
 def invoke(fc3: Fc3, name: str, body: bytes = b"", log: bool = False) -> tuple[dict[str, str], bytes]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 
 from localcloud import LocalCloud
 from tests.localcloud import rawpop
+from tests.localcloud.adminhttp import admin
 
 
 def expect_error(code: str, status: int, call: Callable[[], Any]) -> None:
@@ -116,3 +118,52 @@ def test_last_used_date_follows_the_clock_of_the_last_request(cloud: LocalCloud,
     Sts(cloud.config(ak, sk)).get_caller_identity()
     last = ram.get_access_key_last_used(request).body.access_key_last_used.last_used_date
     assert last[:10] == cloud.now().strftime("%Y-%m-%d")
+
+
+# --- localcloud's own record: GET /_localcloud/ram/access-key-history --------------------------
+
+
+def history(cloud: LocalCloud, user: str | None = None) -> list[dict[str, Any]]:
+    status, body = admin(cloud, "GET", "/ram/access-key-history" + (f"?user={user}" if user else ""))
+    assert status == 200, body
+    return list(body["Users"])
+
+
+def test_key_history_records_every_key_and_the_most_held_at_once(cloud: LocalCloud, ram: Ram, alice: str) -> None:
+    first = new_key(ram, alice)
+    [record] = history(cloud, alice)
+    assert record["Peak"] == 1 and record["PeakKeys"] == [first.access_key_id]
+    second = new_key(ram, alice)
+    ram.delete_access_key(m.DeleteAccessKeyRequest(user_name=alice, user_access_key_id=first.access_key_id))
+    third = new_key(ram, alice)
+    [record] = history(cloud, alice)
+    assert record["Peak"] == 2 and record["PeakKeys"] == [first.access_key_id, second.access_key_id]
+    keys = {k["AccessKeyId"]: k for k in record["Keys"]}
+    assert list(keys) == [first.access_key_id, second.access_key_id, third.access_key_id]
+    assert keys[first.access_key_id]["Deleted"] and keys[third.access_key_id]["Deleted"] is None
+    text = json.dumps(history(cloud))
+    assert all(k.access_key_secret not in text for k in (first, second, third))
+
+
+def test_key_history_outlives_the_user_and_a_new_user_of_that_name_starts_afresh(
+        cloud: LocalCloud, ram: Ram, alice: str) -> None:
+    old = new_key(ram, alice)
+    ram.delete_access_key(m.DeleteAccessKeyRequest(user_name=alice, user_access_key_id=old.access_key_id))
+    ram.delete_user(m.DeleteUserRequest(user_name=alice))
+    ram.create_user(m.CreateUserRequest(user_name=alice))
+    new = new_key(ram, alice)
+    gone, again = history(cloud, alice)
+    assert gone["UserId"] != again["UserId"]
+    assert [k["AccessKeyId"] for k in gone["Keys"]] == [old.access_key_id] and gone["Keys"][0]["Deleted"]
+    assert [k["AccessKeyId"] for k in again["Keys"]] == [new.access_key_id] and again["Peak"] == 1
+    assert history(cloud, "nobody") == []
+
+
+def test_key_history_is_not_cloud_state(cloud: LocalCloud, ram: Ram, alice: str) -> None:
+    """The record is localcloud's, for tests: not in the state snapshot that tests compare."""
+    before = cloud.state.snapshot()
+    with pytest.raises(ClientException):
+        ram.create_access_key(m.CreateAccessKeyRequest(user_name="nobody"))
+    assert cloud.state.snapshot() == before and history(cloud) == []
+    new_key(ram, alice)
+    assert "_key_history" not in json.dumps(cloud.state.snapshot())

@@ -94,3 +94,26 @@ def test_an_event_after_the_person_was_removed_is_stale_not_refused(cloud: Local
     newer = event("mover", "m-80", t0 + timedelta(minutes=3), person=PERSON)
     refused = engine.handle(newer)
     assert refused.result is AuditResult.REFUSED and refused.error_type == "UnknownPerson"
+
+
+def test_a_ticket_naming_a_removed_user_is_stale_when_older_than_the_leaver(cloud: LocalCloud) -> None:
+    """A ticket's grant names the RAM user, not the person: approved before the leaver and
+    delivered after it deleted the user, it is stale (skipped); dated after the removal, or naming
+    a user that never existed, it is refused as an unknown user."""
+    engine = build_engine(cloud, example_catalog(cloud))
+    t0 = datetime.now(timezone.utc) - timedelta(minutes=10)
+    assert engine.handle(event("joiner", "j-81", t0, person=PERSON)).result is AuditResult.OK
+    leaver = event("leaver", "l-81", t0 + timedelta(minutes=2), person_id="E77", immediate=True)
+    assert engine.handle(leaver).result is AuditResult.OK and users(cloud) == []
+
+    def grant(event_id: str, minutes: int, user_name: str = "crash.test") -> object:
+        return event("grant", event_id, t0 + timedelta(minutes=minutes), user_name=user_name, profile="arms-readonly",
+                     approval={"ticket_id": event_id, "status": "approved", "requester": "x", "approver": "cto"})
+
+    stale = engine.handle(grant("g-81", 1))  # type: ignore[arg-type]
+    assert stale.result is AuditResult.STALE, stale.as_dict()
+    assert "crash.test was removed by a leaver" in stale.as_dict()["error"]
+    for late in (grant("g-82", 3), grant("g-83", 1, user_name="never.existed")):
+        refused = engine.handle(late)  # type: ignore[arg-type]
+        assert refused.result is AuditResult.REFUSED and refused.error_type == "UnknownPerson", refused.as_dict()
+    assert users(cloud) == []

@@ -167,3 +167,18 @@ def test_prefetched_tombstones_still_stop_a_late_joiner(cloud: LocalCloud, engin
     assert engine.prefetch_tombstones() == 1
     late = engine.handle(event("joiner", "j-0", T0 + timedelta(seconds=30), person_id="E1001", person=_person()))
     assert late.result is AuditResult.STALE, late.as_dict()
+
+
+def test_a_removal_is_found_by_person_and_by_user_name_queried_or_prefetched(
+        cloud: LocalCloud, engine) -> None:  # type: ignore[no-untyped-def]
+    engine.handle(event("joiner", "j-1", T0, person_id="E1001", person=_person()))
+    cloud.clock_advance(120)
+    engine.handle(event("leaver", "l-1", T0 + timedelta(seconds=60), person_id="E1001", immediate=True))
+    graves = engine._graves
+    when = T0.replace(microsecond=0) + timedelta(seconds=60)
+    for prefetched in (False, True):
+        if prefetched:
+            assert engine.prefetch_tombstones() == 1
+        assert graves.last_removal("E1001") == when
+        assert graves.last_removal_of_user("alice.smith") == when
+        assert graves.last_removal("E9") is None and graves.last_removal_of_user("bob") is None

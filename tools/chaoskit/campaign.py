@@ -195,6 +195,12 @@ class Campaign:
             dev = servers.rampart_dev(info["endpoint"], catalog, logs, isolation="process" if process else None,
                                       timeout=o.timeout, lease=o.lease)
             summary = self._campaign(info, admin, dev, process)
+            dev.stop()  # its output is complete: localcloud, still up, looks for what it issued
+            found, issued = check.scan_issued(admin, {"localcloud's output so far": cloud.text(),
+                                                      "rampart dev's output": dev.text(), **self._texts})
+            self.violations += found
+            say(f"secret scan: {sum(issued.values())} secret(s) localcloud issued "
+                f"({', '.join(f'{n} {k}' for k, n in issued.items())}) looked for in {len(self._texts) + 2} texts")
         finally:
             for p in (dev, cloud):
                 if p is not None:
@@ -323,14 +329,17 @@ class Campaign:
         v = self.violations
         v += check.check_people(people, states, users, timebound_prefix)
         v += check.check_escrow(states, secrets)
-        v += check.check_most_keys(watch)
+        names = {e.person.user for e in people}
+        history = [h for h in admin.call("GET", "/ram/access-key-history")["Users"] if h["UserName"] in names]
+        v += check.check_key_history(history, people)
         former, tried = check.check_former_keys(info["endpoint"], people, watch)
         v += former
         live = [(k, s) for k, (u, s) in watch.key_secrets.items() if any(on for kid, on in states[u].keys.items() if kid == k)]
         if live and not check.key_works(info["endpoint"], *live[0]):
             v.append(f"a live escrowed key {live[0][0]} is refused: the former-key check proves nothing")
         say(f"checked {len(people)} people; {tried} key(s) seen during the run tried; "
-            f"most keys ever {max(watch.most_keys.values(), default=0)} ({watch.rounds} sampling rounds)")
+            f"{sum(len(h['Keys']) for h in history)} key(s) ever created, the most any user held at once "
+            f"{max((int(h['Peak']) for h in history), default=0)}")
         tasks = admin.tasks(LIFECYCLE)
         applied: dict[str, str] = {}
         for task in tasks:

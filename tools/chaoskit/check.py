@@ -2,17 +2,20 @@
 (no rampart adapter: rampart is not judged by its own eyes), against what the stories say.
 
 - :class:`KeyWatch` runs during the campaign: it samples every programmatic person's
-  ``ListAccessKeys`` (the most keys a user ever held) and reads each person's escrowed values
-  from KMS as they appear (AccessKey pairs, initial passwords), for the secret scan and the
-  "former keys are refused" check. Sampling can miss a short-lived second key; rampart's plan
-  deletes before it creates, so a second key would have to survive a whole sampling round.
+  ``ListAccessKeys`` and reads each person's escrowed values from KMS as they appear
+  (AccessKey pairs, initial passwords), for the secret scan and the "former keys are refused"
+  check (a key that lived for less than a sampling round is not tried with its secret);
+- :func:`check_key_history`: no user ever held two keys, from localcloud's exact record of
+  every key ever created and deleted (``GET /_localcloud/ram/access-key-history``);
 - :func:`check_people`: each person's final state, and no user the stories do not explain;
 - :func:`check_escrow`: every AccessKey is the ACSCurrent version of its user's live
   ``rampart/<user>/access-key`` secret (rampart.naming), and no live secret holds a key that is
   gone or belongs to a user that is gone (secrets pending deletion are in their recovery window);
 - :func:`check_former_keys`: every key a leaver ever held is refused (STS GetCallerIdentity);
 - :func:`check_audit`: every applied event and every RAM change left on record has its SLS record;
-- :func:`check_secrets`: no collected secret value appears in any text gathered.
+- :func:`check_secrets`: no collected secret value appears in any text gathered;
+- :func:`scan_issued`: nor does any secret localcloud ever issued (function roles' STS
+  credentials, keys whose CreateAccessKey answer was lost), looked for by localcloud.
 """
 
 from __future__ import annotations
@@ -83,7 +86,6 @@ class KeyWatch:
     def __init__(self, clients: Clients, people: Sequence[Expected]) -> None:
         self._c = clients
         self._people = people
-        self.most_keys: dict[str, int] = {}
         self.key_secrets: dict[str, tuple[str, str]] = {}
         """AccessKeyId -> (user, secret)."""
         self.values: set[str] = set()
@@ -121,7 +123,6 @@ class KeyWatch:
     def _keys(self, user: str) -> None:
         body = self._c.ram.list_access_keys(ram_models.ListAccessKeysRequest(user_name=user)).body
         keys = [str(k.access_key_id) for k in body.access_keys.access_key or []]
-        self.most_keys[user] = max(self.most_keys.get(user, 0), len(keys))
         if any(k not in self.key_secrets for k in keys):
             value = self._read(f"rampart/{user}/access-key")
             pair = json.loads(value)
@@ -275,8 +276,14 @@ def check_escrow(states: Mapping[str, UserState], secrets: Mapping[str, SecretSt
     return problems
 
 
-def check_most_keys(watch: KeyWatch) -> list[str]:
-    return [f"{user} held {n} AccessKeys at once" for user, n in sorted(watch.most_keys.items()) if n > 1]
+def check_key_history(history: Sequence[Mapping[str, Any]], people: Sequence[Expected]) -> list[str]:
+    """No person's user ever held two AccessKeys at once. ``history``: localcloud's record of
+    every key each user ever had (``GET /_localcloud/ram/access-key-history``), kept by
+    localcloud at every CreateAccessKey: exact, where sampling ListAccessKeys could miss a
+    second key that lived for less than a sampling round."""
+    users = {e.person.user for e in people}
+    return [f"{h['UserName']} held {h['Peak']} AccessKeys at once at {h['PeakAt']}: {', '.join(h['PeakKeys'])}"
+            for h in history if h.get("UserName") in users and int(h.get("Peak") or 0) > 1]
 
 
 def check_former_keys(endpoint: str, people: Sequence[Expected], watch: KeyWatch) -> tuple[list[str], int]:
@@ -358,6 +365,29 @@ def missing_certificates(rows: Sequence[Mapping[str, str]], people: Sequence[Exp
     instance killed between DeleteUser and the read-back leaves none, and nothing writes it later."""
     certified = {row.get("target", "") for row in rows if row.get("action") == "leaver-certificate"}
     return sorted(e.person.user for e in people if e.final is Final.GONE and e.person.user not in certified)
+
+
+SCAN_CHUNK = 8 * 1024 * 1024
+"""Characters per text sent to localcloud's scan in one request (its request limit is 64 MiB)."""
+SCAN_OVERLAP = 4096
+"""Chunks overlap by more than the longest secret (an STS token), so none is cut in two unseen."""
+
+
+def scan_issued(admin: Any, texts: Mapping[str, str]) -> tuple[list[str], dict[str, int]]:
+    """Every secret localcloud ever issued (RAM key secrets, console passwords, the function
+    roles' STS secrets and tokens, including those nobody outside localcloud saw) looked for in
+    ``texts`` by localcloud itself (``POST /_localcloud/secrets/scan``; the answer names kinds and
+    owners, never a value). Returns (problems, issued counts by kind)."""
+    problems: set[str] = set()
+    counts: dict[str, int] = {}
+    for where, text in texts.items():
+        for start in range(0, max(len(text), 1), SCAN_CHUNK):
+            chunk = text[start:start + SCAN_CHUNK + SCAN_OVERLAP]
+            answer = admin.call("POST", "/secrets/scan", {"texts": {where: chunk}}, timeout=600)
+            counts = answer["issued"]
+            problems |= {f"a {f['kind']} of {f['owner']} ({f['length']} characters) appears in {f['text']}"
+                         for f in answer["found"]}
+    return sorted(problems), counts
 
 
 def check_secrets(values: Iterable[str], texts: Mapping[str, str]) -> list[str]:
