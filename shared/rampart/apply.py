@@ -217,9 +217,10 @@ class Applier:
         user = step.user_name
         person_id = step.detail.get("person_id") or context.person_id
         manager = step.detail.get("manager") or context.manager
-        key = self._identities.create_access_key(user)
-        context.registry.add(key.secret)
         name = step.detail.get("secret_name") or naming.secret_name(context.secret_prefix, user, SecretKind.ACCESS_KEY)
+        # a retry after a lost answer first deletes that answer's key (never escrowed): never two keys at once
+        key = self._identities.create_access_key(user, before_retry=lambda: self._delete_unescrowed_keys(user, name))
+        context.registry.add(key.secret)
         value = naming.access_key_secret_value(key.access_key_id, key.secret)
         context.registry.add(value)
         tags = naming.secret_tags(user, person_id, manager, SecretKind.ACCESS_KEY)
@@ -233,15 +234,16 @@ class Applier:
         note = f" (deleted orphan key(s) {', '.join(dropped)} left by a dropped response)" if dropped else ""
         return f"access_key_id={key.access_key_id} secret_name={name}{note}"
 
-    def _delete_unescrowed_keys(self, user: str, name: str, *, keep: str) -> list[str]:
-        """A CreateAccessKey whose answer was lost and retried leaves a key nobody will ever
-        know the secret of: delete it now, so the user never holds two keys for long. Kept:
-        the new key, the secret's ACSCurrent, and its ACSPrevious (during a rotation, the old
-        key: the rotation's own later steps deactivate and delete it)."""
+    def _delete_unescrowed_keys(self, user: str, name: str, *, keep: str = "") -> list[str]:
+        """A CreateAccessKey whose answer was lost leaves a key nobody will ever know the secret
+        of: delete it, before the retry (``keep`` empty) and after the new key is escrowed (any
+        a retry left), so the user never holds two keys. Kept: ``keep`` (the new key), the
+        secret's ACSCurrent, and its ACSPrevious (during a rotation, the old key: the
+        rotation's own later steps deactivate and delete it)."""
         keys = self._identities.access_keys(user)
-        if len(keys) < 2:
+        if len(keys) < (2 if keep else 1):
             return []
-        escrowed = {keep}
+        escrowed = {keep} - {""}
         for s in self._secrets.for_user(user):
             if s.name == name and not s.pending_deletion:
                 escrowed.update(k for k in (s.access_key_id, s.previous_access_key_id) if k)

@@ -60,7 +60,7 @@ class Delivery(Enum):
     EMPTY = "empty"
     """Nothing to write."""
     WRITTEN = "written"
-    """The sink took every record (one call)."""
+    """The sink took every record."""
     DEFERRED = "deferred"
     """The sink failed; the records are on stderr, marked for replay."""
     LOST = "lost"

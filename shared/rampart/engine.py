@@ -18,8 +18,10 @@ What the engine guarantees on top of the parts:
   so ``rampart release`` can re-submit it);
 - after a full offboarding a read-back checks nothing is left before the leaver
   certificate is written;
-- one PutLogs per event; if SLS is down the records go to stderr for replay and the
-  lifecycle work still counts.
+- audit: a write-ahead ``plan`` record before the first step, each applied step's record as
+  soon as it is applied, then the outcome (one PutLogs each, so a change survives an instance
+  that dies before the next step on record); if SLS is down the records go to stderr for
+  replay and the lifecycle work still counts.
 """
 
 from __future__ import annotations
@@ -360,6 +362,13 @@ class Engine:
 
         trail.add(AuditAction.PLAN, AuditResult.OK, detail={"kind": event.kind.value, "steps": [
             f"{s.kind.value}:{s.detail.get('policy', '')}".rstrip(":") for s in plan.steps]})
+        if any(s.kind is StepKind.DELETE_USER for s in plan.steps):
+            # the tombstone goes ahead too: an instance killed between DeleteUser and the end of the
+            # event must not leave a deleted user without one (a late joiner would create it again)
+            marker = target.observed.marker if target.observed is not None else None
+            # its time: the leaver's; for the sweep's deletion, the leaver's recorded on the marker
+            when = marker.event_time if event.kind is not EventKind.LEAVER and marker is not None else event.occurred_at
+            trail.removal(target.user_name, {"kind": "delete", "event_time": iso_z(when)})
         trail.flush_now(self._sink)  # write-ahead: on record before anything changes
         applied = Applier(self._identities, self._secrets, clock=self._clock, on_step=audit_step).apply(plan, context)
         if not applied.ok:
@@ -385,10 +394,6 @@ class Engine:
             trail.add("leaver-verify", AuditResult.FAILED, target=target.user_name,
                       detail={"user_still_exists": left is not None, "live_secrets": live})
             return None
-        marker = target.observed.marker if target.observed is not None else None
-        # the tombstone's time: the leaver's; for the sweep's deletion, the leaver's recorded on the marker
-        when = marker.event_time if event.kind is not EventKind.LEAVER and marker is not None else event.occurred_at
-        trail.removal(target.user_name, {"kind": "delete", "event_time": iso_z(when)})
         person_id = target.observed.marker.person_id if target.observed and target.observed.marker else event.person_id
         record = trail.leaver_certificate(target.user_name, person_id, removed)
         detail = json.loads(record.detail)

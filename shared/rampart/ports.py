@@ -8,7 +8,7 @@ code means "already converged" (EntityAlreadyExists on a create, EntityNotExist 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -91,7 +91,7 @@ class Identities(Protocol):
         """Set a new password on an existing login profile (UpdateLoginProfile)."""
         ...
     def delete_login_profile(self, user_name: str) -> None: ...
-    def create_access_key(self, user_name: str) -> NewAccessKey: ...
+    def create_access_key(self, user_name: str, *, before_retry: Callable[[], object] | None = None) -> NewAccessKey: ...
     def set_access_key_active(self, user_name: str, access_key_id: str, active: bool) -> None: ...
     def delete_access_key(self, user_name: str, access_key_id: str) -> None: ...
     def unbind_mfa(self, user_name: str) -> str | None:
@@ -138,7 +138,7 @@ class Secrets(Protocol):
 
 class AuditSink(Protocol):
     def write(self, records: Sequence[AuditRecord]) -> None:
-        """Write one event's records in one call (one PutLogs)."""
+        """Write records in one call (one PutLogs): the plan, a step, or an event's outcome."""
         ...
 
     def query(

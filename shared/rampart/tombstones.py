@@ -5,7 +5,10 @@ that was sent before the leaver but delivered after it would create the person a
 removal the engine applies is audited (``action: removal``) with the event time that decided
 it (``detail.event_time``: the leaver's; for the sweep's deletion after the grace period, the
 leaver's as recorded on the marker), and a joiner for a person with no user asks for the
-latest one: older than it, the joiner is stale; newer, it is a rehire.
+latest one: older than it, the joiner is stale; newer, it is a rehire. A deletion's record is
+written ahead, with the plan, before DeleteUser: an instance killed after DeleteUser must not
+leave a deleted user without its tombstone. (A record whose deletion then failed is harmless:
+tombstones are read only for people with no user left.)
 
 Why the event time and not the record's own time: the record is written when the removal is
 *applied*, later than the leaver happened; a rehire dated between the two (HR re-hires

@@ -39,7 +39,7 @@ def build_engine(cloud: LocalCloud, catalog: Catalog, *, with_breaker: bool = Tr
     sink = SlsAuditSink(settings_for(cloud))
     sink.ensure()
     for spec in {p.name: p for prof in catalog.profiles.values() for p in prof.custom_policies}.values():
-        identities.create_policy(spec.name, spec.document, spec.description)
+        identities.ensure_policy(spec.name, spec.document, spec.description)  # idempotent: a second engine is a new instance
     breaker = Breaker(sink, catalog.options, cloud.now) if with_breaker else None
     return Engine(identities, secrets, catalog, sink=sink, clock=cloud.now, breaker=breaker)
 

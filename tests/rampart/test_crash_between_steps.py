@@ -117,3 +117,38 @@ def test_a_ticket_naming_a_removed_user_is_stale_when_older_than_the_leaver(clou
         refused = engine.handle(late)  # type: ignore[arg-type]
         assert refused.result is AuditResult.REFUSED and refused.error_type == "UnknownPerson", refused.as_dict()
     assert users(cloud) == []
+
+
+class Killed(BaseException):
+    """An instance dying: nothing after it runs, not even the engine's final audit flush."""
+
+
+def test_a_leaver_killed_right_after_delete_user_still_leaves_its_tombstone(cloud: LocalCloud) -> None:
+    """The tombstone (the ``removal`` record a late joiner is checked against) is written ahead,
+    with the plan: an instance killed between DeleteUser and the read-back, or the final flush,
+    must not let a joiner dated before the leaver create the person again; and the leaver's
+    own retry is stale (skipped), not refused into the dead letters."""
+    catalog = example_catalog(cloud)
+    engine = build_engine(cloud, catalog)
+    t0 = datetime.now(timezone.utc) - timedelta(minutes=10)
+    assert engine.handle(event("joiner", "j-84", t0, person=PERSON)).result is AuditResult.OK
+    identities = engine._identities
+    real_delete = identities.delete_user
+
+    def delete_then_die(user_name: str) -> None:
+        real_delete(user_name)
+        raise Killed
+
+    identities.delete_user = delete_then_die  # type: ignore[method-assign]
+    leaver = event("leaver", "l-84", t0 + timedelta(minutes=2), person_id="E77", immediate=True)
+    try:
+        engine.handle(leaver)
+    except Killed:
+        pass
+    else:  # pragma: no cover - the leaver must reach DeleteUser
+        raise AssertionError("the leaver never deleted the user")
+    assert users(cloud) == []
+    fresh = build_engine(cloud, catalog)  # the next instance: nothing cached
+    late = fresh.handle(event("joiner", "j-83", t0 + timedelta(minutes=1), person=PERSON))
+    assert late.result is AuditResult.STALE and users(cloud) == [], late.as_dict()
+    assert fresh.handle(leaver).result is AuditResult.STALE

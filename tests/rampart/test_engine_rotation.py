@@ -173,3 +173,38 @@ def test_handover_after_a_rotation_shows_the_new_acscurrent_key(cloud: LocalClou
     second = show(terminal, "h-2")  # a new key: not a repeat of the first handover
     assert (second.secret_name, second.access_key_id, second.repeat) == (SECRET, new["AccessKeyId"], False)
     assert new["AccessKeySecret"] in terminal.getvalue() and old["AccessKeySecret"] not in terminal.getvalue()
+
+
+def peak_keys(cloud: LocalCloud) -> list[int]:
+    """The most keys each user named USER held at once (localcloud's key history)."""
+    return [h.peak for h in cloud.state.ram.key_history() if h.user_name == USER]
+
+
+def test_a_dropped_create_access_key_in_the_joiner_leaves_one_escrowed_key(cloud: LocalCloud, engine: Engine) -> None:
+    """The engine fixture's joiner ran clean; a second service account's joiner meets a lost
+    CreateAccessKey answer: the retry deletes the lost key (never escrowed) first, so the user
+    never holds two keys, and the one left is the escrowed one."""
+    cloud.faults.add("ram", "drop", "CreateAccessKey", count=1)
+    other = {**PERSON, "person_id": "E3002", "display_name": "Billing Importer", "email": "svc.import@example.com"}
+    joined = engine.handle(event("joiner", "j-svc2", T0, person_id="E3002", person=other))
+    assert joined.result is AuditResult.OK, joined.as_dict()
+    assert [e.kind for e in cloud.faults.log()] == ["drop"]
+    [history] = [h for h in cloud.state.ram.key_history() if h.user_name == "svc.import"]
+    assert history.peak == 1 and len(history.created) == 2 and len(history.deleted) == 1
+    value = json.loads(Kms(cloud.config()).get_secret_value(kms_models.GetSecretValueRequest(
+        secret_name="rampart/svc.import/access-key")).body.secret_data)
+    live = Ram(cloud.config()).list_access_keys(ram_models.ListAccessKeysRequest(user_name="svc.import")).body
+    assert [k.access_key_id for k in live.access_keys.access_key] == [value["AccessKeyId"]]
+
+
+def test_a_dropped_create_access_key_in_a_rotation_keeps_the_old_key_and_drops_the_lost_one(
+        cloud: LocalCloud, engine: Engine) -> None:
+    old = current_key(cloud)
+    cloud.clock_advance(DAYS_91)
+    cloud.faults.add("ram", "drop", "CreateAccessKey", count=1)
+    result = engine.sweep_user(USER)
+    assert result.result is AuditResult.OK and kinds(result) == ROTATION, result.as_dict()
+    new = current_key(cloud)
+    assert keys(cloud) == [new["AccessKeyId"]] and new["AccessKeyId"] != old["AccessKeyId"]
+    assert peak_keys(cloud) == [2]  # the old key and one new key: the lost one went before the retry
+    assert authenticates(cloud, new).endswith(f":user/{USER}")

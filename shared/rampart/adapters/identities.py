@@ -296,25 +296,32 @@ class RamIdentities:
     def delete_login_profile(self, user_name: str) -> None:
         self._ram("DeleteLoginProfile", "delete_login_profile", _ram_models().DeleteLoginProfileRequest(user_name=user_name))
 
-    def create_access_key(self, user_name: str) -> NewAccessKey:
+    def create_access_key(self, user_name: str, *, before_retry: Callable[[], object] | None = None) -> NewAccessKey:
         """The secret goes into a ``Secret`` at once; the SDK response is not kept.
 
         CreateAccessKey is not idempotent: when its answer is lost (applied, then the connection
         dropped) the retry would make a second key while the first, whose secret nobody ever
-        saw, still exists: two keys at once, and RAM allows only two. So the keys the user
-        had before the first attempt are listed, and each retry first deletes any other key
-        (the lost answer's)."""
-        before = {k.access_key_id for k in self.access_keys(user_name)}
+        saw, still exists: two keys at once, and RAM allows only two. So each retry first
+        deletes the lost answer's key: ``before_retry`` when given (the applier's, which
+        deletes every key not escrowed in KMS: no call on the happy path), else every key that
+        was not there before the first attempt (listed first: one ListAccessKeys more)."""
         request = _ram_models().CreateAccessKeyRequest(user_name=user_name)
         client = self._clients.ram()
         attempts = 0
+        if before_retry is None:
+            before = {k.access_key_id for k in self.access_keys(user_name)}
+
+            def delete_new_keys() -> None:
+                for lost in [k.access_key_id for k in self.access_keys(user_name) if k.access_key_id not in before]:
+                    self.delete_access_key(user_name, lost)
+
+            before_retry = delete_new_keys
 
         def create() -> Any:
             nonlocal attempts
             attempts += 1
             if attempts > 1:
-                for lost in [k.access_key_id for k in self.access_keys(user_name) if k.access_key_id not in before]:
-                    self.delete_access_key(user_name, lost)
+                before_retry()
             return client.create_access_key(request)
 
         body = self._call("ram", "CreateAccessKey", create).body
