@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import tempfile
 import time
@@ -64,9 +65,15 @@ def parse(argv: list[str]) -> Options:
                    lease=a.lease, progress_every=a.progress_every, logs=a.logs, plant=a.plant)
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(f"chaos: stopped by signal {signum}")
+
+
 def main(argv: list[str]) -> int:
     options = parse(argv)
     started = time.monotonic()
+    # SIGTERM (CI's timeout, kill) unwinds like Ctrl-C, so the campaign stops localcloud and rampart dev
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     with tempfile.TemporaryDirectory(prefix="rampart-chaos-") as tmp:
         campaign = Campaign(options, Path(tmp))
         summary = campaign.run()

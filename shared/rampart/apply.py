@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -85,16 +85,20 @@ class ApplyResult:
     @property
     def removed(self) -> dict[str, list[str]]:
         """What the run removed, by kind (the leaver certificate lists it)."""
-        out: dict[str, list[str]] = {}
-        for outcome in self.outcomes:
-            if outcome.step.kind in DELETES and outcome.result in (AuditResult.OK, AuditResult.CONVERGED):
-                label = outcome.step.detail.get("policy") or outcome.step.detail.get("access_key_id") or (
-                    outcome.step.detail.get("group") or outcome.step.detail.get("secret_name")
-                    or outcome.step.detail.get("serial") or outcome.step.detail.get("policy_name")
-                    or outcome.step.user_name
-                )
-                out.setdefault(outcome.step.kind.value, []).append(label)
-        return out
+        return removals(o.step for o in self.outcomes if o.result in (AuditResult.OK, AuditResult.CONVERGED))
+
+
+def removals(steps: Iterable[Step]) -> dict[str, list[str]]:
+    """The removing steps among ``steps``, by kind, each named by what it removes (a policy, a
+    key id, a group, a secret, an MFA serial, else the user): the leaver certificate's listing."""
+    out: dict[str, list[str]] = {}
+    for step in steps:
+        if step.kind in DELETES:
+            d = step.detail
+            label = (d.get("policy") or d.get("access_key_id") or d.get("group") or d.get("secret_name")
+                     or d.get("serial") or d.get("policy_name") or step.user_name)
+            out.setdefault(step.kind.value, []).append(label)
+    return out
 
 
 @dataclass

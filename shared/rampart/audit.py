@@ -220,17 +220,23 @@ class AuditTrail:
         """A leaver event disabled or deleted ``target`` (the circuit breaker counts these)."""
         return self.add(AuditAction.REMOVAL, AuditResult.OK, target=target, detail=detail)
 
-    def leaver_certificate(self, user: str, person_id: str, removed: Mapping[str, Sequence[str]]) -> AuditRecord:
+    def leaver_certificate(
+        self, user: str, person_id: str, removed: Mapping[str, Sequence[str]], *, late: bool = False,
+    ) -> AuditRecord:
         """Proof of a complete offboarding: what was removed, by kind (secrets, access_keys,
-        policies, groups, ...). Written after the read-back found nothing left."""
+        policies, groups, ...). Written after the read-back found nothing left. ``late``: written
+        by a later delivery of the leaver, the instance that removed the user having died before
+        its read-back; ``removed`` is then what that instance's plan removed (write-ahead)."""
         listing = {kind: sorted(str(item) for item in items) for kind, items in sorted(removed.items())}
-        detail = {
+        detail: dict[str, Any] = {
             "certificate": "leaver",
             "user": user,
             "person_id": person_id,
             "removed": listing,
             "removed_count": sum(len(items) for items in listing.values()),
         }
+        if late:
+            detail["late"] = True
         record = self.add(AuditAction.LEAVER_CERTIFICATE, AuditResult.OK, target=user, detail=detail)
         if person_id and record.person_id != person_id:
             record = replace(record, person_id=person_id)

@@ -27,16 +27,17 @@ What the engine guarantees on top of the parts:
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from rampart import catalog as catalog_rules
 from rampart import identity
-from rampart.apply import Applier, ApplyContext, StepOutcome
-from rampart.audit import AuditAction, AuditTrail, Delivery
+from rampart.apply import Applier, ApplyContext, StepOutcome, removals
+from rampart.audit import AuditAction, AuditTrail, Delivery, sls_phrase
 from rampart.breaker import Breaker
 from rampart.desired import Desired, desire, desire_sweep
 from rampart.desired_checks import whole_seconds
@@ -64,6 +65,8 @@ from rampart.tombstones import Tombstones
 from rampart.userlock import LockBusy, UserLocks
 
 Clock = Callable[[], datetime]
+_log = logging.getLogger("rampart.engine")
+
 REMOVAL_STEPS = {StepKind.DELETE_USER, StepKind.DEACTIVATE_ACCESS_KEY, StepKind.DELETE_LOGIN_PROFILE}
 
 
@@ -274,6 +277,8 @@ class Engine:
         try:
             names = self.lock_names(event)
         except StaleEvent as exc:
+            if event.kind is EventKind.LEAVER:
+                self._certify_late(event, trail)
             trail.outcome(AuditResult.STALE, {"kind": kind, "reason": exc.message})
             return self._finish(event, trail, AuditResult.STALE, (), exc, started)
         except RampartError as exc:
@@ -368,7 +373,8 @@ class Engine:
             marker = target.observed.marker if target.observed is not None else None
             # its time: the leaver's; for the sweep's deletion, the leaver's recorded on the marker
             when = marker.event_time if event.kind is not EventKind.LEAVER and marker is not None else event.occurred_at
-            trail.removal(target.user_name, {"kind": "delete", "event_time": iso_z(when)})
+            # with what the plan removes: a certificate written late (:meth:`_certify_late`) lists it
+            trail.removal(target.user_name, {"kind": "delete", "event_time": iso_z(when), "removing": removals(plan.steps)})
         trail.flush_now(self._sink)  # write-ahead: on record before anything changes
         applied = Applier(self._identities, self._secrets, clock=self._clock, on_step=audit_step).apply(plan, context)
         if not applied.ok:
@@ -398,6 +404,35 @@ class Engine:
         record = trail.leaver_certificate(target.user_name, person_id, removed)
         detail = json.loads(record.detail)
         return detail if isinstance(detail, dict) else None
+
+    def _certify_late(self, event: LifecycleEvent, trail: AuditTrail) -> None:
+        """The leaver certificate of a removal whose instance died after DeleteUser, before the
+        read-back (killed, timed out): written when the leaver comes again (FC's retry, a
+        redelivery), which finds the person gone and is stale. For each user this event's
+        write-ahead ``removal`` record names with no certificate: the same read-back (user gone,
+        no live secret), then the certificate listing what the plan removed, marked ``late``.
+        Best effort: the event stays stale whatever happens here."""
+        if self._sink is None:
+            return
+        since = whole_seconds(event.occurred_at) - timedelta(days=1)
+        try:
+            rows = self._sink.query(f"correlation_id: {sls_phrase(trail.correlation_id)}", since,
+                                    self._clock() + timedelta(minutes=15), limit=1000)
+            certified = {r.get("target", "") for r in rows if r.get("action") == AuditAction.LEAVER_CERTIFICATE.value}
+            for row in rows:
+                if row.get("action") != AuditAction.REMOVAL.value or row.get("target", "") in certified:
+                    continue
+                detail = json.loads(row.get("detail") or "{}")
+                if not isinstance(detail, dict) or detail.get("kind") != "delete":
+                    continue
+                user = row["target"]
+                certified.add(user)
+                gone = self._identities.get_user(user) is None
+                if gone and not [s for s in self._secrets.for_user(user) if not s.pending_deletion]:
+                    trail.leaver_certificate(user, row.get("person_id") or event.person_id,
+                                             detail.get("removing") or {}, late=True)
+        except (RampartError, ValueError) as exc:
+            _log.warning("no late leaver certificate", extra={"event_id": event.event_id, "error": str(exc)})
 
     def _finish(
         self, event: LifecycleEvent, trail: AuditTrail, result: AuditResult, users: tuple[UserResult, ...],

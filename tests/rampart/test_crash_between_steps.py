@@ -17,6 +17,7 @@ applied leaves the same state a kill does):
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 from alibabacloud_ram20150501 import models as ram_models
@@ -151,4 +152,15 @@ def test_a_leaver_killed_right_after_delete_user_still_leaves_its_tombstone(clou
     fresh = build_engine(cloud, catalog)  # the next instance: nothing cached
     late = fresh.handle(event("joiner", "j-83", t0 + timedelta(minutes=1), person=PERSON))
     assert late.result is AuditResult.STALE and users(cloud) == [], late.as_dict()
-    assert fresh.handle(leaver).result is AuditResult.STALE
+    sink = SlsAuditSink(settings_for(cloud))
+
+    def certificates() -> list[dict[str, object]]:
+        rows = sink.query("action: leaver-certificate", t0 - timedelta(days=1), datetime.now(timezone.utc) + timedelta(minutes=5))
+        return [json.loads(r["detail"]) for r in rows if r["target"] == "crash.test"]
+
+    assert certificates() == []  # the killed instance never got to its read-back
+    assert fresh.handle(leaver).result is AuditResult.STALE  # FC's retry: stale, and it certifies
+    [late_certificate] = certificates()
+    assert late_certificate["late"] is True and late_certificate["person_id"] == "E77"
+    assert "delete-user" in late_certificate["removed"] and late_certificate["removed_count"]  # type: ignore[operator]
+    assert fresh.handle(leaver).result is AuditResult.STALE and len(certificates()) == 1  # only once
