@@ -4,7 +4,8 @@ at once (:meth:`AuditTrail.flush_now`), not at the end of the event: an instance
 between two steps (killed at its timeout, crashed) must not take the record of a change that
 stays with it, since the retry finds the change made and does not make, or record, it again.
 
-Audit never fails the lifecycle work: when the sink refuses or is unreachable, the records
+Audit never fails the lifecycle work (one exception, the engine's: a deletion waits until its
+tombstone is in SLS): when the sink refuses or is unreachable, the records
 go to stderr as JSON lines marked ``{"rampart_audit_replay": true, ...}`` (Function Compute
 keeps stderr in the function's log), and :func:`replay` re-sends them later (``rampart``
 CLI), skipping those SLS already holds (a "dropped" PutLogs may have been stored).
@@ -245,7 +246,7 @@ class AuditTrail:
 
     # --- writing --------------------------------------------------------------------------
 
-    def flush_now(self, sink: AuditSink | None, *, stream: IO[str] | None = None) -> None:
+    def flush_now(self, sink: AuditSink | None, *, stream: IO[str] | None = None) -> Delivery:
         """Write what is collected so far, at once: the record of a step that changed the cloud
         must not wait for the end of the event, or an instance that dies between two steps
         (Function Compute kills it at its timeout, or it crashes) loses the record of a change
@@ -253,6 +254,7 @@ class AuditTrail:
         :meth:`flush` reports the worst delivery of all."""
         delivery = self._write(sink, stream)
         self._written = max(self._written, delivery, key=_SEVERITY.index)
+        return delivery
 
     def flush(self, sink: AuditSink | None, *, stream: IO[str] | None = None) -> Delivery:
         """Write every collected record in one ``sink.write``; on any failure, to ``stream``

@@ -21,7 +21,8 @@ What the engine guarantees on top of the parts:
 - audit: a write-ahead ``plan`` record before the first step, each applied step's record as
   soon as it is applied, then the outcome (one PutLogs each, so a change survives an instance
   that dies before the next step on record); if SLS is down the records go to stderr for
-  replay and the lifecycle work still counts.
+  replay and the lifecycle work still counts, except a deletion: it waits until its tombstone
+  is written to SLS (a tombstone on stderr cannot stop a late joiner), FC retrying the event.
 """
 
 from __future__ import annotations
@@ -367,7 +368,8 @@ class Engine:
 
         trail.add(AuditAction.PLAN, AuditResult.OK, detail={"kind": event.kind.value, "steps": [
             f"{s.kind.value}:{s.detail.get('policy', '')}".rstrip(":") for s in plan.steps]})
-        if any(s.kind is StepKind.DELETE_USER for s in plan.steps):
+        deleting = any(s.kind is StepKind.DELETE_USER for s in plan.steps)
+        if deleting:
             # the tombstone goes ahead too: an instance killed between DeleteUser and the end of the
             # event must not leave a deleted user without one (a late joiner would create it again)
             marker = target.observed.marker if target.observed is not None else None
@@ -375,7 +377,13 @@ class Engine:
             when = marker.event_time if event.kind is not EventKind.LEAVER and marker is not None else event.occurred_at
             # with what the plan removes: a certificate written late (:meth:`_certify_late`) lists it
             trail.removal(target.user_name, {"kind": "delete", "event_time": iso_z(when), "removing": removals(plan.steps)})
-        trail.flush_now(self._sink)  # write-ahead: on record before anything changes
+        ahead = trail.flush_now(self._sink)  # write-ahead: on record before anything changes
+        if deleting and self._sink is not None and ahead is not Delivery.WRITTEN:
+            # a tombstone on stderr is no tombstone until it is replayed: deleting now would let a
+            # late joiner create the person again meanwhile. Nothing changed yet; FC retries the event.
+            error = RampartError(f"the tombstone of {target.user_name} could not be written to the audit trail (SLS): "
+                               "the user is not deleted until it is", hint="Function Compute retries the event")
+            return UserResult(target.user_name, plan, (), AuditResult.FAILED, str(error), tuple(notes))
         applied = Applier(self._identities, self._secrets, clock=self._clock, on_step=audit_step).apply(plan, context)
         if not applied.ok:
             return UserResult(target.user_name, plan, applied.outcomes, AuditResult.FAILED,

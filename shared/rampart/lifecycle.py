@@ -120,7 +120,10 @@ def _run(item: ItemResult, engine: Callable[[], Engine], notify: Notify | None =
             _log.error("event handling raised", extra={"error_type": type(exc).__name__}, exc_info=True)
             return ItemReport(item.index, item.delivery_id, event.event_id, False, "failed", type(exc).__name__,
                               "internal error")
-        _log.info("event handled", extra={"result": result.result.value})
+        outcome = {"result": result.result.value}
+        if result.error_type:  # why a refusal or a failure, so the log alone answers "why was it dead-lettered?"
+            outcome |= {"error_type": result.error_type, "error": result.error}
+        _log.info("event handled", extra=outcome)
         notified = _notify(notify, event, result)
     return ItemReport(item.index, item.delivery_id, event.event_id, result.result not in FAILED_RESULTS,
                       result.result.value, result.error_type, result.error, notified)

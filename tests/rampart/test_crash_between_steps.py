@@ -164,3 +164,20 @@ def test_a_leaver_killed_right_after_delete_user_still_leaves_its_tombstone(clou
     assert late_certificate["late"] is True and late_certificate["person_id"] == "E77"
     assert "delete-user" in late_certificate["removed"] and late_certificate["removed_count"]  # type: ignore[operator]
     assert fresh.handle(leaver).result is AuditResult.STALE and len(certificates()) == 1  # only once
+
+
+def test_no_user_is_deleted_while_its_tombstone_cannot_be_written(cloud: LocalCloud) -> None:
+    """SLS refusing the write-ahead records (they go to stderr for replay) stops a deletion
+    before anything changes: a tombstone on stderr cannot stop a late joiner. FC's retry, with
+    SLS back, deletes the user."""
+    engine = build_engine(cloud, example_catalog(cloud))
+    t0 = datetime.now(timezone.utc) - timedelta(minutes=10)
+    assert engine.handle(event("joiner", "j-85", t0, person=PERSON)).result is AuditResult.OK
+    leaver = event("leaver", "l-85", t0 + timedelta(minutes=2), person_id="E77", immediate=True)
+    cloud.faults.add("sls", "error", "PutLogs", code="InternalServerError", status=500, count=1000)
+    held = engine.handle(leaver)
+    assert held.result is AuditResult.FAILED and "tombstone of crash.test could not be written" in held.error
+    assert users(cloud) == ["crash.test"]
+    assert [o for u in held.users for o in u.outcomes] == []  # nothing was changed
+    cloud.faults.clear()
+    assert engine.handle(leaver).result is AuditResult.OK and users(cloud) == []

@@ -9,10 +9,11 @@
    neighbouring people, each after a random delay, from a thread pool; meanwhile
    :class:`~tools.chaoskit.check.KeyWatch` samples keys, and lifecycle instances are killed
    at seeded random points (``POST /_localcloud/functions/kill``, N-th cloud call);
-4. drain; faults off; what an operator does after an incident: re-drive the lifecycle tasks
-   that failed for good (their payloads, from FC's task records, as from the dead-letter
-   queue) up to three rounds, ``rampart replay`` the audit records spilled to the logs, and one
-   sweeper run; then the checks (tools/chaoskit/check.py) and the JSON summary.
+4. drain; faults off; what an operator does after an incident: ``rampart replay`` the audit
+   records spilled to the logs, re-drive the lifecycle tasks that failed for good (their
+   payloads, from FC's task records, as from the dead-letter queue) up to three rounds, replay
+   again (replay skips what SLS has), and one sweeper run; then the checks
+   (tools/chaoskit/check.py) and the JSON summary.
 """
 
 from __future__ import annotations
@@ -264,6 +265,9 @@ class Campaign:
         admin.call("DELETE", "/faults")
         watch.stop()
         say(f"drained ({time.monotonic() - started:.0f} s); {self.kills} kill(s) fired; faults off")
+        # the operator's order: the audit trail first (the tombstones are read from it), then the dead
+        # letters, then the trail again for anything the re-drive spilled (replay skips what SLS has)
+        self._replay(info, dev)
         self._redrive(admin, fc)
         self._replay(info, dev)
         fc.invoke_sync(SWEEPER, json.dumps({"triggerTime": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -312,7 +316,7 @@ class Campaign:
         dump.write_text("\n".join(p.read_text(errors="replace") for p in sorted(logs.glob("*.err")) if p.exists()))
         run = subprocess.run([str(servers.REPO / "bin" / "rampart"), "replay", str(dump)], cwd=servers.REPO, env=env,
                              capture_output=True, text=True, timeout=600)
-        self._texts["rampart replay's output"] = run.stdout + run.stderr
+        self._texts["rampart replay's output"] = self._texts.get("rampart replay's output", "") + run.stdout + run.stderr
         say(run.stdout.strip().splitlines()[0] if run.stdout.strip() else f"replay: exit {run.returncode}")
         if run.returncode != 0:
             self.violations.append(f"rampart replay failed: {run.stderr.strip()[-300:]}")
