@@ -1,4 +1,4 @@
-"""``python -m localcloud serve [--host] [--port] [--state FILE] [--latency-ms N] [--region] [--alias]``.
+"""``python -m localcloud serve [--host] [--port] [--state FILE] [--latency-ms N] [--sls-index-delay S] [--region] [--alias]``.
 
 The first line on stdout is one JSON object (endpoint, host, port, region, account id and
 alias, the root AccessKey); then it serves until SIGINT or SIGTERM.
@@ -23,6 +23,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=0, help="port (default: 0, a free port)")
     serve.add_argument("--state", metavar="FILE", help="persist state in this SQLite file (mode 0600)")
     serve.add_argument("--latency-ms", type=float, default=0.0, help="add this latency to every cloud call")
+    serve.add_argument("--sls-index-delay", type=float, default=0.0, metavar="S",
+                       help="seconds before a log written to SLS is queryable (real SLS: about 3; default: 0)")
     serve.add_argument("--region", default=DEFAULT_REGION, help=f"region id (default: {DEFAULT_REGION})")
     serve.add_argument("--alias", help="account alias (default: the account id)")
     return parser
@@ -31,9 +33,13 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from localcloud.app import LocalCloud
+    from localcloud.sls.indexing import MAX_DELAY_SECONDS
 
     if args.latency_ms < 0:
         print("--latency-ms must not be negative", file=sys.stderr)
+        return 2
+    if not 0 <= args.sls_index_delay <= MAX_DELAY_SECONDS:
+        print(f"--sls-index-delay must be from 0 to {MAX_DELAY_SECONDS:g} seconds", file=sys.stderr)
         return 2
     try:
         cloud = LocalCloud(
@@ -41,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
             args.port,
             state_file=args.state,
             latency_ms=args.latency_ms,
+            sls_index_delay=args.sls_index_delay,
             account=Account.generate(args.region, args.alias),
         )
     except StateFileError as exc:

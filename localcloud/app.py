@@ -30,6 +30,7 @@ from localcloud.robots import admin as robots_admin
 from localcloud.robots.models import RobotService
 from localcloud.robots.routes import RobotRouter
 from localcloud.server import HttpServer
+from localcloud.sls import admin as sls_admin
 from localcloud.sls.routes import SlsRouter
 from localcloud.state import DEFAULT_REGION, Account, CloudState, StateFile
 
@@ -77,8 +78,10 @@ class LocalCloud:
         latency_ms: float = 0.0,
         region: str = DEFAULT_REGION,
         account: Account | None = None,
+        sls_index_delay: float = 0.0,
     ) -> None:
         self.state = CloudState(account or Account.generate(region))
+        self.state.sls_indexing.set(sls_index_delay)
         self._state_file = StateFile(Path(state_file)) if state_file else None
         if self._state_file is not None and not self._state_file.load_into(self.state):
             self._state_file.save(self.state)
@@ -101,6 +104,7 @@ class LocalCloud:
         robots_admin.install(self.admin)
         faults_admin.install(self.admin)
         ram_admin.install(self.admin)
+        sls_admin.install(self.admin)
         self.around_dispatch: list[AroundDispatch] = [self.faults.intercept, self.functions.processes.intercept]
         """Hooks wrapped around a routed request, outermost first: the fault injector, then the
         process-isolated FC instances' kill hook (inside it, so it sees only requests that were applied)."""

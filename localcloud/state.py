@@ -27,6 +27,7 @@ from localcloud.issued import IssuedSecrets
 from localcloud.kms.models import KmsBackend
 from localcloud.ram.models import RamBackend
 from localcloud.resourcemanager.models import RmBackend
+from localcloud.sls.indexing import IndexingDelay
 from localcloud.sls.models import SlsBackend
 from localcloud.sts.models import StsBackend
 
@@ -70,6 +71,8 @@ class CloudState:
         self.nonces: dict[str, float] = {}
         self.issued = IssuedSecrets()
         """Every secret value handed out (localcloud.issued): not state, not persisted."""
+        self.sls_indexing = IndexingDelay()
+        """SLS's indexing delay and the writes still waiting for it (localcloud.sls.indexing): not persisted."""
         self.ram = RamBackend(self)
         self.kms = KmsBackend(self)
         self.rm = RmBackend(self)
@@ -82,6 +85,7 @@ class CloudState:
         with self.lock:
             self.nonces.clear()
             self.issued.clear()
+            self.sls_indexing.clear()
             self.account.alias = self.account.initial_alias or self.account.alias
             self.ram = RamBackend(self)
             self.kms = KmsBackend(self)

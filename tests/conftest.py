@@ -21,8 +21,10 @@ def _server() -> Iterator[LocalCloud]:
 
 @pytest.fixture
 def cloud(_server: LocalCloud) -> Iterator[LocalCloud]:
-    """A clean localcloud: no users, no secrets, no faults, no functions, the clock at real time."""
+    """A clean localcloud: no users, no secrets, no faults, no functions, the clock at real time,
+    logs queryable at once (no SLS index delay)."""
     _server.faults.clear()
+    _server.state.sls_indexing.set(0)
     _server.functions.reset()  # drops queued async calls, waits for running ones
     _server.reset()
     _server.state.clock.reset()

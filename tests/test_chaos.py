@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from rampart.devstack import Admin
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,8 +45,16 @@ def test_reduced_campaign_has_no_violation() -> None:
     assert isinstance(faults, dict) and {"drop", "error", "throttle", "latency"} <= set(faults)
     assert last["kills"] == 3
     assert "deliveries" in err and "checked 6 people" in err
+    assert "SLS index delay 2 s" in err  # tombstones are queryable only 2 s after they are written
     scanned = next(line for line in err.splitlines() if "secret scan:" in line)
     assert "sts-security-token" in scanned and "ram-access-key-secret" in scanned, scanned
+
+
+@pytest.mark.parametrize("option", [["--index-delay", "-1"], ["--index-delay", "61"], ["--lease", "5"]])
+def test_bad_options_are_refused_before_anything_starts(option: list[str]) -> None:
+    code, lines, err = run(*option)
+    assert code == 2 and lines == []
+    assert "--index-delay from 0 to 60" in err
 
 
 def test_the_campaign_fails_on_a_planted_orphan_key() -> None:

@@ -12,7 +12,8 @@ AbnormalOperationTest): [from, to) is left-closed, right-open and from >= to is
 ``InvalidTimeRange``; a negative from/to is ``ParameterInvalid`` "The parameter from must be
 a positive integer"; line above 100 is served as 100; a negative line is ``InvalidLine``; a
 negative offset is ``ParameterInvalid`` "limit expression is required"; a query that does not
-parse is ``ParameterInvalid``; with SQL, offset must be 0. Results are complete at once.
+parse is ``ParameterInvalid``; with SQL, offset must be 0. Results are complete at once, over
+the logs indexed by then (:mod:`.indexing`: a log is queryable a moment after PutLogs).
 
 Queries go through the logstore's index (:mod:`.indexes`, :mod:`.analysis`): without one
 GetLogs and GetHistograms answer ``IndexConfigNotExist`` "logstore without index config"
@@ -25,6 +26,7 @@ after you update the index configurations"; reindexing is not modelled).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -178,7 +180,9 @@ def _schemas(store: Logstore, search: query.Node) -> list[tuple[int, Schema | No
     return [(start, of(index)) for start, index in store.index_spans]
 
 
-def _matching(store: Logstore, request: LogsRequest, now: datetime) -> tuple[list[LogRecord], int]:
+def _matching(
+    store: Logstore, request: LogsRequest, now: datetime, hidden: Sequence[tuple[int, int]] = (),
+) -> tuple[list[LogRecord], int]:
     spans = _schemas(store, request.query.search)
     low = request.from_time * _NS + request.from_ns
     high = request.to_time * _NS + request.to_ns
@@ -193,6 +197,8 @@ def _matching(store: Logstore, request: LogsRequest, now: datetime) -> tuple[lis
         stamp = record[0] * _NS + record[1]
         if schema is None or not low <= stamp < high or record[0] < cutoff:
             continue  # not indexed (written before any index, or after DeleteIndex), or out of range
+        if hidden and any(start <= position < end for start, end in hidden):
+            continue  # not indexed yet (:mod:`.indexing`)
         if request.topic and store.groups[record[2]][0] != request.topic:
             continue
         scanned += 1
@@ -205,8 +211,10 @@ def _matching(store: Logstore, request: LogsRequest, now: datetime) -> tuple[lis
     return out, scanned
 
 
-def search(store: Logstore, request: LogsRequest, now: datetime) -> LogsResult:
-    matched, scanned = _matching(store, request, now)
+def search(
+    store: Logstore, request: LogsRequest, now: datetime, *, hidden: Sequence[tuple[int, int]] = (),
+) -> LogsResult:
+    matched, scanned = _matching(store, request, now, hidden)
     sql = request.query.sql
     if sql is not None:  # UNCONFIRMED: the row carries only the column (no __time__/__source__)
         return LogsResult([{sql.column: str(len(matched))}], scanned, request.query, [sql.column])
@@ -223,8 +231,10 @@ def search(store: Logstore, request: LogsRequest, now: datetime) -> LogsResult:
 _WIDTHS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
 
 
-def histogram(store: Logstore, request: LogsRequest, now: datetime) -> Histogram:
-    matched, _ = _matching(store, request, now)
+def histogram(
+    store: Logstore, request: LogsRequest, now: datetime, *, hidden: Sequence[tuple[int, int]] = (),
+) -> Histogram:
+    matched, _ = _matching(store, request, now, hidden)
     span = request.to_time - request.from_time
     width = next((w for w in _WIDTHS if -(-span // w) <= 60), -(-span // 60) or 1)
     counts: dict[int, int] = {}

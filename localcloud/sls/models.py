@@ -15,7 +15,8 @@ Rules and their sources:
   CreateIndex (CreateIndex.md), ``IndexConfigNotExist`` from GetIndex without one (GetIndex.md),
   ``ParameterInvalid`` "log store index is not created" from UpdateIndex / DeleteIndex without
   one (UpdateIndex.md, DeleteIndex.md); a new configuration applies to logs written from then
-  on (:attr:`Logstore.index_spans`).
+  on (:attr:`Logstore.index_spans`);
+- logs are queryable a moment after PutLogs (about 3 s in SLS; :mod:`.indexing`, 0 by default).
 """
 
 from __future__ import annotations
@@ -223,10 +224,14 @@ class SlsBackend:
 
     def put_logs(self, project_name: str, logstore_name: str, group: DecodedGroup, client_ip: str) -> None:
         store = self.logstore(project_name, logstore_name)
-        logs.append(store, group, self._now(), client_ip)
+        now, start = self._now(), len(store.records)
+        logs.append(store, group, now, client_ip)
+        self._state.sls_indexing.written(store, start, len(store.records), now)
 
     def get_logs(self, project_name: str, logstore_name: str, request: logs.LogsRequest) -> logs.LogsResult:
-        return logs.search(self.logstore(project_name, logstore_name), request, self._now())
+        store, now = self.logstore(project_name, logstore_name), self._now()
+        return logs.search(store, request, now, hidden=self._state.sls_indexing.hidden(store, now))
 
     def get_histograms(self, project_name: str, logstore_name: str, request: logs.LogsRequest) -> logs.Histogram:
-        return logs.histogram(self.logstore(project_name, logstore_name), request, self._now())
+        store, now = self.logstore(project_name, logstore_name), self._now()
+        return logs.histogram(store, request, now, hidden=self._state.sls_indexing.hidden(store, now))

@@ -309,6 +309,9 @@ class ReplayReport:
     """Records the sink already held (a write that was stored but whose answer was lost)."""
     unreadable: int
     """Marked lines that could not be parsed (reported, not sent)."""
+    tombstones: tuple[tuple[str, str], ...] = ()
+    """(user, correlation id) of each deletion tombstone sent (``removal`` records): a late
+    event can find them only once SLS has indexed them (``rampart.tombstones``)."""
 
 
 def record_from_contents(contents: Mapping[str, Any]) -> AuditRecord:
@@ -383,13 +386,16 @@ def replay(lines: Iterable[str], sink: AuditSink, *, skip_stored: bool = True) -
     """Re-send the marked records in ``lines``, one ``write`` per event (as first written).
 
     With ``skip_stored`` (the default) a record SLS already holds, identical in every field,
-    is not sent again. A sink failure propagates: nothing is lost, re-run the replay.
+    is not sent again. A sink failure propagates: nothing is lost, re-run the replay. The
+    report names the deletion tombstones sent, for the caller to wait until they are
+    queryable (``rampart replay`` does) before re-driving the events that were refused.
     """
     records, unreadable = parse_replay_lines(lines)
     groups: dict[tuple[str, str], list[AuditRecord]] = {}
     for record in records:
         groups.setdefault((record.correlation_id, record.event_id), []).append(record)
     sent = stored = 0
+    tombstones: set[tuple[str, str]] = set()
     for group in groups.values():
         pending = group
         if skip_stored:
@@ -399,4 +405,6 @@ def replay(lines: Iterable[str], sink: AuditSink, *, skip_stored: bool = True) -
         if pending:
             sink.write(pending)
             sent += len(pending)
-    return ReplayReport(sent=sent, already_stored=stored, unreadable=unreadable)
+            tombstones.update((r.target, r.correlation_id) for r in pending
+                              if r.action == AuditAction.REMOVAL.value and r.result is AuditResult.OK)
+    return ReplayReport(sent=sent, already_stored=stored, unreadable=unreadable, tombstones=tuple(sorted(tombstones)))

@@ -22,7 +22,8 @@ What the engine guarantees on top of the parts:
   soon as it is applied, then the outcome (one PutLogs each, so a change survives an instance
   that dies before the next step on record); if SLS is down the records go to stderr for
   replay and the lifecycle work still counts, except a deletion: it waits until its tombstone
-  is written to SLS (a tombstone on stderr cannot stop a late joiner), FC retrying the event.
+  is written to SLS (a tombstone on stderr cannot stop a late joiner), and then until SLS has
+  indexed it (queryable, about 3 s later), FC retrying the event if either does not happen.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ from rampart.ports import AuditSink, Identities, Secrets
 from rampart.redact import SecretRegistry
 from rampart.tags import marker_from_tags
 from rampart.timebound import iso_z, timebound_prefix
-from rampart.tombstones import Tombstones
+from rampart.tombstones import TOMBSTONE_WAIT_SECONDS, Tombstones
 from rampart.userlock import LockBusy, UserLocks
 
 Clock = Callable[[], datetime]
@@ -146,6 +147,8 @@ class Engine:
         breaker: Breaker | None = None,
         force: bool = False,
         locks: UserLocks | None = None,
+        tombstone_wait: float = TOMBSTONE_WAIT_SECONDS,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._identities = identities
         self._secrets = secrets
@@ -156,6 +159,9 @@ class Engine:
         self._force = force
         self._locks = locks if locks is not None else UserLocks(identities, clock)
         self._graves = Tombstones(sink, clock)
+        self._tombstone_wait = tombstone_wait
+        """How long a deletion waits for its tombstone to be queryable (rampart.tombstones)."""
+        self._sleep = sleep
 
     # --- resolving who the event is about ---------------------------------------------------
 
@@ -384,6 +390,16 @@ class Engine:
             error = RampartError(f"the tombstone of {target.user_name} could not be written to the audit trail (SLS): "
                                "the user is not deleted until it is", hint="Function Compute retries the event")
             return UserResult(target.user_name, plan, (), AuditResult.FAILED, str(error), tuple(notes))
+        if deleting:
+            # written is not queryable: SLS indexes it a moment later (about 3 s), and a late joiner
+            # taking the lock right after this event must find it (rampart.tombstones)
+            unseen = self._graves.await_queryable(target.user_name, trail.correlation_id,
+                                                  budget=self._tombstone_wait, sleep=self._sleep)
+            if unseen is not None:
+                error = RampartError(f"the tombstone of {target.user_name} is written but not queryable in the audit "
+                                   f"trail (SLS) yet ({unseen}): the user is not deleted until it is",
+                                   hint="Function Compute retries the event")
+                return UserResult(target.user_name, plan, (), AuditResult.FAILED, str(error), tuple(notes))
         applied = Applier(self._identities, self._secrets, clock=self._clock, on_step=audit_step).apply(plan, context)
         if not applied.ok:
             return UserResult(target.user_name, plan, applied.outcomes, AuditResult.FAILED,

@@ -21,19 +21,35 @@ lookup raises the cloud error, so the joiner fails and Function Compute retries 
 deleted user has no marker left to fall back on, so answering "no removal" would let a late
 joiner resurrect a leaver. Only a deployment with no audit sink at all has no tombstones.
 Never reads anything but removal records.
+
+Queryable, not just written: SLS indexes a log a moment after PutLogs accepted it ("real-time
+data is queryable within about 3 s", GetLogs; alibaba-platform.md §C.5). A late joiner that
+takes the user's lock right after the leaver released it would query before the tombstone is
+indexed, find no removal and create the person again. So a deletion waits, after the
+write-ahead and before its first step, until its own removal record is found by the query a
+late event makes (:meth:`Tombstones.await_queryable`), for at most ``TOMBSTONE_WAIT_SECONDS``;
+past that the event fails with nothing changed and Function Compute retries it.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from rampart.audit import sls_phrase
+from rampart.errors import CloudError
 from rampart.ports import AuditSink
 
 LOOKBACK = timedelta(days=3650)
 QUERY = "action: removal and result: ok"
+TOMBSTONE_WAIT_SECONDS = 15.0
+"""How long a deletion waits for its tombstone to be queryable: SLS says about 3 s; five times
+that absorbs a slow index and a throttled query, and stays well inside the lifecycle function's
+timeout (s.yaml: 120 s)."""
+_POLL_SECONDS = (0.2, 0.3, 0.5, 1.0)
+"""The pauses between two queries (the last one repeats)."""
 
 
 def removal_time(row: Mapping[str, str]) -> datetime | None:
@@ -94,6 +110,34 @@ class Tombstones:
         if self._by_user is not None:
             return self._by_user.get(user_name)
         return self._latest(self._sink, f"target: {sls_phrase(user_name)}")
+
+    def await_queryable(
+        self, user_name: str, correlation_id: str, *, budget: float = TOMBSTONE_WAIT_SECONDS,
+        sleep: Callable[[float], None] = time.sleep, monotonic: Callable[[], float] = time.monotonic,
+    ) -> str | None:
+        """Wait until the removal record of ``user_name`` written by event ``correlation_id``
+        is found by a query, as a late event would make it. None once found (or with no sink);
+        else why not: not found within ``budget`` seconds, or the trail could not be read (at
+        once: the adapter has retried throttling and 5xx already, what is left is for good,
+        such as a permission the role lacks)."""
+        if self._sink is None:
+            return None
+        selector = f"target: {sls_phrase(user_name)} and correlation_id: {sls_phrase(correlation_id)}"
+        deadline = monotonic() + budget
+        tries = 0
+        while True:
+            now = self._clock()
+            tries += 1
+            try:
+                if self._sink.query(f"{QUERY} and {selector}", now - timedelta(minutes=15),
+                                    now + timedelta(minutes=15), limit=1):
+                    return None
+            except CloudError as exc:  # failed for good: the adapter already retried throttling and 5xx
+                return f"the audit trail could not be read: {exc}"
+            pause = _POLL_SECONDS[min(tries - 1, len(_POLL_SECONDS) - 1)]
+            if monotonic() + pause > deadline:
+                return f"not found after {tries} quer{'y' if tries == 1 else 'ies'} in {budget:g} s"
+            sleep(pause)
 
     def _latest(self, sink: AuditSink, selector: str) -> datetime | None:
         now = self._clock()

@@ -34,14 +34,14 @@ def example_catalog(cloud: LocalCloud) -> Catalog:
     return replace(catalog, profiles=profiles)
 
 
-def build_engine(cloud: LocalCloud, catalog: Catalog, *, with_breaker: bool = True) -> Engine:
+def build_engine(cloud: LocalCloud, catalog: Catalog, *, with_breaker: bool = True, **options: Any) -> Engine:
     _, identities, secrets = adapters(cloud, Waits())
     sink = SlsAuditSink(settings_for(cloud))
     sink.ensure()
     for spec in {p.name: p for prof in catalog.profiles.values() for p in prof.custom_policies}.values():
         identities.ensure_policy(spec.name, spec.document, spec.description)  # idempotent: a second engine is a new instance
     breaker = Breaker(sink, catalog.options, cloud.now) if with_breaker else None
-    return Engine(identities, secrets, catalog, sink=sink, clock=cloud.now, breaker=breaker)
+    return Engine(identities, secrets, catalog, sink=sink, clock=cloud.now, breaker=breaker, **options)
 
 
 def event(kind: str, event_id: str, when: datetime | None = None, **fields: Any) -> LifecycleEvent:

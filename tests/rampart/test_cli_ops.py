@@ -141,6 +141,48 @@ def test_replay_sends_the_spilled_audit_records_once(cloud: LocalCloud, cli: Cli
     assert any(r["action"] == "create-user" for r in cli.ok("status", "dana", "--json").json()["audit"])
 
 
+def _spilled_tombstone(cloud: LocalCloud, cli: Cli) -> str:
+    """A leaver whose write-ahead (plan and tombstone) SLS refused: it fails, nothing deleted, the
+    records on stderr."""
+    _join(cli, "E1", "dana", "console")
+    cloud.faults.add("sls", "error", "PutLogs", code="ProjectForbidden", status=403, count=1)
+    left = cli.run("leave", "dana", "--now")
+    assert left.code != 0
+    assert "could not be written to the audit trail" in left.stderr + left.stdout
+    spilled = [line for line in left.stderr.splitlines() if "rampart_audit_replay" in line]
+    assert any('"action": "removal"' in line for line in spilled)
+    return left.stderr
+
+
+def test_replay_waits_until_the_tombstones_it_sent_are_queryable(cloud: LocalCloud, cli: Cli) -> None:
+    spilled = _spilled_tombstone(cloud, cli)
+    cloud.state.sls_indexing.set(1.0)
+    run = cli.ok("replay", stdin=spilled)
+    assert "replay: 2 record(s) sent" in run.stdout
+    assert "replay: 1 of 1 deletion tombstone(s) sent are queryable" in run.stdout
+    data = cli.ok("replay", "--json", stdin=spilled).json()  # a second run sends nothing, waits for nothing
+    assert (data["sent"], data["tombstones"], data["tombstones_not_queryable"]) == (0, 0, 0)
+
+
+def test_replay_says_when_a_tombstone_it_sent_is_not_queryable_yet(cloud: LocalCloud, cli: Cli) -> None:
+    spilled = _spilled_tombstone(cloud, cli)
+    cloud.state.sls_indexing.set(60)
+    run = cli.run("replay", "--wait", "0.3", "--json", stdin=spilled)
+    assert run.code == 1
+    data = run.json()
+    assert data["ok"] is False
+    assert (data["sent"], data["tombstones"], data["tombstones_not_queryable"]) == (2, 1, 1)
+    assert "tombstone(s) sent but not queryable yet: dana (not found after" in run.stderr
+    assert "wait for SLS's index before re-driving refused events" in run.stderr
+
+
+@pytest.mark.parametrize("wait", ["-1", "soon", "inf"])
+def test_replay_refuses_a_bad_wait(cli: Cli, wait: str) -> None:
+    run = cli.run("replay", "--wait", wait, stdin="")
+    assert run.code == 2
+    assert "--wait" in run.stderr
+
+
 def test_replay_of_a_missing_file_is_exit_2(cli: Cli, tmp_path: Path) -> None:
     run = cli.run("replay", str(tmp_path / "nope.log"))
     assert run.code == 2 and "cannot read" in run.stderr

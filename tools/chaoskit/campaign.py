@@ -64,6 +64,9 @@ class Options:
     """Deliveries are shuffled across about this many neighbouring people."""
     timeout: int = 10
     lease: int = 12
+    index_delay: float = 2.0
+    """SLS's indexing delay in localcloud, seconds (real SLS: about 3 s): a tombstone is queryable
+    only this long after it was written."""
     progress_every: int = 100
     logs: Path | None = None
     plant: str = ""
@@ -237,8 +240,10 @@ class Campaign:
         sender = Sender(dev.first["url"], config, fc, o.seed)
         killer = Killer(admin, o.kills if process else 0, o.seed + 1)
         admin.call("POST", "/faults", {"faults": fault_rules(o)})
+        admin.call("POST", "/sls/index-delay", {"seconds": o.index_delay})
         say(f"{o.people} people, {len(events)} events, {len(deliveries)} deliveries; faults armed on "
-            f"{', '.join(SERVICES)}; kills {'up to ' + str(killer.total) if killer.total else 'off'}")
+            f"{', '.join(SERVICES)}; kills {'up to ' + str(killer.total) if killer.total else 'off'}; "
+            f"SLS index delay {o.index_delay:g} s")
         started = time.monotonic()
         watch.start()
         killer.start()
@@ -275,6 +280,7 @@ class Campaign:
         self._drain(admin)
         if o.plant:
             plant(clients, o.plant, people)
+        self._await_index(admin)
         self._check(info, admin, clients, people, watch, sender, target)
         return {"people": o.people, "events": len(events), "deliveries": len(deliveries),
                 "faults": dict(sorted(faults.items())), "kills": self.kills}
@@ -287,6 +293,15 @@ class Campaign:
             except Exception as exc:
                 say(f"still draining: {str(exc)[:120]}")
         self.violations.append("Function Compute never drained")
+
+    def _await_index(self, admin: Admin) -> None:
+        """The checks read the audit trail: wait until SLS has indexed every record written."""
+        deadline = time.monotonic() + self.o.index_delay + 60
+        while admin.call("GET", "/sls/index-delay")["pending_writes"]:
+            if time.monotonic() > deadline:
+                self.violations.append("SLS never indexed the last audit records")
+                return
+            time.sleep(0.2)
 
     def _redrive(self, admin: Admin, fc: Any) -> None:
         """The operator's re-drive of dead letters: each failed payload invoked again, once a round."""

@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 from rampart.cli import verbs_account, verbs_dev, verbs_events, verbs_ops
 from rampart.errors import ConfigError
+from rampart.tombstones import TOMBSTONE_WAIT_SECONDS
 
 _EPILOG = """\
 environment:
@@ -177,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = verb("replay", verbs_ops.cmd_replay, "re-send audit records spilled to stderr while SLS was unreachable")
     p.add_argument("file", metavar="FILE", nargs="?", default="-", help="a log dump with the spill lines (- : stdin)")
+    p.add_argument("--wait", type=_seconds, default=TOMBSTONE_WAIT_SECONDS, metavar="S",
+                   help=f"wait up to S seconds for the deletion tombstones sent to be queryable in SLS "
+                        f"({TOMBSTONE_WAIT_SECONDS:g}; 0: check once)")
 
     p = verb("dev", verbs_dev.cmd_dev, "serve the four functions on a local cloud behind FC's HTTP trigger (development)")
     p.add_argument("--endpoint", type=_endpoint, metavar="HOST:PORT",

@@ -19,6 +19,7 @@ from rampart.events import parse_event
 from rampart.manual import event_id
 from rampart.model import AuditResult, LifecycleEvent
 from rampart.sweep import record_drift, sweep_all
+from rampart.tombstones import Tombstones
 
 # --- sweep -----------------------------------------------------------------------------------
 
@@ -152,10 +153,25 @@ def cmd_replay(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
     report = replay(lines, rt.sink)
     out.line(f"replay: {report.sent} record(s) sent, {report.already_stored} already in SLS, "
              f"{report.unreadable} unreadable")
-    out.data({"ok": report.unreadable == 0, "sent": report.sent, "already_stored": report.already_stored,
-              "unreadable": report.unreadable})
+    # a tombstone stops a late joiner only once SLS has indexed it (about 3 s): the operator's next
+    # step, re-driving the dead letters, must not run before (rampart.tombstones)
+    graves = Tombstones(rt.sink, rt.clock)
+    unseen = [f"{user} ({why})" for user, cid in report.tombstones
+              if (why := graves.await_queryable(user, cid, budget=args.wait)) is not None]
+    if report.tombstones:
+        out.line(f"replay: {len(report.tombstones) - len(unseen)} of {len(report.tombstones)} deletion "
+                 "tombstone(s) sent are queryable")
+    out.data({"ok": report.unreadable == 0 and not unseen, "sent": report.sent,
+              "already_stored": report.already_stored, "unreadable": report.unreadable,
+              "tombstones": len(report.tombstones), "tombstones_not_queryable": len(unseen)})
+    problems = []
     if report.unreadable:
-        out.reason(f"{report.unreadable} marked line(s) could not be read and were not sent")
+        problems.append(f"{report.unreadable} marked line(s) could not be read and were not sent")
+    if unseen:
+        problems.append(f"tombstone(s) sent but not queryable yet: {', '.join(unseen[:5])}"
+                        f"{' ...' if len(unseen) > 5 else ''}; wait for SLS's index before re-driving refused events")
+    if problems:
+        out.reason("; ".join(problems))
         return EXIT_FAILED
     return EXIT_OK
 
