@@ -129,8 +129,8 @@ class Tombstones:
             now = self._clock()
             tries += 1
             try:
-                if self._sink.query(f"{QUERY} and {selector}", now - timedelta(minutes=15),
-                                    now + timedelta(minutes=15), limit=1):
+                # the late event's own window: a replayed record keeps the time it was first written at
+                if self._sink.query(f"{QUERY} and {selector}", now - LOOKBACK, now + timedelta(minutes=15), limit=1):
                     return None
             except CloudError as exc:  # failed for good: the adapter already retried throttling and 5xx
                 return f"the audit trail could not be read: {exc}"

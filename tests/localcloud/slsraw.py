@@ -3,7 +3,8 @@
 Two levels, both on the SDK's own code: :func:`send` goes through ``LogClient._send`` (the
 SDK signs and sends, so only the body and headers we chose are unusual) and :func:`tampered`
 signs with the SDK's ``AuthV1`` and then changes one thing before sending with ``requests``.
-Also the shared fixtures' helpers: a protobuf LogGroup builder and an index configuration.
+Also the shared fixtures' helpers: a protobuf LogGroup builder, an index configuration and an
+indexed logstore.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from aliyun.log.credentials import StaticCredentialsProvider
 from aliyun.log.log_logs_pb2 import LogGroup
 
 from localcloud import LocalCloud
+from localcloud.sls.client import log_client
 from localcloud.sls.query import DELIMITERS
 
 
@@ -71,3 +73,15 @@ def tampered(
         change(signed)
     return requests.request(method, f"http://{cloud.host}:{cloud.port}{resource}", data=body if send_body is None else send_body, headers=signed,
                             timeout=10)
+
+
+def indexed_logstore(cloud: LocalCloud, project: str, store: str, text_keys: Sequence[str] = (),
+                     long_keys: Sequence[str] = ()) -> Any:
+    """A root ``LogClient`` on ``cloud`` with ``project``/``store`` created and indexed
+    (``index_config(text_keys, long_keys)``), ready for PutLogs and GetLogs."""
+    info = cloud.info()
+    client = log_client(cloud, info["access_key_id"], info["access_key_secret"], source="test-host")
+    client.create_project(project, "")
+    client.create_logstore(project, store)
+    client.create_index(project, store, index_config(text_keys, long_keys))
+    return client

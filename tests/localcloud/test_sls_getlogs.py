@@ -10,7 +10,6 @@ import pytest
 from aliyun.log import GetHistogramsRequest, GetLogsRequest, LogException, LogItem, PutLogsRequest
 
 from localcloud import LocalCloud
-from localcloud.sls.client import log_client
 from tests.localcloud import slsraw
 
 PROJECT, STORE = "audit-trail", "events"
@@ -20,12 +19,7 @@ NOW = int(time.time()) - 600
 
 @pytest.fixture
 def sls(cloud: LocalCloud) -> Any:
-    info = cloud.info()
-    client = log_client(cloud, info["access_key_id"], info["access_key_secret"], source="test-host")
-    client.create_project(PROJECT, "")
-    client.create_logstore(PROJECT, STORE)
-    client.create_index(PROJECT, STORE, slsraw.index_config(["action", "user", "result"], ["ms"]))
-    return client
+    return slsraw.indexed_logstore(cloud, PROJECT, STORE, ["action", "user", "result"], ["ms"])
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import pytest
 from aliyun.log import GetHistogramsRequest, GetLogsRequest, LogItem, PutLogsRequest
 
 from localcloud import LocalCloud
-from localcloud.sls.client import log_client
 from tests.localcloud import slsraw
 from tests.localcloud.adminhttp import admin
 
@@ -23,12 +22,7 @@ PROJECT, STORE = "audit-trail", "events"
 
 @pytest.fixture
 def sls(cloud: LocalCloud) -> Any:
-    info = cloud.info()
-    client = log_client(cloud, info["access_key_id"], info["access_key_secret"], source="test-host")
-    client.create_project(PROJECT, "")
-    client.create_logstore(PROJECT, STORE)
-    client.create_index(PROJECT, STORE, slsraw.index_config(["action", "user"], []))
-    return client
+    return slsraw.indexed_logstore(cloud, PROJECT, STORE, ["action", "user"])
 
 
 def _put(sls: Any, user: str) -> None:
@@ -99,11 +93,7 @@ def test_reset_forgets_pending_writes_and_keeps_the_setting(cloud: LocalCloud, s
     assert admin(cloud, "GET", "/sls/index-delay") == (200, {"seconds": 30.0, "pending_writes": 1})
     cloud.reset()
     assert admin(cloud, "GET", "/sls/index-delay") == (200, {"seconds": 30.0, "pending_writes": 0})
-    info = cloud.info()
-    client = log_client(cloud, info["access_key_id"], info["access_key_secret"], source="test-host")
-    client.create_project(PROJECT, "")
-    client.create_logstore(PROJECT, STORE)
-    client.create_index(PROJECT, STORE, slsraw.index_config(["action", "user"], []))
+    client = slsraw.indexed_logstore(cloud, PROJECT, STORE, ["action", "user"])
     admin(cloud, "POST", "/sls/index-delay", {"seconds": 0})
     _put(client, "new")
     assert _users(client) == ["new"]

@@ -164,6 +164,32 @@ def test_replay_waits_until_the_tombstones_it_sent_are_queryable(cloud: LocalClo
     assert (data["sent"], data["tombstones"], data["tombstones_not_queryable"]) == (0, 0, 0)
 
 
+def test_replay_finds_a_tombstone_first_written_long_ago(cloud: LocalCloud, cli: Cli) -> None:
+    """A replayed record keeps its first time: the wait looks where a late joiner looks, not
+    only at the last minutes (an incident's spill is replayed after it, sometimes hours)."""
+    spilled = _spilled_tombstone(cloud, cli)
+    cloud.clock_advance(3 * 3600)
+    cloud.state.sls_indexing.set(0.5)
+    data = cli.ok("replay", "--json", stdin=spilled).json()
+    assert (data["sent"], data["tombstones"], data["tombstones_not_queryable"]) == (2, 1, 0)
+
+
+def test_replay_waits_once_for_all_the_tombstones_it_sent(cloud: LocalCloud, cli: Cli) -> None:
+    _join(cli, "E2", "erin", "console")
+    spilled = _spilled_tombstone(cloud, cli)
+    cloud.faults.add("sls", "error", "PutLogs", code="ProjectForbidden", status=403, count=1)
+    second = cli.run("leave", "erin", "--now")
+    assert second.code != 0
+    cloud.state.sls_indexing.set(60)
+    run = cli.run("replay", "--wait", "1", "--json", stdin=spilled + second.stderr)
+    data = run.json()
+    assert (run.code, data["tombstones"], data["tombstones_not_queryable"]) == (1, 2, 2)
+    budgets = dict(re.findall(r"(dana|erin) \(not found after \d+ quer(?:y|ies) in ([0-9.e-]+) s\)", run.stderr))
+    assert 0.9 < float(budgets["dana"]) <= 1.0
+    # what dana's polls (at 0, 0.2 and 0.5 s; the next would pass the deadline) left of the one budget
+    assert float(budgets["erin"]) < 0.6
+
+
 def test_replay_says_when_a_tombstone_it_sent_is_not_queryable_yet(cloud: LocalCloud, cli: Cli) -> None:
     spilled = _spilled_tombstone(cloud, cli)
     cloud.state.sls_indexing.set(60)

@@ -179,7 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = verb("replay", verbs_ops.cmd_replay, "re-send audit records spilled to stderr while SLS was unreachable")
     p.add_argument("file", metavar="FILE", nargs="?", default="-", help="a log dump with the spill lines (- : stdin)")
     p.add_argument("--wait", type=_seconds, default=TOMBSTONE_WAIT_SECONDS, metavar="S",
-                   help=f"wait up to S seconds for the deletion tombstones sent to be queryable in SLS "
+                   help=f"wait up to S seconds in all for the deletion tombstones sent to be queryable in SLS "
                         f"({TOMBSTONE_WAIT_SECONDS:g}; 0: check once)")
 
     p = verb("dev", verbs_dev.cmd_dev, "serve the four functions on a local cloud behind FC's HTTP trigger (development)")

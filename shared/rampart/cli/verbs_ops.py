@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
@@ -156,8 +157,10 @@ def cmd_replay(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
     # a tombstone stops a late joiner only once SLS has indexed it (about 3 s): the operator's next
     # step, re-driving the dead letters, must not run before (rampart.tombstones)
     graves = Tombstones(rt.sink, rt.clock)
+    deadline = time.monotonic() + args.wait  # one wait for them all: SLS indexes them side by side
     unseen = [f"{user} ({why})" for user, cid in report.tombstones
-              if (why := graves.await_queryable(user, cid, budget=args.wait)) is not None]
+              if (why := graves.await_queryable(user, cid, budget=max(0.0, deadline - time.monotonic())))
+              is not None]
     if report.tombstones:
         out.line(f"replay: {len(report.tombstones) - len(unseen)} of {len(report.tombstones)} deletion "
                  "tombstone(s) sent are queryable")
