@@ -384,22 +384,9 @@ class Engine:
             # with what the plan removes: a certificate written late (:meth:`_certify_late`) lists it
             trail.removal(target.user_name, {"kind": "delete", "event_time": iso_z(when), "removing": removals(plan.steps)})
         ahead = trail.flush_now(self._sink)  # write-ahead: on record before anything changes
-        if deleting and self._sink is not None and ahead is not Delivery.WRITTEN:
-            # a tombstone on stderr is no tombstone until it is replayed: deleting now would let a
-            # late joiner create the person again meanwhile. Nothing changed yet; FC retries the event.
-            error = RampartError(f"the tombstone of {target.user_name} could not be written to the audit trail (SLS): "
-                               "the user is not deleted until it is", hint="Function Compute retries the event")
-            return UserResult(target.user_name, plan, (), AuditResult.FAILED, str(error), tuple(notes))
-        if deleting:
-            # written is not queryable: SLS indexes it a moment later (about 3 s), and a late joiner
-            # taking the lock right after this event must find it (rampart.tombstones)
-            unseen = self._graves.await_queryable(target.user_name, trail.correlation_id,
-                                                  budget=self._tombstone_wait, sleep=self._sleep)
-            if unseen is not None:
-                error = RampartError(f"the tombstone of {target.user_name} is written but not queryable in the audit "
-                                   f"trail (SLS) yet ({unseen}): the user is not deleted until it is",
-                                   hint="Function Compute retries the event")
-                return UserResult(target.user_name, plan, (), AuditResult.FAILED, str(error), tuple(notes))
+        refusal = self._tombstone_unsafe(target.user_name, trail, ahead) if deleting else None
+        if refusal is not None:  # nothing changed yet; FC retries the event
+            return UserResult(target.user_name, plan, (), AuditResult.FAILED, refusal, tuple(notes))
         applied = Applier(self._identities, self._secrets, clock=self._clock, on_step=audit_step).apply(plan, context)
         if not applied.ok:
             return UserResult(target.user_name, plan, applied.outcomes, AuditResult.FAILED,
@@ -411,6 +398,24 @@ class Engine:
             trail.removal(target.user_name, {"kind": "disable", "grace": True, "event_time": iso_z(event.occurred_at)})
         return UserResult(target.user_name, plan, applied.outcomes, AuditResult.OK, notes=tuple(notes),
                           certificate=certificate)
+
+    def _tombstone_unsafe(self, user_name: str, trail: AuditTrail, ahead: Delivery) -> str | None:
+        """Why a deletion must not start yet, or None: its tombstone, written ahead, must be in
+        SLS (one on stderr is no tombstone until it is replayed) and queryable (SLS indexes it
+        about 3 s later), or a late joiner taking the lock after this event would create the
+        person again (rampart.tombstones)."""
+        if self._sink is None:
+            return None
+        if ahead is not Delivery.WRITTEN:
+            problem = "could not be written to the audit trail (SLS)"
+        else:
+            unseen = self._graves.await_queryable(user_name, trail.correlation_id,
+                                                  budget=self._tombstone_wait, sleep=self._sleep)
+            if unseen is None:
+                return None
+            problem = f"is written but not queryable in the audit trail (SLS) yet ({unseen})"
+        return str(RampartError(f"the tombstone of {user_name} {problem}: the user is not deleted until it is",
+                                hint="Function Compute retries the event"))
 
     def _certify(
         self, event: LifecycleEvent, target: Target, removed: dict[str, list[str]], trail: AuditTrail

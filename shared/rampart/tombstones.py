@@ -78,8 +78,7 @@ class Tombstones:
         Returns the number of people with a removal on record."""
         if self._sink is None:
             return 0
-        now = self._clock()
-        rows = self._sink.query(QUERY, now - LOOKBACK, now + timedelta(minutes=15), limit=1_000_000)
+        rows = self._removals(self._sink, "", limit=1_000_000)
         cache: dict[str, datetime] = {}
         by_user: dict[str, datetime] = {}
         for row in rows:
@@ -126,11 +125,10 @@ class Tombstones:
         deadline = monotonic() + budget
         tries = 0
         while True:
-            now = self._clock()
             tries += 1
             try:
-                # the late event's own window: a replayed record keeps the time it was first written at
-                if self._sink.query(f"{QUERY} and {selector}", now - LOOKBACK, now + timedelta(minutes=15), limit=1):
+                # the late event's own query: a replayed record keeps the time it was first written at
+                if self._removals(self._sink, selector, limit=1):
                     return None
             except CloudError as exc:  # failed for good: the adapter already retried throttling and 5xx
                 return f"the audit trail could not be read: {exc}"
@@ -139,8 +137,14 @@ class Tombstones:
                 return f"not found after {tries} quer{'y' if tries == 1 else 'ies'} in {budget:g} s"
             sleep(pause)
 
-    def _latest(self, sink: AuditSink, selector: str) -> datetime | None:
+    def _removals(self, sink: AuditSink, selector: str, *, limit: int) -> list[dict[str, str]]:
+        """The removal records matching ``selector`` (all when empty) over the lookback window:
+        the one query every lookup and the wait make."""
         now = self._clock()
-        rows = sink.query(f"{QUERY} and {selector}", now - LOOKBACK, now + timedelta(minutes=15), limit=100)
+        return sink.query(f"{QUERY} and {selector}" if selector else QUERY, now - LOOKBACK,
+                          now + timedelta(minutes=15), limit=limit)
+
+    def _latest(self, sink: AuditSink, selector: str) -> datetime | None:
+        rows = self._removals(sink, selector, limit=100)
         times = [t for t in (removal_time(r) for r in rows) if t is not None]
         return max(times) if times else None
