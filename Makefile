@@ -31,7 +31,7 @@ lint: $(STAMP)
 
 # every benchmark in one table (README "Benchmarks"); make bench QUICK=1 for a smaller smoke run
 bench: $(STAMP)
-	PYTHONPATH=shared:. $(PY) -m rampart.bench_all $(if $(QUICK),--quick)
+	PYTHONPATH=shared:. $(PY) -m rampart_dev.bench $(if $(QUICK),--quick)
 
 # the chaos campaign (README "Chaos campaign"): make chaos ARGS="--people 300 --seed 6 --kills 20"
 chaos: $(STAMP)

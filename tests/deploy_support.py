@@ -35,11 +35,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from rampart import config, timebound
+from rampart import config
 from rampart.catalog import load_catalog
+from rampart.engine.sweep import parse_timer
 from rampart.errors import ConfigError
-from rampart.receiver import HR_ROUTES, TICKET_ROUTES
-from rampart.sweep import parse_timer
+from rampart.fc.receiver import HR_ROUTES, TICKET_ROUTES
+from rampart.planning import timebound
 
 from localcloud.iam import policy as policy_language
 

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from rampart.devstack import Admin
+from rampart_dev.devstack import Admin
 
 REPO = Path(__file__).resolve().parents[1]
 SMALL = ["--people", "6", "--kills", "3", "--seed", "41", "--max-delay", "0.3"]
@@ -96,7 +96,7 @@ def _read(check, clients, info, people):  # type: ignore[no-untyped-def]
 
 def test_checker_flags_a_leftover_user_a_missing_user_and_a_stray_one(cloud) -> None:  # type: ignore[no-untyped-def]
     from alibabacloud_ram20150501 import models as ram_models
-    from rampart.timebound import timebound_prefix
+    from rampart.planning import timebound_prefix
 
     check, clients, info = _checker(cloud)
     story, people = _people()

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rampart.devstack import DEV_ROBOT_SECRET
+from rampart_dev.devstack import DEV_ROBOT_SECRET
 
 REPO = Path(__file__).resolve().parents[1]
 

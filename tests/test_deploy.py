@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
-from rampart.sources.fc_http import http_event
+from rampart.fc.http_trigger import http_event
 
 from localcloud import LocalCloud
 from localcloud.app import pop_services
@@ -286,11 +286,6 @@ NOT_THE_WORKERS = {
     "ram:CreatePolicyVersion": "`rampart init` (the catalog's custom policies)",
     "resourcemanager:GetResourceGroup": "`rampart init` (the catalog's resource groups)",
     "sts:GetCallerIdentity": "needs no permission (localcloud/sts, alibaba-platform.md §E)",
-    "ram:CreateRole": "`rampart dev` deploying on localcloud (adapters/devcloud.py; an operator's step)",
-    "ram:UpdateRole": "`rampart dev` (adapters/devcloud.py)",
-    "ram:AttachPolicyToRole": "`rampart dev` (adapters/devcloud.py)",
-    "resourcemanager:ListResourceGroups": "`rampart dev` (the demo catalog's resource group)",
-    "resourcemanager:CreateResourceGroup": "`rampart dev` (the demo catalog's resource group)",
 }
 """Calls rampart makes that the functions' worker role does not need, and who makes them."""
 
@@ -391,7 +386,7 @@ def test_the_build_produces_the_layout_s_yaml_deploys(built: Path, s_yaml: dict[
         assert (code / tool.HANDLER_FILE).read_bytes() == (REPO / "functions" / directory / "index.py").read_bytes()
         catalog = props["environmentVariables"]["RAMPART_CATALOG"]
         assert (code / Path(catalog).relative_to("/code")).is_file()
-        assert (code / "rampart" / "runtime.py").is_file()
+        assert (code / "rampart" / "fc" / "runtime.py").is_file()
         shipped = {p.name for p in (code / "rampart").rglob("*")}
         assert not shipped & {"bench.py", "bench_ops.py", "__pycache__"}
     assert not (built / "layer").exists()

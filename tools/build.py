@@ -33,15 +33,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 FUNCTIONS = ("hr_webhook", "ticket_webhook", "lifecycle", "sweeper")
 PACKAGE = REPO / "shared" / "rampart"
-DEFAULT_CATALOG = PACKAGE / "catalogs" / "example.yaml"
+DEFAULT_CATALOG = PACKAGE / "catalog" / "example.yaml"
 LAYER = "layer"
 LAYER_SITE = "python"
 """FC's Python runtimes put ``/opt/python`` on the import path; a layer's zip is unpacked in ``/opt``
 (https://alibabacloud.com/help/en/functioncompute/fc-3-0/user-guide/create-a-custom-layer-1)."""
 CATALOG_NAME = "catalog.yaml"
 HANDLER_FILE = "index.py"
-EXCLUDED = ("__pycache__", "*.pyc", "*.pyo", "bench*.py")
-"""Not shipped: byte code (FC compiles its own) and the benchmark modules (``make bench`` only)."""
+EXCLUDED = ("__pycache__", "*.pyc", "*.pyo")
+"""Not shipped: byte code (FC compiles its own). Dev-only code lives in ``shared/rampart_dev``, never copied."""
 TARGET = ("--platform", "manylinux2014_x86_64", "--implementation", "cp", "--only-binary=:all:")
 
 

@@ -43,12 +43,16 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "shared"))
 
-from rampart.adapters import build  # noqa: E402 - after the path set-up above
-from rampart.adapters.devcloud import DevCloud  # noqa: E402
+from rampart.adapters import build  # noqa: E402
 from rampart.adapters.sls import SlsAuditSink  # noqa: E402
 from rampart.audit import sls_phrase  # noqa: E402
 from rampart.config import Settings  # noqa: E402
-from rampart.devstack import (  # noqa: E402
+from rampart.errors import CloudError  # noqa: E402
+from rampart.secret import Secret  # noqa: E402
+from rampart.sources.signing import sign_body, signed_headers  # noqa: E402
+from rampart_dev import hr_senders  # noqa: E402
+from rampart_dev.devcloud import DevCloud  # noqa: E402
+from rampart_dev.devstack import (  # noqa: E402
     DEV_ROBOT_KIND,
     DEV_ROBOT_SECRET,
     DEV_ROBOT_TOKEN,
@@ -56,10 +60,6 @@ from rampart.devstack import (  # noqa: E402
     Admin,
     demo_webhook_values,
 )
-from rampart.errors import CloudError  # noqa: E402
-from rampart.secret import Secret  # noqa: E402
-from rampart.sources import hr_senders  # noqa: E402
-from rampart.sources.hmac_auth import sign_body, signed_headers  # noqa: E402
 
 DELIVERIES = REPO / "events" / "demo"
 NOTICES = 5
@@ -261,7 +261,7 @@ def main() -> int:
         demo: Demo | None = None
         try:
             info = first_line(cloud, "localcloud")
-            dev = subprocess.Popen([PYTHON, "-m", "rampart", "dev", "--endpoint", info["endpoint"], "--port", "0",
+            dev = subprocess.Popen([PYTHON, "-m", "rampart_dev", "dev", "--endpoint", info["endpoint"], "--port", "0",
                                     "--sweep-every", "0"], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=logs,
                                    text=True)
             started = first_line(dev, "rampart dev")

@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, "shared")
+from rampart.fc.http_trigger import http_event
 from rampart.secret import Secret
-from rampart.sources.fc_http import http_event
-from rampart.sources.hmac_auth import sign_body, signed_headers
+from rampart.sources.signing import sign_body, signed_headers
 
 ROOT = Path("events")
 JIRA_SECRET = Secret("demo-jira-webhook-secret")

@@ -7,7 +7,7 @@ from the payload files beside them, signed and encrypted with the DEMO secrets o
 Deterministic: the "random" parts (Feishu's IV and nonce, DingTalk's nonce and random
 prefix) derive from the file name, so a rebuild changes nothing unless a payload did
 (each source's tests check that its files are current). The
-demo signs the same payloads afresh with :mod:`rampart.sources.hr_senders`, because a
+demo signs the same payloads afresh with :mod:`rampart_dev.hr_senders`, because a
 signed timestamp is only accepted for 5 minutes.
 """
 
@@ -22,15 +22,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from rampart.events_schema import parse_time
+from rampart.events import parse_time
+from rampart.fc.http_trigger import http_event
 from rampart.secret import Secret
-from rampart.sources import hr_senders
-from rampart.sources.bamboohr import BambooHRSource
 from rampart.sources.base import Source
-from rampart.sources.dingtalk import DingTalkCrypto, DingTalkSource
-from rampart.sources.fc_http import http_event
-from rampart.sources.feishu import FeishuSource
-from rampart.sources.generic_hr import GenericHRSource
+from rampart.sources.hr.bamboohr import BambooHRSource
+from rampart.sources.hr.dingtalk import DingTalkCrypto, DingTalkSource
+from rampart.sources.hr.feishu import FeishuSource
+from rampart.sources.hr.generic import GenericHRSource
+from rampart_dev import hr_senders
 
 HERE = Path(__file__).resolve().parent
 SAMPLES = {

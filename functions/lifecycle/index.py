@@ -1,14 +1,14 @@
 """The lifecycle function (async invocations and EventBridge / MNS triggers): every event of
 the invocation through the engine; a JSON report per item; raises only when every item failed,
-so FC retries (``rampart.lifecycle``); after a joiner or leaver, the configured robot or
+so FC retries (``rampart.fc.lifecycle``); after a joiner or leaver, the configured robot or
 webhook is told (``rampart.notify``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rampart import lifecycle
-from rampart.runtime import Instance
+from rampart.fc import lifecycle
+from rampart.fc.runtime import Instance
 
 INSTANCE = Instance()
 """Set up once per FC instance (settings, catalog, SDK clients)."""

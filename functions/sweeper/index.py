@@ -1,14 +1,14 @@
 """The sweeper (timer trigger): expired time-bound grants, grace-period deletions and key
 rotation for every rampart user, then the drift report to SLS; a JSON summary
-(``rampart.sweep``)."""
+(``rampart.engine.sweep``)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from rampart import sweep
-from rampart.runtime import Instance
+from rampart.engine import sweep
+from rampart.fc.runtime import Instance
 
 INSTANCE = Instance()
 """Set up once per FC instance (settings, catalog, SDK clients)."""

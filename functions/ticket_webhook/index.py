@@ -1,13 +1,13 @@
 """Ticketing webhooks (HTTP trigger): Jira Cloud / Service Management and rampart's generic
 contract (ServiceNow and similar), approved grants and revocations handed off to the
-lifecycle function (``rampart.receiver``)."""
+lifecycle function (``rampart.fc.receiver``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rampart.receiver import TICKET_ROUTES, receive
-from rampart.runtime import Instance
+from rampart.fc.receiver import TICKET_ROUTES, receive
+from rampart.fc.runtime import Instance
 
 INSTANCE = Instance()
 """Set up once per FC instance (settings, catalog, the sources' KMS secrets)."""

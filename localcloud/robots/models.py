@@ -11,7 +11,7 @@
   ``timestamp`` (seconds, string or number) and ``sign`` = base64(HmacSHA256(key=timestamp +
   "\\n" + secret, msg="")). Checked: the token, the body, the timestamp within one hour and
   the sign (both ``19021``), ``msg_type``, 20 KB, then 5 a second and 100 a minute (``11232``).
-- **Generic webhook sink** (rampart's contract, ``rampart.sources.hmac_auth``):
+- **Generic webhook sink** (rampart's contract, ``rampart.sources.signing``):
   ``X-Rampart-Timestamp`` (Unix seconds, within 5 minutes of localcloud's clock) and
   ``X-Rampart-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>." + raw body)>``.
 

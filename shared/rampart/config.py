@@ -27,7 +27,7 @@ ENV_SLS_LOGSTORE = "RAMPART_SLS_LOGSTORE"
 DEFAULT_REGION = "cn-hangzhou"
 DEFAULT_SLS_PROJECT = "rampart-audit"
 DEFAULT_SLS_LOGSTORE = "lifecycle"
-EXAMPLE_CATALOG = Path(__file__).resolve().parent / "catalogs" / "example.yaml"
+EXAMPLE_CATALOG = Path(__file__).resolve().parent / "catalog" / "example.yaml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,14 +100,14 @@ SOURCE_SECRET_ENV = {
     "ticket:generic": ENV_TICKET_SECRET_NAME,
 }
 """Per webhook source, the variable naming its KMS secret (a JSON object with the source's
-keys, ``rampart.runtime``). A source whose variable is unset is not served (404)."""
+keys, ``rampart.fc.runtime``). A source whose variable is unset is not served (404)."""
 
 ENV_NOTIFY_SECRET_NAME = "RAMPART_NOTIFY_SECRET_NAME"  # noqa: S105 - a variable name
 """The KMS secret configuring notifications after a joiner or leaver (its JSON:
 ``{"kind": "dingtalk"|"feishu"|"generic", "url", "secret"}``, ``rampart.notify``). Unset: none."""
 
 ENV_LOCK_LEASE_SECONDS = "RAMPART_LOCK_LEASE_SECONDS"
-"""How long a per-user lock (``rampart.userlock``) lives before another instance may take it
+"""How long a per-user lock (``rampart.engine``) lives before another instance may take it
 over: a lock outlives only a holder that died. It MUST exceed the lifecycle function's
 timeout (s.yaml: 120 s), or a slow but live holder could lose its lock. Default 180."""
 DEFAULT_LOCK_LEASE_SECONDS = 180

@@ -4,7 +4,7 @@ every line redacted before it is written.
 Stdlib ``logging`` only (no third-party dependency, nothing to import at cold start). A line
 looks like::
 
-    {"time":"2024-05-01T10:00:00.123+00:00","level":"INFO","logger":"rampart.apply",
+    {"time":"2024-05-01T10:00:00.123+00:00","level":"INFO","logger":"rampart.engine",
      "message":"step done","correlation_id":"c-1","event_id":"e-9","step":"create-user"}
 
 Fields come from :func:`bind` (for everything logged inside the ``with`` block, in this

@@ -12,10 +12,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from rampart.adapters.clients import Clients
-from rampart.adapters.identities import RamIdentities
-from rampart.adapters.secrets import KmsSecrets
+from rampart.adapters.kms import KmsSecrets
+from rampart.adapters.ram import RamIdentities
+from rampart.adapters.retry import RetryPolicy
 from rampart.config import Settings
-from rampart.retry import RetryPolicy
 
 from localcloud import LocalCloud
 

@@ -22,7 +22,7 @@ from alibabacloud_resourcemanager20200331.client import Client as Rm
 from alibabacloud_tea_openapi.exceptions import ClientException
 from rampart.cli import main
 from rampart.config import EXAMPLE_CATALOG
-from rampart.handover import NoTerminal
+from rampart.operations import NoTerminal
 
 from localcloud import LocalCloud
 

@@ -9,13 +9,12 @@ from typing import Any
 
 from alibabacloud_resourcemanager20200331 import models as rm_models
 from alibabacloud_resourcemanager20200331.client import Client as Rm
-from rampart.adapters.identities import RamIdentities
-from rampart.adapters.secrets import KmsSecrets
+from rampart.adapters.kms import KmsSecrets
+from rampart.adapters.ram import RamIdentities
 from rampart.adapters.sls import SlsAuditSink
-from rampart.breaker import Breaker
 from rampart.catalog import load_catalog
 from rampart.config import EXAMPLE_CATALOG
-from rampart.engine import Engine
+from rampart.engine import Breaker, Engine
 from rampart.events import parse_event
 from rampart.model import Catalog, LifecycleEvent, Scope
 

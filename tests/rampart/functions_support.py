@@ -39,7 +39,7 @@ from alibabacloud_sts20150401 import models as sts_models
 from alibabacloud_sts20150401.client import Client as Sts
 from rampart.clock import Clock
 from rampart.config import ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SECURITY_TOKEN, ENV_SYNC_APPLY
-from rampart.runtime import Instance
+from rampart.fc.runtime import Instance
 
 from localcloud import LocalCloud
 from tests.rampart.cli_support import Cli, environment, escrowed, write_catalog

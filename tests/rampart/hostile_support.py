@@ -23,11 +23,11 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from rampart.events import format_time
+from rampart.fc.http_trigger import http_event
 from rampart.secret import Secret
-from rampart.sources import hr_senders
-from rampart.sources.dingtalk import DingTalkCrypto
-from rampart.sources.fc_http import http_event
-from rampart.sources.hmac_auth import sign_body, signed_headers
+from rampart.sources.hr.dingtalk import DingTalkCrypto
+from rampart.sources.signing import sign_body, signed_headers
+from rampart_dev import hr_senders
 
 from localcloud import LocalCloud
 from tests.rampart.functions_support import EVENTS, JIRA, TICKET, Deployment, deploy, samples

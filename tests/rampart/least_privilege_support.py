@@ -36,9 +36,10 @@ from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as Ram
 from alibabacloud_resourcemanager20200331 import models as rm_models
 from alibabacloud_resourcemanager20200331.client import Client as Rm
-from rampart import runtime, timebound
 from rampart.adapters.sls import SlsAuditSink
 from rampart.audit import REPLAY_MARK
+from rampart.fc import runtime
+from rampart.planning import timebound
 
 from localcloud import LocalCloud
 from localcloud.ram import totp

@@ -6,7 +6,7 @@ thread with its own Engine (separate FC instances), on localcloud through the of
   iteration to the next) and samples ``ListAccessKeys`` from another thread all the while.
 - :meth:`Races.settle` is what a deployment does next: Function Compute's async retry
   re-delivers every event whose invocation failed (the lifecycle function raises when its one
-  event ended FAILED or REFUSED, ``rampart.lifecycle``), up to three times, one after another.
+  event ended FAILED or REFUSED, ``rampart.fc.lifecycle``), up to three times, one after another.
 - :func:`check_clean`, :func:`audit_gaps` and :class:`State` read the cloud back with the
   official SDK clients (no rampart adapter), so rampart is not judged by its own eyes.
 
@@ -31,12 +31,11 @@ from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as Ram
 from alibabacloud_tea_openapi.exceptions import ClientException
 from rampart.adapters.sls import SlsAuditSink
-from rampart.engine import Engine, EventResult
-from rampart.lifecycle import FAILED_RESULTS
+from rampart.engine import Engine, EventResult, UserLocks
+from rampart.fc.lifecycle import FAILED_RESULTS
 from rampart.model import Catalog, LifecycleEvent
-from rampart.tags import marker_from_tags
-from rampart.timebound import timebound_prefix
-from rampart.userlock import UserLocks
+from rampart.naming import marker_from_tags
+from rampart.planning import timebound_prefix
 
 from localcloud import LocalCloud
 from tests.rampart.adapter_support import Waits, adapters, settings_for

@@ -9,10 +9,10 @@ import pytest
 from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_resourcemanager20200331 import models as rm_models
 from rampart.adapters.clients import Clients
-from rampart.adapters.identities import RamIdentities
+from rampart.adapters.ram import RamIdentities
+from rampart.adapters.retry import is_already_exists, is_not_found
 from rampart.errors import CloudError
 from rampart.model import ACCOUNT, Attachment, PasswordPolicy, PolicyRef, PolicyType, Scope
-from rampart.retry import is_already_exists, is_not_found
 from rampart.secret import Secret
 
 from localcloud import LocalCloud

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from rampart.adapters.invoker import FcInvoker, FcVersion, task_id_for
+from rampart.adapters.fc import FcInvoker, FcVersion, task_id_for
 from rampart.errors import CloudError, EventError
 
 from localcloud import LocalCloud

@@ -11,9 +11,7 @@ import socket
 from datetime import datetime, timezone
 
 import pytest
-from rampart.adapters.notifier import Notifier
-from rampart.notify import Notice, NoticeKind, NotifyKind, parse_config
-from rampart.notify_wire import OutboundRequest
+from rampart.notify import Notice, NoticeKind, Notifier, NotifyKind, OutboundRequest, parse_config
 from rampart.secret import Secret
 
 from localcloud import LocalCloud

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 from alibabacloud_kms20160120 import models as kms_models
-from rampart.adapters.secrets import KmsSecrets, access_key_secret_value, secret_name, secret_tags
+from rampart.adapters.kms import KmsSecrets, access_key_secret_value
+from rampart.adapters.retry import is_not_found
 from rampart.errors import CloudError
 from rampart.model import ObservedSecret, SecretKind
-from rampart.naming import key_version_id
+from rampart.naming import key_version_id, secret_name, secret_tags
 from rampart.ports import NewAccessKey
-from rampart.retry import is_not_found
 from rampart.secret import Secret
 
 from localcloud import LocalCloud

@@ -1,4 +1,4 @@
-"""``python -m rampart.bench_all`` (``make bench``): the one table built from each bench's
+"""``python -m rampart_dev.bench.table`` (``make bench``): the one table built from each bench's
 figures (canned figures made by the benches' own code, so their shapes are the real ones),
 strict reading of ``localcloud.bench``'s table, and one quick real run of the cheap parts
 (the calls per operation, a short localcloud.bench). Nothing here asserts a time."""
@@ -13,12 +13,12 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from rampart import bench_all
-from rampart.bench import ImportRun
-from rampart.bench_all import BenchError, last_json, parse_localcloud, parts, render, table
-from rampart.bench_cold import INSTANCE_MIB, Sample, summary
-from rampart.bench_ops import LOCK_CALLS, OPERATIONS, OperationRow
-from rampart.bulk import ImportReport, Outcome, PersonOutcome
+from rampart.operations import ImportReport, Outcome, PersonOutcome
+from rampart_dev.bench import table as bench_all
+from rampart_dev.bench.calls import ImportRun
+from rampart_dev.bench.cold import INSTANCE_MIB, Sample, summary
+from rampart_dev.bench.ops import LOCK_CALLS, OPERATIONS, OperationRow
+from rampart_dev.bench.table import BenchError, last_json, parse_localcloud, parts, render, table
 
 from tests.rampart.functions_support import REPO
 
@@ -38,7 +38,7 @@ def sample(total: float, rss: float) -> Sample:
 def cold_figures() -> dict[str, Any]:
     rows = [summary("hr_webhook", [sample(400, 74.0), sample(420, 74.5)], [sample(500, 82.0), sample(520, 82.0)]),
             summary("sweeper", [sample(600, 78.0)] * 2, [sample(650, 83.0)] * 2)]
-    return {"command": "python -m rampart.bench_cold --json", "runs": 2, "instance_mib": INSTANCE_MIB,
+    return {"command": "python -m rampart_dev.bench.cold --json", "runs": 2, "instance_mib": INSTANCE_MIB,
             "functions": rows}
 
 
@@ -63,9 +63,9 @@ def import_run(label: str, people: int, seconds: float, calls: int, rate: float,
 def figures() -> dict[str, Any]:
     imports = {"baseline": import_run("baseline", 10, 2.5, 100, float("inf"), 1),
                "run": import_run("import", 100, 2.5, 1000, 400.0, 32)}
-    return {"command": "python -m rampart.bench_all", "errors": {},
+    return {"command": "python -m rampart_dev.bench.table", "errors": {},
             "machine": {"nproc": 2, "arch": "x86_64", "cpu": "AMD EPYC", "python": "3.11.7", "system": "Linux"},
-            "parts": {"cold": "python -m rampart.bench_cold --json"},
+            "parts": {"cold": "python -m rampart_dev.bench.cold --json"},
             "cold": cold_figures(), "operations": operation_rows(),
             "imports": {"latency_ms": 20.0, "imports": imports}, "localcloud": parse_localcloud(LOCALCLOUD_OUT)}
 
@@ -139,9 +139,9 @@ def test_a_failed_part_is_a_row_saying_so_and_the_others_still_print() -> None:
 
 def test_the_header_names_the_machine_and_the_command() -> None:
     text = render(figures())
-    assert "Command: `python -m rampart.bench_all`" in text
+    assert "Command: `python -m rampart_dev.bench.table`" in text
     assert "Machine: nproc 2, x86_64, AMD EPYC, Python 3.11.7 (Linux)" in text
-    assert "Each part in its own process: `python -m rampart.bench_cold --json`." in text
+    assert "Each part in its own process: `python -m rampart_dev.bench.cold --json`." in text
 
 
 def test_every_operation_of_the_bench_has_a_minimum_and_writes_include_the_lock() -> None:
@@ -180,7 +180,7 @@ def test_a_part_without_a_json_object_on_its_last_line_is_an_error(text: str) ->
 
 def test_quick_and_only_choose_the_subprocesses() -> None:
     full = {p.name: p.command for p in parts(False, bench_all.PARTS)}
-    assert full["cold"] == "python -m rampart.bench_cold --json"
+    assert full["cold"] == "python -m rampart_dev.bench.cold --json"
     assert full["localcloud"] == "python -m localcloud.bench"
     quick = {p.name: p.command for p in parts(True, ["import", "cold"])}
     assert list(quick) == ["cold", "import"]
@@ -197,7 +197,7 @@ def test_the_machine_is_described() -> None:
 
 def test_a_quick_real_run_of_the_cheap_parts() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "rampart.bench_all", "--quick", "--only", "operations", "--only", "localcloud", "--json"],
+        [sys.executable, "-m", "rampart_dev.bench.table", "--quick", "--only", "operations", "--only", "localcloud", "--json"],
         capture_output=True, text=True, cwd=REPO, timeout=120,
         env={"PYTHONPATH": f"{REPO / 'shared'}:{REPO}", "PATH": "/usr/bin:/bin"},
     )

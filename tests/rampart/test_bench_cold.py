@@ -1,4 +1,4 @@
-"""``python -m rampart.bench_cold`` end to end, one run of two functions on a localcloud
+"""``python -m rampart_dev.bench.cold`` end to end, one run of two functions on a localcloud
 subprocess: the JSON's shape, positive figures, and the modules each first event loaded (a
 receiver loads only the SDKs it uses). Nothing here asserts a time."""
 
@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 import pytest
-from rampart.bench_cold import EAGER_MODULES, INSTANCE_MIB
+from rampart_dev.bench.cold import EAGER_MODULES, INSTANCE_MIB
 
 from tests.rampart.functions_support import REPO
 
@@ -21,7 +21,7 @@ EVERY_SDK = {m.split(".")[0] for m in EAGER_MODULES if m.startswith(("alibabaclo
 @pytest.fixture(scope="module")
 def report() -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, "-m", "rampart.bench_cold", "--runs", "1", "--function", "lifecycle",
+        [sys.executable, "-m", "rampart_dev.bench.cold", "--runs", "1", "--function", "lifecycle",
          "--function", "hr_webhook", "--json"],
         capture_output=True, text=True, cwd=REPO, timeout=120,
         env={"PYTHONPATH": f"{REPO / 'shared'}:{REPO}", "PATH": "/usr/bin:/bin"},
@@ -38,7 +38,7 @@ def test_the_report_has_one_row_per_function_in_the_bench_order(report: dict[str
     assert [row["function"] for row in report["functions"]] == ["hr_webhook", "lifecycle"]
     assert set(report["machine"]) == {"cpus", "machine", "python", "system"}
     assert report["eager_modules"] == list(EAGER_MODULES)
-    assert report["command"].startswith("python -m rampart.bench_cold")
+    assert report["command"].startswith("python -m rampart_dev.bench.cold")
 
 
 def test_every_figure_is_a_positive_number_and_consistent(report: dict[str, Any]) -> None:

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from rampart.adapters.sls import SlsAuditSink
 from rampart.audit import AuditTrail
-from rampart.breaker import Breaker
 from rampart.config import Settings
+from rampart.engine import Breaker
 from rampart.errors import BreakerOpen
 from rampart.model import AuditResult, CatalogOptions
 

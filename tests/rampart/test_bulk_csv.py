@@ -10,11 +10,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from rampart.bulk_csv import ImportRow, event_id_for, group_rows, read_csv, source_for
 from rampart.errors import EventError
 from rampart.events import parse_event
-from rampart.identity import derive_user_name
 from rampart.model import AccessMode, EventKind
+from rampart.naming import derive_user_name
+from rampart.operations import ImportRow, event_id_for, group_rows, read_csv, source_for
 
 HEADER = "person_id,display_name,email,user_name,manager,access,department,title"
 AS_OF = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)

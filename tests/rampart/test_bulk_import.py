@@ -1,4 +1,4 @@
-"""rampart.bulk.import_csv end to end on localcloud: concurrent joiners under a rate limit,
+"""rampart.operations.import_csv end to end on localcloud: concurrent joiners under a rate limit,
 through the official SDKs (rampart's adapters), with the shipped catalog."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from alibabacloud_kms20160120 import models as kms_models
 from alibabacloud_kms20160120.client import Client as Kms
 from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as Ram
-from rampart import retry
-from rampart.bulk import Outcome, import_csv, progress_bar
+from rampart.adapters import retry
+from rampart.operations import Outcome, import_csv, progress_bar
 
 from localcloud import LocalCloud
 from tests.rampart.adapter_support import calls_served, count_calls

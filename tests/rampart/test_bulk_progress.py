@@ -1,11 +1,11 @@
-"""rampart.bulk.progress_bar with an injected clock and a given limiter: no waiting."""
+"""rampart.operations.progress_bar with an injected clock and a given limiter: no waiting."""
 
 from __future__ import annotations
 
 import io
 
-from rampart.bulk import progress_bar
-from rampart.ratelimit import RateLimiter
+from rampart.adapters.ratelimit import RateLimiter
+from rampart.operations import progress_bar
 
 
 class Terminal(io.StringIO):

@@ -24,7 +24,7 @@ from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as Ram
 from rampart.adapters.sls import SlsAuditSink
 from rampart.audit import sls_phrase
-from rampart.lifecycle import FAILED_RESULTS
+from rampart.fc.lifecycle import FAILED_RESULTS
 from rampart.model import AuditResult
 from rampart.naming import created_for, creation_comment
 

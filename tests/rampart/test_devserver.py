@@ -1,5 +1,5 @@
-"""``rampart dev``: the deployment on localcloud (``rampart.devstack``) and the HTTP front end
-(``rampart.devserver``) that wraps each request exactly as FC 3.0's HTTP trigger does and
+"""``rampart dev``: the deployment on localcloud (``rampart_dev.devstack``) and the HTTP front end
+(``rampart_dev.devserver``) that wraps each request exactly as FC 3.0's HTTP trigger does and
 invokes the webhook functions synchronously through the FC 3.0 SDK.
 
 Requests go over real HTTP (``http.client``) to the dev server; the functions run in the
@@ -28,10 +28,11 @@ from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as Ram
 from alibabacloud_tea_openapi.exceptions import ClientException
 from rampart.adapters import build
-from rampart.adapters.devcloud import DevCloud
 from rampart.cli import main
-from rampart.devserver import DevServer, function_for, timer_event, trigger_event
-from rampart.devstack import (
+from rampart_dev.cli_dev import register
+from rampart_dev.devcloud import DevCloud
+from rampart_dev.devserver import DevServer, function_for, timer_event, trigger_event
+from rampart_dev.devstack import (
     DEAD_LETTER_FUNCTION,
     HR_FUNCTION,
     LIFECYCLE_FUNCTION,
@@ -328,7 +329,7 @@ def _cli(*argv: str) -> tuple[int, str, str]:
     import io
 
     out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err, environ={})
+    code = main(list(argv), stdout=out, stderr=err, environ={}, extra_verbs=[register])
     return code, out.getvalue(), err.getvalue()
 
 
@@ -338,7 +339,7 @@ def _cli(*argv: str) -> tuple[int, str, str]:
 def test_rampart_dev_starts_serves_and_stops_on_sigterm() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ALIBABA_CLOUD_", "RAMPART_"))}
     env["PYTHONPATH"] = str(REPO / "shared")  # localcloud is found beside shared/ by rampart dev itself
-    process = subprocess.Popen([sys.executable, "-m", "rampart", "dev", "--port", "0", "--sweep-every", "0"],
+    process = subprocess.Popen([sys.executable, "-m", "rampart_dev", "dev", "--port", "0", "--sweep-every", "0"],
                                cwd=REPO / "shared", env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
@@ -360,7 +361,7 @@ def test_rampart_dev_starts_serves_and_stops_on_sigterm() -> None:
 
 
 def test_the_library_imports_neither_localcloud_nor_an_sdk_for_rampart_dev() -> None:
-    code = ("import sys, rampart.cli, rampart.devserver, rampart.devstack, rampart.adapters.devcloud;"
+    code = ("import sys, rampart.cli, rampart_dev.devserver, rampart_dev.devstack, rampart_dev.devcloud;"
             "print([m for m in sys.modules if m.startswith(('localcloud', 'alibabacloud', 'aliyun'))])")
     run = subprocess.run([sys.executable, "-c", code], cwd=REPO / "shared", capture_output=True, text=True,
                          timeout=60, env={**os.environ, "PYTHONPATH": str(REPO / "shared")})

@@ -13,8 +13,8 @@ import pytest
 from alibabacloud_kms20160120 import models as kms_models
 from alibabacloud_kms20160120.client import Client as Kms
 from rampart.adapters import build
-from rampart.adapters.devcloud import DevCloud
-from rampart.devstack import (
+from rampart_dev.devcloud import DevCloud
+from rampart_dev.devstack import (
     DEV_ROBOT_KIND,
     DEV_ROBOT_SECRET,
     DEV_ROBOT_TOKEN,

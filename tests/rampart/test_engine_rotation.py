@@ -15,8 +15,8 @@ from alibabacloud_ram20150501.client import Client as Ram
 from alibabacloud_sts20150401.client import Client as Sts
 from alibabacloud_tea_openapi.exceptions import ClientException
 from rampart.engine import Engine
-from rampart.handover import HandoverResult, hand_over
 from rampart.model import AuditResult, StepKind
+from rampart.operations import HandoverResult, hand_over
 from rampart.ports import AuditSink
 
 from localcloud import LocalCloud

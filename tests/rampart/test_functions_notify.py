@@ -13,7 +13,7 @@ import pytest
 from alibabacloud_ims20190815.client import Client as Ims
 from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as Ram
-from rampart import runtime
+from rampart.fc import runtime
 
 from localcloud import LocalCloud
 from tests.rampart.functions_support import EVENTS, LIFECYCLE, Deployment, deploy

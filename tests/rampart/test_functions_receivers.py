@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as Ram
-from rampart.events_schema import parse_time
+from rampart.events import parse_time
+from rampart.fc.http_trigger import http_event
 from rampart.sources.base import MAX_BODY_BYTES
-from rampart.sources.fc_http import http_event
 
 from localcloud import LocalCloud
 from tests.rampart.cli_support import escrowed
@@ -58,7 +58,7 @@ def test_a_signed_hr_joiner_is_accepted_handed_off_and_applied(
     assert user.display_name == "Alice Wong"
     assert [n for n, _ in escrowed(cloud) if n.startswith("rampart/")] == ["rampart/alice.wong/console-password"]
     logged = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
-    assert {line["logger"] for line in logged} >= {"rampart.receiver", "rampart.lifecycle"}
+    assert {line["logger"] for line in logged} >= {"rampart.fc.receiver", "rampart.fc.lifecycle"}
     assert all(line["correlation_id"] for line in logged)
     deployment.assert_clean(*(json.dumps(line) for line in logged))
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from rampart import runtime
 from rampart.adapters.sls import SlsAuditSink
+from rampart.fc import runtime
 
 from localcloud import LocalCloud
 from tests.rampart.adapter_support import settings_for

@@ -34,8 +34,8 @@ from typing import Any
 import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
+from rampart.fc.http_trigger import http_event
 from rampart.sources.base import MAX_BODY_BYTES
-from rampart.sources.fc_http import http_event
 
 from localcloud import LocalCloud
 from tests.rampart.functions_support import JIRA, LIFECYCLE, TICKET

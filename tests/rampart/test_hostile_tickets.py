@@ -2,7 +2,7 @@
 in the catalog or not even profile names, high-risk profiles without a time limit or beyond
 their ``max_duration``, approvers the profile does not allow, tickets that are not approved,
 self-approval (the requester, or the grantee, approving), durations and times no calendar can
-hold. Each is refused before the hand-off (422 for the catalog's rules: ``rampart.sources.grants``
+hold. Each is refused before the hand-off (422 for the catalog's rules: ``rampart.sources.ticket``
 calls the engine's own checks; 400 for a malformed field) and changes nothing in localcloud, in
 hand-off and in sync mode; the valid grants are still handed off.
 

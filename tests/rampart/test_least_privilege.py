@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from alibabacloud_ram20150501 import models as ram_models
-from rampart import timebound
+from rampart.planning import timebound
 
 from localcloud import LocalCloud
 from tests.rampart.functions_support import POLICIES, RECEIVER_POLICY, REPO, WORKER_POLICY

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import pytest
 from rampart.config import DEFAULT_LOCK_LEASE_SECONDS, ENV_LOCK_LEASE_SECONDS, FunctionSettings
-from rampart.devstack import LifecycleRuntime
+from rampart.engine import LEASE_MARGIN_S, UserLocks, lock_document, lock_name
 from rampart.errors import ConfigError
-from rampart.runtime import Instance
-from rampart.userlock import LEASE_MARGIN_S, UserLocks, lock_document, lock_name
+from rampart.fc.runtime import Instance
+from rampart_dev.devstack import LifecycleRuntime
 
 from localcloud import LocalCloud
 from tests.rampart.adapter_support import Waits, adapters, settings_for

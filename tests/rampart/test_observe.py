@@ -1,4 +1,4 @@
-"""rampart.observe against localcloud: what it reads, and how many calls localcloud served for it."""
+"""rampart.engine against localcloud: what it reads, and how many calls localcloud served for it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 from alibabacloud_ram20150501 import models as ram_models
-from rampart.adapters.secrets import access_key_secret_value, secret_name, secret_tags
+from rampart.adapters.kms import access_key_secret_value
+from rampart.engine import (
+    CALLS_ABSENT,
+    CALLS_PER_ACCESS_KEY_SECRET,
+    CALLS_PRESENT,
+    find_user_for_person,
+    observe,
+    users_for_person,
+)
 from rampart.errors import UnknownPerson
 from rampart.model import (
     ACCOUNT,
@@ -22,16 +30,8 @@ from rampart.model import (
     Scope,
     SecretKind,
 )
-from rampart.observe import (
-    CALLS_ABSENT,
-    CALLS_PER_ACCESS_KEY_SECRET,
-    CALLS_PRESENT,
-    find_user_for_person,
-    observe,
-    users_for_person,
-)
+from rampart.naming import marker_tags, secret_name, secret_tags
 from rampart.secret import Secret
-from rampart.tags import marker_tags
 
 from localcloud import LocalCloud
 from tests.rampart.adapter_support import adapters, calls_served, count_calls

@@ -15,9 +15,9 @@ the events whose invocation failed, ``races_support.Races.settle``), then the ch
 - no user ever held two keys (ListAccessKeys sampled from another thread throughout);
 - delivering every event once more changes nothing.
 
-What makes it hold: ``rampart.userlock`` (one event at a time per user; the loser waits,
+What makes it hold: ``rampart.engine`` (one event at a time per user; the loser waits,
 or fails with nothing changed and FC re-delivers it), grants and revokes ordered per
-profile (``rampart.desired``), and the tombstone carrying the leaver's event time.
+profile (``rampart.planning``), and the tombstone carrying the leaver's event time.
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ import pytest
 from alibabacloud_ims20190815.client import Client as Ims
 from alibabacloud_resourcemanager20200331.client import Client as Rm
 from rampart.adapters.sls import SlsAuditSink
-from rampart.lifecycle import FAILED_RESULTS
+from rampart.fc.lifecycle import FAILED_RESULTS
 from rampart.model import LifecycleEvent, LifecycleState, PolicyRef, PolicyType
-from rampart.timebound import timebound_policy_name
+from rampart.planning import timebound_policy_name
 
 from localcloud import LocalCloud
 from tests.rampart.adapter_support import settings_for

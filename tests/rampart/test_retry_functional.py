@@ -1,4 +1,4 @@
-"""rampart.retry through the adapters against localcloud's injected faults (official SDKs)."""
+"""rampart.adapters.retry through the adapters against localcloud's injected faults (official SDKs)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from urllib.parse import quote
 import pytest
 from alibabacloud_ram20150501 import models as ram_models
 from rampart.adapters.clients import Clients
-from rampart.adapters.identities import RamIdentities
-from rampart.adapters.secrets import access_key_secret_value, secret_name, secret_tags
+from rampart.adapters.kms import access_key_secret_value
+from rampart.adapters.ram import RamIdentities
+from rampart.adapters.retry import is_already_exists, is_not_found
 from rampart.config import Settings
 from rampart.errors import CloudError, PermissionDenied
 from rampart.model import Attachment, SecretKind
-from rampart.retry import is_already_exists, is_not_found
+from rampart.naming import secret_name, secret_tags
 from rampart.secret import Secret
 
 from localcloud import LocalCloud

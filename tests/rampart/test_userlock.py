@@ -1,4 +1,4 @@
-"""rampart.userlock on localcloud: the per-user lease that keeps two events for one person
+"""rampart.engine on localcloud: the per-user lease that keeps two events for one person
 from interleaving (official RAM SDK underneath; no stub)."""
 
 from __future__ import annotations
@@ -9,11 +9,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as Ram
-from rampart.adapters.identities import RamIdentities
+from rampart.adapters.ram import RamIdentities
+from rampart.engine import LEASE, LockBusy, UserLocks, lock_document, lock_name, observe, read_lock
 from rampart.model import AuditResult
-from rampart.observe import observe
-from rampart.timebound import is_timebound_name, timebound_prefix
-from rampart.userlock import LEASE, LockBusy, UserLocks, lock_document, lock_name, read_lock
+from rampart.planning import is_timebound_name, timebound_prefix
 
 from localcloud import LocalCloud
 from tests.rampart.adapter_support import Waits, adapters

@@ -31,7 +31,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from rampart.devstack import (
+from rampart_dev.devstack import (
     DEV_RESOURCE_GROUP,
     DEV_ROBOT_SECRET,
     DEV_ROBOT_TOKEN,
@@ -114,10 +114,10 @@ def write_catalog(info: dict[str, Any], workdir: Path) -> Path:
     """The example catalog on a real resource group, with the breaker raised above the
     campaign's leavers (hundreds of removals in minutes are the campaign, not a bad feed)."""
     from rampart.adapters import build
-    from rampart.adapters.devcloud import DevCloud
     from rampart.config import EXAMPLE_CATALOG
-    from rampart.devstack import Target
     from rampart.secret import Secret
+    from rampart_dev.devcloud import DevCloud
+    from rampart_dev.devstack import Target
 
     target = Target(info["endpoint"], info["region"], info["account_id"], info["access_key_id"],
                     Secret(info["access_key_secret"]))
@@ -216,9 +216,9 @@ class Campaign:
 
     def _campaign(self, info: dict[str, Any], admin: Admin, dev: servers.Process, process: bool) -> dict[str, Any]:
         from rampart.adapters import build
-        from rampart.adapters.devcloud import DevCloud
-        from rampart.devstack import Target
         from rampart.secret import Secret
+        from rampart_dev.devcloud import DevCloud
+        from rampart_dev.devstack import Target
 
         o = self.o
         rng = random.Random(o.seed)
@@ -339,7 +339,7 @@ class Campaign:
     def _check(self, info: dict[str, Any], admin: Admin, c: check.Clients, people: list[story.Expected],
                watch: check.KeyWatch, sender: Sender, target: Any) -> None:
         from rampart.adapters.sls import SlsAuditSink
-        from rampart.timebound import timebound_prefix
+        from rampart.planning import timebound_prefix
 
         domain = str(c.ims.get_default_domain().body.default_domain_name)
         users = check.list_users(c)

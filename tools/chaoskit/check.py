@@ -36,7 +36,7 @@ from alibabacloud_resourcemanager20200331 import models as rm_models
 from alibabacloud_resourcemanager20200331.client import Client as Rm
 from alibabacloud_sts20150401.client import Client as Sts
 from alibabacloud_tea_openapi.models import Config
-from rampart.tags import marker_from_tags
+from rampart.naming import marker_from_tags
 
 from tools.chaoskit.story import Expected, Final
 

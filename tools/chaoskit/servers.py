@@ -74,7 +74,7 @@ def localcloud(logs: Path) -> Process:
 
 def rampart_dev(endpoint: str, catalog: Path, logs: Path, *, isolation: str | None, timeout: int,
                 lease: int) -> Process:
-    argv = [PYTHON, "-m", "rampart", "dev", "--endpoint", endpoint, "--port", "0", "--sweep-every", "0",
+    argv = [PYTHON, "-m", "rampart_dev", "dev", "--endpoint", endpoint, "--port", "0", "--sweep-every", "0",
             "--catalog", str(catalog), "--lifecycle-timeout", str(timeout), "--lock-lease", str(lease)]
     if isolation:
         argv += ["--isolation", isolation]

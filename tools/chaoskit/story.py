@@ -16,7 +16,7 @@ The order is chosen so the expected final state does not depend on the order of 
   whatever else lands after it: gone (``immediate``) or disabled for the grace period (login
   profile gone, keys inactive, no grant attached);
 - a person who stays: joiner -> mover -> grant, the grant after the mover (a grant older than
-  the person's last joiner or mover is stale by design, ``rampart.desired``). The final state
+  the person's last joiner or mover is stale by design, ``rampart.planning``). The final state
   is the mover's rules plus the ticket grant.
 
 Grants are picked so that they never overlap a rule's profile: ``arms-readonly-rg`` for good

@@ -21,8 +21,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from rampart.secret import Secret
-from rampart.sources import hr_senders
-from rampart.sources.hmac_auth import sign_body, signed_headers
+from rampart.sources.signing import sign_body, signed_headers
+from rampart_dev import hr_senders
 
 from tools.chaoskit.story import Channel, Event
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rampart.adapters.clients import Clients, clients_for
-from rampart.adapters.identities import RamIdentities
-from rampart.adapters.invoker import FcInvoker, FcVersion
-from rampart.adapters.secrets import KmsSecrets
+from rampart.adapters.fc import FcInvoker, FcVersion
+from rampart.adapters.kms import KmsSecrets
+from rampart.adapters.ram import RamIdentities
+from rampart.adapters.retry import DEFAULT_POLICY, RetryPolicy
 from rampart.config import Settings
-from rampart.retry import DEFAULT_POLICY, RetryPolicy
 
 __all__ = ["Adapters", "Clients", "FcInvoker", "FcVersion", "KmsSecrets", "RamIdentities", "build", "clients_for"]
 

@@ -22,8 +22,8 @@ from collections import OrderedDict
 from enum import Enum
 from typing import Any
 
+from rampart.adapters.retry import DEFAULT_POLICY, RetryPolicy, call
 from rampart.config import Settings
-from rampart.retry import DEFAULT_POLICY, RetryPolicy, call
 
 
 class Service(Enum):

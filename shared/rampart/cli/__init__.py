@@ -28,15 +28,15 @@ import contextlib
 import logging
 import sys
 import traceback
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO
 
+from rampart.cli.context import Runtime
 from rampart.cli.output import EXIT_FAILED, EXIT_HELD, EXIT_INTERRUPTED, Output, one_line
-from rampart.cli.parser import UsageError, build_parser
-from rampart.cli.runtime import Runtime
+from rampart.cli.parser import UsageError, Verb, build_parser
 from rampart.clock import Clock, utcnow
 from rampart.errors import BreakerOpen, RampartError
-from rampart.handover import Terminal, open_terminal
+from rampart.operations import Terminal, open_terminal
 from rampart.redact import redact_text
 
 __all__ = ["main"]
@@ -75,6 +75,7 @@ def main(
     environ: Mapping[str, str] | None = None,
     clock: Clock = utcnow,
     terminal: Terminal = open_terminal,
+    extra_verbs: Sequence[Callable[[Verb], None]] = (),
 ) -> int:
     """Run one ``rampart`` command; returns the exit code (see the module docstring)."""
     args_in = list(sys.argv[1:] if argv is None else argv)
@@ -87,7 +88,7 @@ def main(
     # Everything the libraries print (argparse help, the audit spill) lands in these streams.
     with contextlib.redirect_stdout(out_stream), contextlib.redirect_stderr(err_stream), _logging_to(err_stream, debug):
         try:
-            parser = build_parser()
+            parser = build_parser(extra_verbs)
             try:
                 args = parser.parse_args(args_in)
             except SystemExit as exc:  # --help, --version

@@ -7,11 +7,12 @@ A usage mistake is a :class:`UsageError` (exit 2, one line), not argparse's usag
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from rampart.cli import verbs_account, verbs_dev, verbs_events, verbs_ops
+from rampart.cli import verbs_account, verbs_events, verbs_ops
+from rampart.engine import TOMBSTONE_WAIT_SECONDS
 from rampart.errors import ConfigError
-from rampart.tombstones import TOMBSTONE_WAIT_SECONDS
 
 _EPILOG = """\
 environment:
@@ -49,7 +50,7 @@ def _grant_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--approver", metavar="NAME", help="who approved the ticket (not you, not the grantee)")
 
 
-def _positive(text: str) -> int:
+def positive(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -60,7 +61,7 @@ def _positive(text: str) -> int:
 
 
 def _at_least_one(text: str) -> int:
-    value = _positive(text)
+    value = positive(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
@@ -76,7 +77,7 @@ def _rate(text: str) -> float:
     return value
 
 
-def _seconds(text: str) -> float:
+def seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
@@ -86,21 +87,14 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _port(text: str) -> int:
-    value = _positive(text)
-    if value > 65535:
-        raise argparse.ArgumentTypeError(f"{value} is not a TCP port (0-65535)")
-    return value
+Verb = Callable[[str, Any, str], argparse.ArgumentParser]
+"""Adds one verb: ``verb(name, run, help)`` -> its parser, for the verb's own arguments."""
 
 
-def _endpoint(text: str) -> str:
-    host, colon, port = text.rpartition(":")
-    if not colon or not host or "/" in text or not port.isdigit() or not 0 < int(port) <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not HOST:PORT (e.g. 127.0.0.1:41234)")
-    return text
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(extra_verbs: Sequence[Callable[[Verb], None]] = ()) -> argparse.ArgumentParser:
+    """Every verb of the deployable CLI, plus ``extra_verbs`` (each registers its own with
+    the ``verb`` function it is given): ``rampart_dev`` adds ``dev`` this way, so the
+    product never imports the development tools."""
     parser = _Parser(prog="rampart", description="RAM user lifecycle on Alibaba Cloud: plan, apply, audit.",
                      epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(parser, top=True)
@@ -160,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-rotate", action="store_true", help="skip key rotation")
 
     p = verb("drift", verbs_ops.cmd_drift, "unmanaged users, unused keys and manual grants (audited)")
-    p.add_argument("--unused-days", type=_positive, default=90, metavar="N", help="a key idle this long is unused (90)")
+    p.add_argument("--unused-days", type=positive, default=90, metavar="N", help="a key idle this long is unused (90)")
     p.add_argument("--fail-on-drift", action="store_true", help="exit 1 when anything is found")
 
     p = verb("import", verbs_ops.cmd_import, "bulk joiners from a CSV file, concurrently under a rate limit")
@@ -170,32 +164,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--skip-invalid", action="store_true", help="import the valid rows, report the others")
 
     p = verb("release", verbs_ops.cmd_release, "release the circuit breaker; list (or --resubmit) held leaver events")
-    p.add_argument("--allow", type=_positive, metavar="N", help="removals admitted until the next release")
+    p.add_argument("--allow", type=positive, metavar="N", help="removals admitted until the next release")
     p.add_argument("--reason", default="", metavar="TEXT")
     p.add_argument("--resubmit", action="store_true", help="apply the held events again, oldest first")
     p.add_argument("--list", action="store_true", help="only list held events; do not release")
-    p.add_argument("--since-days", type=_positive, default=7, metavar="N", help="look back N days for held events (7)")
+    p.add_argument("--since-days", type=positive, default=7, metavar="N", help="look back N days for held events (7)")
 
     p = verb("replay", verbs_ops.cmd_replay, "re-send audit records spilled to stderr while SLS was unreachable")
     p.add_argument("file", metavar="FILE", nargs="?", default="-", help="a log dump with the spill lines (- : stdin)")
-    p.add_argument("--wait", type=_seconds, default=TOMBSTONE_WAIT_SECONDS, metavar="S",
+    p.add_argument("--wait", type=seconds, default=TOMBSTONE_WAIT_SECONDS, metavar="S",
                    help=f"wait up to S seconds in all for the deletion tombstones sent to be queryable in SLS "
                         f"({TOMBSTONE_WAIT_SECONDS:g}; 0: check once)")
-
-    p = verb("dev", verbs_dev.cmd_dev, "serve the four functions on a local cloud behind FC's HTTP trigger (development)")
-    p.add_argument("--endpoint", type=_endpoint, metavar="HOST:PORT",
-                   help="a running `python -m localcloud serve` (default: an embedded one)")
-    p.add_argument("--port", type=_port, default=8080, metavar="N", help="HTTP port on 127.0.0.1 (8080; 0: a free one)")
-    p.add_argument("--sweep-every", type=_seconds, default=60.0, metavar="S",
-                   help="fire the sweeper's timer every S seconds (60; 0: never)")
-    p.add_argument("--isolation", choices=("inline", "process"), default=None,
-                   help="how localcloud runs the lifecycle function (default: localcloud's, inline)")
-    p.add_argument("--lifecycle-timeout", type=_positive, default=None, metavar="S",
-                   help="the lifecycle and sweeper functions' timeout (default: s.yaml's 120 s)")
-    p.add_argument("--lock-lease", type=_positive, default=None, metavar="S",
-                   help="RAMPART_LOCK_LEASE_SECONDS for them: must exceed the timeout (default: 180 s)")
 
     p = verb("handover", verbs_account.cmd_handover, "show a user's initial credential once, on the terminal (audited)")
     p.add_argument("user", metavar="USER")
     p.add_argument("--again", action="store_true", help="show a credential that was already handed over")
+    for register in extra_verbs:
+        register(verb)
     return parser

@@ -11,12 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from rampart.audit import Delivery
-from rampart.drift import DriftReport
-from rampart.engine import EventResult, Target, UserResult
-from rampart.init import InitReport
+from rampart.engine import DriftReport, EventResult, Target, UserResult
 from rampart.model import AuditResult, LifecycleEvent, Plan, Step, StepKind
-from rampart.status import UserStatus
-from rampart.timebound import iso_z
+from rampart.operations import InitReport, UserStatus
+from rampart.planning import iso_z
 
 _MAX_FIELD = 90
 

@@ -5,12 +5,9 @@ from __future__ import annotations
 import argparse
 
 from rampart.cli import render
+from rampart.cli.context import Runtime
 from rampart.cli.output import EXIT_INPUT, EXIT_OK, Output
-from rampart.cli.runtime import Runtime
-from rampart.handover import hand_over
-from rampart.init import initialise
-from rampart.manual import event_id
-from rampart.status import user_status
+from rampart.operations import event_id, hand_over, initialise, user_status
 
 
 def cmd_init(args: argparse.Namespace, rt: Runtime, out: Output) -> int:

@@ -1,7 +1,7 @@
 """The verbs that run lifecycle events: ``plan``, ``apply``, ``join``, ``grant``, ``revoke``, ``leave``.
 
 Each hands ``rampart.engine.Engine`` ordinary events (from a file, or built by
-``rampart.manual``) and reports its results; the exit code follows the worst result
+``rampart.operations``) and reports its results; the exit code follows the worst result
 (``rampart.cli.output.worst``: failed 1, held 3, refused 2, else 0; a stale event is 0).
 """
 
@@ -11,18 +11,16 @@ import argparse
 from dataclasses import replace
 from typing import Any
 
-from rampart import manual
+from rampart import operations
 from rampart.audit import AuditTrail
 from rampart.cli import render
+from rampart.cli.context import Runtime
 from rampart.cli.output import EXIT_OK, Output, error_exit_code, result_exit_code, worst
-from rampart.cli.runtime import Runtime
-from rampart.engine import EventResult
+from rampart.engine import EventResult, users_for_person
 from rampart.errors import RampartError, StaleEvent, UnknownPerson
 from rampart.events import load_events
-from rampart.identity import console_login_url, logon_principal
 from rampart.model import AccessMode, AuditResult, LifecycleEvent
-from rampart.observe import users_for_person
-from rampart.tags import marker_from_tags
+from rampart.naming import console_login_url, logon_principal, marker_from_tags
 
 
 def _event_brief(event: LifecycleEvent) -> dict[str, Any]:
@@ -108,7 +106,7 @@ def cmd_apply(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
 
 
 def _until(args: argparse.Namespace, rt: Runtime) -> Any:
-    return manual.parse_until(args.until, rt.clock()) if args.until else None
+    return operations.parse_until(args.until, rt.clock()) if args.until else None
 
 
 def _dry_run(rt: Runtime, event: LifecycleEvent, out: Output, extra: dict[str, Any] | None = None) -> int:
@@ -128,14 +126,14 @@ def _refuse(rt: Runtime, event: LifecycleEvent, exc: RampartError) -> None:
 
 def cmd_join(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
     now = rt.clock()
-    events = manual.join_events(
+    events = operations.join_events(
         person_id=args.person_id, user_name=args.user, display_name=args.display_name,
         access=AccessMode(args.access), profiles=args.profile, operator=rt.operator, now=now, token=rt.token(),
         email=args.email, manager=args.manager, ticket=args.ticket, approver=args.approver, until=_until(args, rt),
     )
     joiner, grants = events[0], events[1:]
     try:
-        manual.precheck(rt.catalog, grants, now)
+        operations.precheck(rt.catalog, grants, now)
     except RampartError as exc:
         _refuse(rt, joiner, exc)
         raise
@@ -161,7 +159,7 @@ def cmd_join(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
 
 
 def cmd_grant(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
-    event = manual.grant_event(user_name=args.user, profile=args.profile, operator=rt.operator, now=rt.clock(),
+    event = operations.grant_event(user_name=args.user, profile=args.profile, operator=rt.operator, now=rt.clock(),
                                token=rt.token(), until=_until(args, rt), ticket=args.ticket, approver=args.approver)
     if args.dry_run:
         return _dry_run(rt, event, out)
@@ -170,7 +168,7 @@ def cmd_grant(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
 
 
 def cmd_revoke(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
-    event = manual.revoke_event(user_name=args.user, profile=args.profile, operator=rt.operator, now=rt.clock(),
+    event = operations.revoke_event(user_name=args.user, profile=args.profile, operator=rt.operator, now=rt.clock(),
                                 token=rt.token())
     if args.dry_run:
         return _dry_run(rt, event, out)
@@ -192,7 +190,7 @@ def resolve_leaver(rt: Runtime, who: str) -> tuple[str, str | None]:
 
 def cmd_leave(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
     person_id, user_name = resolve_leaver(rt, args.who)
-    event = manual.leave_event(person_id=person_id, user_name=user_name, immediate=args.now, operator=rt.operator,
+    event = operations.leave_event(person_id=person_id, user_name=user_name, immediate=args.now, operator=rt.operator,
                                now=rt.clock(), token=rt.token())
     if args.dry_run:
         return _dry_run(rt, event, out)

@@ -11,16 +11,14 @@ from typing import Any
 
 from rampart.audit import AuditAction, replay, sls_phrase
 from rampart.cli import render
+from rampart.cli.context import Runtime
 from rampart.cli.output import EXIT_FAILED, EXIT_INPUT, EXIT_OK, Output, result_exit_code, worst
-from rampart.cli.runtime import Runtime
-from rampart.drift import find_drift
-from rampart.engine import EventResult, UserResult
+from rampart.engine import EventResult, Tombstones, UserResult, find_drift
+from rampart.engine.sweep import record_drift, sweep_all
 from rampart.errors import EventError
 from rampart.events import parse_event
-from rampart.manual import event_id
 from rampart.model import AuditResult, LifecycleEvent
-from rampart.sweep import record_drift, sweep_all
-from rampart.tombstones import Tombstones
+from rampart.operations import event_id
 
 # --- sweep -----------------------------------------------------------------------------------
 
@@ -155,7 +153,7 @@ def cmd_replay(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
     out.line(f"replay: {report.sent} record(s) sent, {report.already_stored} already in SLS, "
              f"{report.unreadable} unreadable")
     # a tombstone stops a late joiner only once SLS has indexed it (about 3 s): the operator's next
-    # step, re-driving the dead letters, must not run before (rampart.tombstones)
+    # step, re-driving the dead letters, must not run before (rampart.engine)
     graves = Tombstones(rt.sink, rt.clock)
     deadline = time.monotonic() + args.wait  # one wait for them all: SLS indexes them side by side
     unseen = [f"{user} ({why})" for user, cid in report.tombstones
@@ -183,13 +181,14 @@ def cmd_replay(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
 
 
 def cmd_import(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
-    from rampart import bulk  # the bulk module loads only for this verb
+    from rampart import operations
+    from rampart.adapters.ratelimit import DEFAULT_RATE
 
-    report = bulk.import_csv(
+    report = operations.import_csv(
         args.csv, rt.engine,
-        concurrency=args.concurrency if args.concurrency is not None else bulk.DEFAULT_CONCURRENCY,
-        rate_per_second=args.rate if args.rate is not None else bulk.DEFAULT_RATE,
-        progress=bulk.progress_bar(out.stderr), skip_invalid=args.skip_invalid, actor=rt.operator.arn,
+        concurrency=args.concurrency if args.concurrency is not None else operations.DEFAULT_CONCURRENCY,
+        rate_per_second=args.rate if args.rate is not None else DEFAULT_RATE,
+        progress=operations.progress_bar(out.stderr), skip_invalid=args.skip_invalid, actor=rt.operator.arn,
     )
     counts = ", ".join(f"{n} {k}" for k, n in report.counts.items() if n)
     out.line(f"import {report.file}: {report.rows} row(s); {counts or 'nothing run'}; "

@@ -84,13 +84,13 @@ class _Reader:
 
 
 def _generic_hr(r: _Reader, known: Collection[str] | None) -> Source:
-    from rampart.sources.generic_hr import GenericHRSource
+    from rampart.sources.hr.generic import GenericHRSource
 
     return GenericHRSource(r.secrets("secret"))
 
 
 def _feishu(r: _Reader, known: Collection[str] | None) -> Source:
-    from rampart.sources.feishu import FeishuSource
+    from rampart.sources.hr.feishu import FeishuSource
 
     departments = r.mapping("departments")
     if not all(isinstance(v, str) for v in departments.values()):
@@ -101,13 +101,13 @@ def _feishu(r: _Reader, known: Collection[str] | None) -> Source:
 
 
 def _bamboohr(r: _Reader, known: Collection[str] | None) -> Source:
-    from rampart.sources.bamboohr import BambooHRSource
+    from rampart.sources.hr.bamboohr import BambooHRSource
 
     return BambooHRSource(r.secrets("private_key"), company_id=r.text("company_id"))
 
 
 def _dingtalk(r: _Reader, known: Collection[str] | None) -> Source:
-    from rampart.sources.dingtalk import DingTalkSource
+    from rampart.sources.hr.dingtalk import DingTalkSource
 
     owner = r.text("owner_key")
     if not owner:
@@ -116,7 +116,7 @@ def _dingtalk(r: _Reader, known: Collection[str] | None) -> Source:
 
 
 def _jira(r: _Reader, known: Collection[str] | None) -> Source:
-    from rampart.sources.jira import JiraMapping, JiraSource
+    from rampart.sources.ticket.jira import JiraMapping, JiraSource
 
     fields = dict(r.mapping("mapping"))
     duration = fields.pop("default_duration", None)
@@ -132,7 +132,7 @@ def _jira(r: _Reader, known: Collection[str] | None) -> Source:
 
 
 def _ticket_generic(r: _Reader, known: Collection[str] | None) -> Source:
-    from rampart.sources.ticket_generic import GenericTicketSource
+    from rampart.sources.ticket.generic import GenericTicketSource
 
     return GenericTicketSource(r.secrets("secret"), known_profiles=known,
                                name=r.text("name", "ticket:generic") or "ticket:generic")

@@ -7,7 +7,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from rampart.desired import desire
 from rampart.model import (
     AccessMode,
     Approval,
@@ -28,8 +27,8 @@ from rampart.model import (
     Scope,
     StepKind,
 )
-from rampart.plan import plan
-from rampart.simulate import simulate
+from rampart.planning import desire, plan
+from rampart_dev.simulate import simulate
 
 NOW = datetime(2025, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
 EARLIER = NOW - timedelta(hours=1)

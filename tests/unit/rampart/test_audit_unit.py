@@ -25,16 +25,7 @@ from rampart.audit import (
     replay,
     sls_phrase,
 )
-from rampart.model import (
-    Approval,
-    AuditRecord,
-    AuditResult,
-    EventKind,
-    LifecycleEvent,
-    Plan,
-    Step,
-    StepKind,
-)
+from rampart.model import Approval, AuditRecord, AuditResult, EventKind, LifecycleEvent, Plan, Step, StepKind
 from rampart.redact import SecretRegistry
 
 T0 = datetime(2024, 5, 1, 10, 0, 0, 250000, tzinfo=timezone.utc)

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rampart import bench_cold_child
-from rampart.bench_cold import (
+from rampart_dev.bench import cold_child as bench_cold_child
+from rampart_dev.bench.cold import (
     INSTANCE_MIB,
     BenchError,
     Sample,

@@ -28,8 +28,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rampart.catalog import MAX_PROBLEMS, CatalogErrors, load_catalog, parse_catalog
-from rampart.catalog_limits import MAX_DEPTH, MAX_EXPANDED
+from rampart.catalog import MAX_DEPTH, MAX_EXPANDED, MAX_PROBLEMS, CatalogErrors, load_catalog, parse_catalog
 from rampart.config import EXAMPLE_CATALOG
 from rampart.errors import CatalogError, RampartError
 from rampart.model import Catalog

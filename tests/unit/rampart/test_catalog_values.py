@@ -7,9 +7,14 @@ from datetime import timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from rampart import policy_document
+from rampart.catalog import (
+    HIGH_RISK_SYSTEM_POLICIES,
+    document_is_high_risk,
+    high_risk_actions,
+    is_high_risk,
+    policy_document,
+)
 from rampart.durations import format_duration, parse_duration
-from rampart.highrisk import HIGH_RISK_SYSTEM_POLICIES, document_is_high_risk, high_risk_actions, is_high_risk
 from rampart.model import PolicyRef, PolicyType
 
 

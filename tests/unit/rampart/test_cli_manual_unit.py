@@ -1,4 +1,4 @@
-"""``rampart.manual``: the events the manual verbs build, and their refusals. Pure."""
+"""``rampart.operations``: the events the manual verbs build, and their refusals. Pure."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from rampart.catalog import load_catalog
 from rampart.config import EXAMPLE_CATALOG
 from rampart.errors import EventError, PolicyRefused, UnknownProfile
-from rampart.manual import Operator, approval_for, grant_event, join_events, leave_event, parse_until, precheck
 from rampart.model import AccessMode, EventKind
+from rampart.operations import Operator, approval_for, grant_event, join_events, leave_event, parse_until, precheck
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
 OPS = Operator("acs:ram::123456789012:user/ops.lead")

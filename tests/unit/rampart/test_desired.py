@@ -8,19 +8,10 @@ from pathlib import Path
 
 import pytest
 from rampart.catalog import load_catalog
-from rampart.desired import desire
 from rampart.errors import EventError, PolicyRefused, StaleEvent, UnknownPerson
-from rampart.model import (
-    ACCOUNT,
-    AccessMode,
-    Attachment,
-    EventKind,
-    LifecycleState,
-    Profile,
-    Rule,
-    Scope,
-)
-from rampart.tags import MANAGED_BY, PERSON, PROFILES, STATE, TagLimitError
+from rampart.model import ACCOUNT, AccessMode, Attachment, EventKind, LifecycleState, Profile, Rule, Scope
+from rampart.naming import MANAGED_BY, PERSON, PROFILES, STATE, TagLimitError
+from rampart.planning import desire
 
 from tests.unit.rampart.plan_fixtures import (
     EARLIER,
@@ -39,7 +30,7 @@ from tests.unit.rampart.plan_fixtures import (
     with_,
 )
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "rampart" / "catalogs" / "example.yaml"
+EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "rampart" / "catalog" / "example.yaml"
 
 
 # --- joiner --------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from rampart.desired import desire, desire_sweep
 from rampart.errors import EventError, PolicyRefused, UnknownPerson, UnknownProfile
 from rampart.model import (
     ACCOUNT,
@@ -23,8 +22,8 @@ from rampart.model import (
     Scope,
     TicketGrant,
 )
-from rampart.tags import GRACE_UNTIL, GRANT_PREFIX, STATE
-from rampart.timebound import allow_bounds, timebound_policy_name
+from rampart.naming import GRACE_UNTIL, GRANT_PREFIX, STATE
+from rampart.planning import allow_bounds, desire, desire_sweep, timebound_policy_name
 
 from tests.unit.rampart.plan_fixtures import (
     ADMIN,

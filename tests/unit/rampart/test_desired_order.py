@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from rampart.desired import decided_at, desire, desire_sweep
 from rampart.errors import StaleEvent
 from rampart.model import Catalog, EventKind, LifecycleEvent, ObservedUser, Revocation, TicketGrant
-from rampart.tags import GRANT_PREFIX, REVOKED_PREFIX, marker_from_tags, marker_tags
+from rampart.naming import GRANT_PREFIX, REVOKED_PREFIX, marker_from_tags, marker_tags
+from rampart.planning import decided_at, desire, desire_sweep
 
 from tests.unit.rampart.plan_fixtures import EARLIER, NOW, approval, arms_catalog, event, onboarded, person, with_
 

@@ -12,17 +12,15 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rampart.catalog import parse_catalog
-from rampart.catalog_limits import MAX_DEPTH, MAX_EXPANDED, first_problem
+from rampart.catalog import MAX_DEPTH, MAX_EXPANDED, first_problem, parse_catalog
 from rampart.config import EXAMPLE_CATALOG
-from rampart.desired_checks import check_not_grantee
 from rampart.durations import parse_duration
 from rampart.errors import EventError, PolicyRefused, UnknownProfile
-from rampart.events import EventErrors, parse_event
-from rampart.events_schema import parse_time
-from rampart.identity import validate_user_name
-from rampart.sources.grants import check_grants
-from rampart.sources.payloads import grant_duration, stable_id
+from rampart.events import EventErrors, parse_event, parse_time
+from rampart.naming import validate_user_name
+from rampart.planning import check_not_grantee
+from rampart.sources import grant_duration, stable_id
+from rampart.sources.ticket import check_grants
 
 CATALOG = parse_catalog(yaml.safe_load(EXAMPLE_CATALOG.read_text()), "example.yaml")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from rampart.errors import EventError, PolicyRefused
-from rampart.identity import (
+from rampart.model import AccessMode, CatalogOptions, Person
+from rampart.naming import (
     access_modes,
     access_plan,
     api_user_name,
@@ -16,7 +17,6 @@ from rampart.identity import (
     validate_display_name,
     validate_user_name,
 )
-from rampart.model import AccessMode, CatalogOptions, Person
 
 CONSOLE, PROGRAMMATIC = AccessMode.CONSOLE, AccessMode.PROGRAMMATIC
 

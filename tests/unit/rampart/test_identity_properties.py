@@ -6,7 +6,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rampart.errors import EventError
-from rampart.identity import (
+from rampart.model import AccessMode, CatalogOptions, Person
+from rampart.naming import (
     access_plan,
     api_user_name,
     derive_user_name,
@@ -15,7 +16,6 @@ from rampart.identity import (
     validate_display_name,
     validate_user_name,
 )
-from rampart.model import AccessMode, CatalogOptions, Person
 
 names = st.text(min_size=1, max_size=200)
 emails = st.one_of(

@@ -5,10 +5,10 @@ an id, or drop every rule-granted profile of a mover. A leaver needs only the id
 from __future__ import annotations
 
 import pytest
-from rampart.desired import desire
 from rampart.errors import EventError
 from rampart.model import HR_RECORD_ATTRIBUTE, HR_RECORD_IDS_ONLY, EventKind, LifecycleState
-from rampart.sources.hr_common import IDS_ONLY, RECORD_ATTRIBUTE
+from rampart.planning import desire
+from rampart.sources.hr import IDS_ONLY, RECORD_ATTRIBUTE
 
 from tests.unit.rampart.plan_fixtures import NOW, arms_catalog, event, joiner, onboarded, person
 

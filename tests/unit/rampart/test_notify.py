@@ -13,8 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from rampart.apply import StepOutcome
-from rampart.engine import EventResult, UserResult
+from rampart.engine import EventResult, StepOutcome, UserResult
 from rampart.errors import ConfigError
 from rampart.events import parse_event
 from rampart.model import (
@@ -28,20 +27,24 @@ from rampart.model import (
     StepKind,
     TicketGrant,
 )
+from rampart.naming import marker_tags
 from rampart.notify import (
     MAX_TEXT,
     NoticeKind,
     NotifyConfig,
     NotifyKind,
+    answer,
+    dingtalk_sign,
+    feishu_sign,
     has_news,
     notice_for,
     parse_config,
+    payload,
+    request,
 )
-from rampart.notify_wire import answer, dingtalk_sign, feishu_sign, payload, request
 from rampart.redact import redact
 from rampart.secret import Secret
-from rampart.sources.hmac_auth import verify_timestamped
-from rampart.tags import marker_tags
+from rampart.sources.signing import verify_timestamped
 
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
 DOMAIN = "myco.onaliyun.com"

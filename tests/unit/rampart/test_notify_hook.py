@@ -9,13 +9,12 @@ from datetime import datetime, timezone
 from typing import cast
 
 import pytest
-from rampart import lifecycle
 from rampart.engine import Engine as RealEngine
 from rampart.engine import EventResult
 from rampart.errors import CloudError, ConfigError, PermissionDenied
+from rampart.fc import lifecycle
 from rampart.model import AuditResult, LifecycleEvent
-from rampart.notify import Notice, NotifyKind, NotifyOutcome
-from rampart.notify_hook import NotifySetup, after_event, is_lasting
+from rampart.notify import Notice, NotifyKind, NotifyOutcome, NotifySetup, after_event, is_lasting
 
 from tests.unit.rampart.test_audit_unit import MemorySink
 from tests.unit.rampart.test_notify import created, event_result, joiner_event, leaver_event

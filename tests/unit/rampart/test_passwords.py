@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rampart.errors import PolicyRefused
 from rampart.model import PasswordPolicy
-from rampart.passwords import SYMBOLS, generate_password, password_length, satisfies
+from rampart.planning import SYMBOLS, generate_password, password_length, satisfies
 from rampart.secret import Secret
 
 POLICIES = st.builds(

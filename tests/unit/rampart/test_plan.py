@@ -7,18 +7,10 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from rampart.desired import desire, desire_sweep
-from rampart.model import (
-    ACCOUNT,
-    Attachment,
-    EventKind,
-    LifecycleState,
-    PolicyRef,
-    PolicyType,
-    Scope,
-    StepKind,
-)
-from rampart.plan_detail import (
+from rampart.model import ACCOUNT, Attachment, EventKind, LifecycleState, PolicyRef, PolicyType, Scope, StepKind
+from rampart.naming import GRANT_PREFIX, PERSON, STATE
+from rampart.planning import allow_bounds, desire, desire_sweep
+from rampart.planning.step_detail import (
     DetailError,
     attachment_from,
     policy_ref_from,
@@ -27,9 +19,7 @@ from rampart.plan_detail import (
     untag_from,
     until_from,
 )
-from rampart.simulate import simulate
-from rampart.tags import GRANT_PREFIX, PERSON, STATE
-from rampart.timebound import allow_bounds
+from rampart_dev.simulate import simulate
 
 from tests.unit.rampart.plan_fixtures import (
     ECS,

@@ -5,18 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from rampart.desired import desire, desire_sweep
-from rampart.model import (
-    AccessMode,
-    EventKind,
-    ObservedKey,
-    ObservedSecret,
-    ObservedUser,
-    SecretKind,
-    StepKind,
-)
-from rampart.plan import plan_rotation
-from rampart.simulate import simulate
+from rampart.model import AccessMode, EventKind, ObservedKey, ObservedSecret, ObservedUser, SecretKind, StepKind
+from rampart.planning import desire, desire_sweep, plan_rotation
+from rampart_dev.simulate import simulate
 
 from tests.unit.rampart.plan_fixtures import (
     EARLIER,

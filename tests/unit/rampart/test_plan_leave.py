@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from rampart.desired import desire, desire_sweep
 from rampart.model import (
     ACCOUNT,
     Attachment,
@@ -17,8 +16,9 @@ from rampart.model import (
     SecretKind,
     StepKind,
 )
-from rampart.simulate import simulate
-from rampart.tags import GRACE_UNTIL, STATE
+from rampart.naming import GRACE_UNTIL, STATE
+from rampart.planning import desire, desire_sweep
+from rampart_dev.simulate import simulate
 
 from tests.unit.rampart.plan_fixtures import (
     NOW,

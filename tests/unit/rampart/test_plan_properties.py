@@ -5,7 +5,7 @@ maybe a grace-period leaver), damages the result the ways the cloud can (a crash
 CreateAccessKey and the KMS write, a secret pending deletion, an AccessKey secret whose
 ACSCurrent key is gone, a rotation cut short, a secret of the older naming scheme, a manual
 grant, a detached policy, a stray time-bound policy ...), then plans one more event and replays the plan in the
-model (``rampart.simulate``, strict: it raises on anything the cloud would refuse or on a step
+model (``rampart_dev.simulate``, strict: it raises on anything the cloud would refuse or on a step
 with nothing to do). Then:
 
 - idempotence: planning again on the result is empty;
@@ -29,8 +29,6 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import event as label
 from hypothesis import strategies as st
-from rampart.desired import desire, desire_sweep
-from rampart.desired_state import Desired
 from rampart.errors import RampartError
 from rampart.model import (
     ACCOUNT,
@@ -55,10 +53,9 @@ from rampart.model import (
     SecretKind,
     StepKind,
 )
-from rampart.plan import plan, plan_rotation
-from rampart.plan_detail import attachment_from
-from rampart.simulate import apply_step, simulate
-from rampart.timebound import allow_bounds, timebound_prefix
+from rampart.planning import Desired, allow_bounds, desire, desire_sweep, plan, plan_rotation, timebound_prefix
+from rampart.planning.step_detail import attachment_from
+from rampart_dev.simulate import apply_step, simulate
 
 from tests.unit.rampart.plan_fixtures import NOW
 

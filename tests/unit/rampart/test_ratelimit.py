@@ -1,4 +1,4 @@
-"""rampart.ratelimit with an injected clock and sleep: no test waits or reads the wall clock."""
+"""rampart.adapters.ratelimit with an injected clock and sleep: no test waits or reads the wall clock."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 import threading
 
 import pytest
-from rampart.ratelimit import DEFAULT_RATE, RateLimiter
+from rampart.adapters.ratelimit import DEFAULT_RATE, RateLimiter
 
 
 class FakeTime:

@@ -1,4 +1,4 @@
-"""The rate-limit hook in rampart.retry.call: every attempt takes a token, retries included.
+"""The rate-limit hook in rampart.adapters.retry.call: every attempt takes a token, retries included.
 
 The failures are the SDK's own exception classes (no client involved, nothing mocked); time
 is injected, so nothing waits.
@@ -7,10 +7,10 @@ is injected, so nothing waits.
 from __future__ import annotations
 
 from alibabacloud_tea_openapi.exceptions import ClientException, ThrottlingException
-from rampart import retry
+from rampart.adapters import retry
+from rampart.adapters.ratelimit import RateLimiter
+from rampart.adapters.retry import RetryPolicy, call
 from rampart.errors import CloudError
-from rampart.ratelimit import RateLimiter
-from rampart.retry import RetryPolicy, call
 
 
 class Tokens:

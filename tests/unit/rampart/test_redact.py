@@ -11,15 +11,7 @@ from urllib.parse import quote
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rampart.redact import (
-    REGISTRY,
-    SecretRegistry,
-    dumps,
-    is_sensitive_key,
-    redact,
-    redact_exception,
-    redact_text,
-)
+from rampart.redact import REGISTRY, SecretRegistry, dumps, is_sensitive_key, redact, redact_exception, redact_text
 from rampart.secret import MASK, Secret
 
 LIVE = "Zq8vR2mK9pLx4TnB7wYc3HdF6sJa1E"

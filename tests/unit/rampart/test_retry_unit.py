@@ -1,4 +1,4 @@
-"""rampart.retry with injected sleep, clock and seeded random: instant and repeatable.
+"""rampart.adapters.retry with injected sleep, clock and seeded random: instant and repeatable.
 
 The failures are the SDK's own exception classes, built as the SDK builds them (no client is
 involved, so nothing is mocked).
@@ -13,9 +13,9 @@ import pytest
 from alibabacloud_tea_openapi.exceptions import ClientException, ServerException, ThrottlingException
 from darabonba.exceptions import RetryError, UnretryableException
 from darabonba.policy.retry import RetryPolicyContext
-from rampart import retry
+from rampart.adapters import retry
+from rampart.adapters.retry import RetryPolicy, call, is_already_exists, is_not_found
 from rampart.errors import CloudError, PermissionDenied
-from rampart.retry import RetryPolicy, call, is_already_exists, is_not_found
 
 
 class FakeTime:

@@ -12,8 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rampart.errors import PolicyRefused
 from rampart.model import PolicyRef, PolicyType
-from rampart.plan_detail import DOCUMENT, SOURCE_POLICY, UNTIL, create_policy_document
-from rampart.timebound import (
+from rampart.planning import (
     MAX_DOCUMENT,
     allow_bounds,
     is_timebound_name,
@@ -22,6 +21,7 @@ from rampart.timebound import (
     timebound_policy_name,
     timebound_prefix,
 )
+from rampart.planning.step_detail import DOCUMENT, SOURCE_POLICY, UNTIL, create_policy_document
 
 UNTIL_AT = datetime(2025, 6, 1, 16, 0, tzinfo=timezone.utc)
 READONLY = PolicyRef(PolicyType.SYSTEM, "AliyunARMSReadOnlyAccess")

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
+from rampart.engine import LOOKBACK, QUERY, Tombstones
 from rampart.errors import CloudError
 from rampart.model import AuditRecord
-from rampart.tombstones import LOOKBACK, QUERY, Tombstones
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 

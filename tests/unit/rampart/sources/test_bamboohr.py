@@ -16,15 +16,14 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from rampart.events_schema import parse_time
+from rampart.events import parse_time
+from rampart.fc.http_trigger import to_inbound
 from rampart.model import EventKind
 from rampart.secret import Secret
-from rampart.sources import bamboohr
-from rampart.sources.bamboohr import BambooHRSource
 from rampart.sources.base import MAX_BODY_BYTES, InboundRequest, SourceError
-from rampart.sources.fc_http import to_inbound
-from rampart.sources.hr_common import IDS_ONLY, RECORD_ATTRIBUTE
-from rampart.sources.hr_senders import bamboohr_request, compact
+from rampart.sources.hr import IDS_ONLY, RECORD_ATTRIBUTE, bamboohr
+from rampart.sources.hr.bamboohr import BambooHRSource
+from rampart_dev.hr_senders import bamboohr_request, compact
 
 HR = Path(__file__).resolve().parents[4] / "events" / "hr"
 

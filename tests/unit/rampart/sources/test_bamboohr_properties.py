@@ -10,13 +10,12 @@ from urllib.parse import urlencode
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rampart.events_schema import parse_time
+from rampart.events import parse_time
 from rampart.secret import Secret
-from rampart.sources import bamboohr
-from rampart.sources.bamboohr import BambooHRSource
 from rampart.sources.base import Inbound, InboundRequest, SourceError
-from rampart.sources.form import parse_form
-from rampart.sources.hr_senders import compact
+from rampart.sources.hr import bamboohr, parse_form
+from rampart.sources.hr.bamboohr import BambooHRSource
+from rampart_dev.hr_senders import compact
 
 HR = Path(__file__).resolve().parents[4] / "events" / "hr"
 CONFIG = json.loads((HR / "demo-config.json").read_text("utf-8"))

@@ -18,14 +18,14 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from rampart.events_schema import parse_time
+from rampart.events import parse_time
+from rampart.fc.http_trigger import to_inbound
 from rampart.model import EventKind
 from rampart.secret import Secret
 from rampart.sources.base import MAX_BODY_BYTES, InboundRequest, SourceError
-from rampart.sources.dingtalk import DingTalkCrypto, DingTalkSource
-from rampart.sources.fc_http import to_inbound
-from rampart.sources.hr_common import IDS_ONLY, RECORD_ATTRIBUTE
-from rampart.sources.hr_senders import compact, dingtalk_request
+from rampart.sources.hr import IDS_ONLY, RECORD_ATTRIBUTE
+from rampart.sources.hr.dingtalk import DingTalkCrypto, DingTalkSource
+from rampart_dev.hr_senders import compact, dingtalk_request
 
 HR = Path(__file__).resolve().parents[4] / "events" / "hr"
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rampart.events_schema import parse_time
+from rampart.events import parse_time
 from rampart.secret import Secret
 from rampart.sources.base import Inbound, InboundRequest, SourceError
-from rampart.sources.dingtalk import DingTalkCrypto, DingTalkSource
-from rampart.sources.hr_senders import compact, dingtalk_request
+from rampart.sources.hr.dingtalk import DingTalkCrypto, DingTalkSource
+from rampart_dev.hr_senders import compact, dingtalk_request
 
 HR = Path(__file__).resolve().parents[4] / "events" / "hr"
 CONFIG = json.loads((HR / "demo-config.json").read_text("utf-8"))

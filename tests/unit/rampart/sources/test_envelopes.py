@@ -11,9 +11,7 @@ from typing import Any
 
 import pytest
 from rampart.events import parse_event
-from rampart.model import EventKind
-from rampart.sources.base import SourceError
-from rampart.sources.envelopes import (
+from rampart.fc.envelopes import (
     MAX_ENVELOPE_BYTES,
     ItemResult,
     failures,
@@ -21,6 +19,8 @@ from rampart.sources.envelopes import (
     parse_envelope,
     parse_handoff,
 )
+from rampart.model import EventKind
+from rampart.sources.base import SourceError
 
 EVENTS = Path(__file__).resolve().parents[4] / "events"
 MQ = EVENTS / "mq"

@@ -10,9 +10,9 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rampart.fc.envelopes import handoff_payload, parse_envelope
 from rampart.model import EventKind, LifecycleEvent
 from rampart.sources.base import SourceError
-from rampart.sources.envelopes import handoff_payload, parse_envelope
 
 event_ids = st.from_regex(r"[A-Za-z0-9_.:-]{1,40}", fullmatch=True)
 person_ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.:@-]{0,20}", fullmatch=True)

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 from rampart.errors import CloudError, EventError, PolicyRefused, RampartError, UnknownPerson, UnknownProfile
+from rampart.fc.http_trigger import answer, answer_from, http_event, parse_http_event, status_for, to_inbound
 from rampart.model import EventKind, LifecycleEvent
 from rampart.sources.base import MAX_BODY_BYTES, Inbound, Reply, SourceError
-from rampart.sources.fc_http import answer, answer_from, http_event, parse_http_event, status_for, to_inbound
 
 FC = Path(__file__).resolve().parents[4] / "events" / "fc"
 AT = datetime(2025, 3, 1, 9, 0, 0, 123000, tzinfo=timezone.utc)

@@ -9,8 +9,8 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rampart.fc.http_trigger import http_event, parse_http_event, to_inbound
 from rampart.sources.base import SourceError
-from rampart.sources.fc_http import http_event, parse_http_event, to_inbound
 
 AT = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
 # Lower-case names: two names differing only in case are one header, and the order in which

@@ -16,15 +16,14 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from rampart.events_schema import parse_time
+from rampart.events import parse_time
+from rampart.fc.http_trigger import to_inbound
 from rampart.model import EventKind
 from rampart.secret import Secret
-from rampart.sources import feishu
 from rampart.sources.base import MAX_BODY_BYTES, InboundRequest, SourceError
-from rampart.sources.fc_http import to_inbound
-from rampart.sources.feishu import FeishuSource
-from rampart.sources.hr_common import REPLAY_WINDOW
-from rampart.sources.hr_senders import compact, feishu_request
+from rampart.sources.hr import REPLAY_WINDOW, feishu
+from rampart.sources.hr.feishu import FeishuSource
+from rampart_dev.hr_senders import compact, feishu_request
 
 HR = Path(__file__).resolve().parents[4] / "events" / "hr"
 

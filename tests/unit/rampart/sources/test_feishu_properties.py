@@ -9,13 +9,13 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rampart.events_schema import parse_time
+from rampart.events import parse_time
 from rampart.secret import Secret
-from rampart.sources import feishu
 from rampart.sources.base import Inbound, InboundRequest, SourceError
 from rampart.sources.crypto import pkcs7_pad, pkcs7_unpad
-from rampart.sources.feishu import FeishuSource
-from rampart.sources.hr_senders import compact, feishu_request
+from rampart.sources.hr import feishu
+from rampart.sources.hr.feishu import FeishuSource
+from rampart_dev.hr_senders import compact, feishu_request
 
 HR = Path(__file__).resolve().parents[4] / "events" / "hr"
 CONFIG = json.loads((HR / "demo-config.json").read_text("utf-8"))

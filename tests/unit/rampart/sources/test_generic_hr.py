@@ -15,14 +15,13 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from rampart.events import parse_event
-from rampart.events_schema import parse_time
+from rampart.events import parse_event, parse_time
+from rampart.fc.http_trigger import to_inbound
 from rampart.model import EventKind
 from rampart.secret import Secret
 from rampart.sources.base import MAX_BODY_BYTES, InboundRequest, SourceError
-from rampart.sources.fc_http import to_inbound
-from rampart.sources.generic_hr import GenericHRSource
-from rampart.sources.hmac_auth import sign, signed_headers
+from rampart.sources.hr.generic import GenericHRSource
+from rampart.sources.signing import sign, signed_headers
 
 HR = Path(__file__).resolve().parents[4] / "events" / "hr"
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rampart.events_schema import parse_time
+from rampart.events import parse_time
 from rampart.secret import Secret
 from rampart.sources.base import Inbound, InboundRequest, SourceError
-from rampart.sources.generic_hr import GenericHRSource
-from rampart.sources.hmac_auth import signed_headers
+from rampart.sources.hr.generic import GenericHRSource
+from rampart.sources.signing import signed_headers
 
 HR = Path(__file__).resolve().parents[4] / "events" / "hr"
 CONFIG = json.loads((HR / "demo-config.json").read_text("utf-8"))

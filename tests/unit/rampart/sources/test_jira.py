@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rampart.fc.http_trigger import to_inbound
 from rampart.model import EventKind
 from rampart.secret import Secret
 from rampart.sources.base import MAX_BODY_BYTES, InboundRequest, SourceError
-from rampart.sources.fc_http import to_inbound
-from rampart.sources.hmac_auth import sign_body, verify_signature
-from rampart.sources.jira import JiraMapping, JiraSource
+from rampart.sources.signing import sign_body, verify_signature
+from rampart.sources.ticket.jira import JiraMapping, JiraSource
 
 EVENTS = Path(__file__).resolve().parents[4] / "events" / "ticket"
 DEMO_SECRET = Secret("demo-jira-webhook-secret")

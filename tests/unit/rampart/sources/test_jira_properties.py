@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rampart.secret import Secret
 from rampart.sources.base import Inbound, InboundRequest, SourceError
-from rampart.sources.hmac_auth import sign_body
-from rampart.sources.jira import JiraMapping, JiraSource
+from rampart.sources.signing import sign_body
+from rampart.sources.ticket.jira import JiraMapping, JiraSource
 
 SAMPLE = Path(__file__).resolve().parents[4] / "events" / "ticket" / "jira-issue-approved.json"
 BODY = SAMPLE.read_bytes()

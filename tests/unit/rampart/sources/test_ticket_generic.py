@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rampart.fc.http_trigger import to_inbound
 from rampart.model import EventKind
 from rampart.secret import Secret
 from rampart.sources.base import MAX_BODY_BYTES, InboundRequest, SourceError
-from rampart.sources.fc_http import to_inbound
-from rampart.sources.hmac_auth import signed_headers
-from rampart.sources.ticket_generic import GenericTicketSource
+from rampart.sources.signing import signed_headers
+from rampart.sources.ticket.generic import GenericTicketSource
 
 EVENTS = Path(__file__).resolve().parents[4] / "events" / "ticket"
 DEMO_SECRET = Secret("demo-ticket-webhook-secret")

@@ -1,4 +1,4 @@
-"""rampart.sources.hmac_auth, the signing scheme of the generic ticket (and HR) contract:
+"""rampart.sources.signing, the signing scheme of the generic ticket (and HR) contract:
 ``sha256=<hex HMAC-SHA256(secret, "<timestamp>." + raw body)>`` within a 5-minute window."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from rampart.secret import Secret
 from rampart.sources.base import InboundRequest, SourceError
-from rampart.sources.hmac_auth import (
+from rampart.sources.signing import (
     REPLAY_WINDOW,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rampart.secret import Secret
 from rampart.sources.base import Inbound, InboundRequest, SourceError
-from rampart.sources.hmac_auth import signed_headers
-from rampart.sources.ticket_generic import GenericTicketSource
+from rampart.sources.signing import signed_headers
+from rampart.sources.ticket.generic import GenericTicketSource
 
 BODY = (Path(__file__).resolve().parents[4] / "events" / "ticket" / "generic-grant.json").read_bytes()
 SECRET = Secret("demo-ticket-webhook-secret")

@@ -1,0 +1,49 @@
+"""The lifecycle engine: one event in, the cloud converged, the audit trail written. It
+observes, plans, gates deletions, applies steps idempotently, certifies leavers, and
+runs the sweep and the drift report, through the ports only.
+"""
+
+from __future__ import annotations
+
+from rampart.engine._apply import StepOutcome
+from rampart.engine._breaker import Breaker
+from rampart.engine._drift import DriftReport, find_drift
+from rampart.engine._engine import Engine, EventResult, Target, UserResult
+from rampart.engine._lock import LEASE, LEASE_MARGIN_S, LockBusy, UserLocks, lock_document, lock_name, read_lock
+from rampart.engine._observe import (
+    CALLS_ABSENT,
+    CALLS_PER_ACCESS_KEY_SECRET,
+    CALLS_PRESENT,
+    find_user_for_person,
+    observe,
+    users_for_person,
+)
+from rampart.engine._tombstones import LOOKBACK, QUERY, TOMBSTONE_WAIT_SECONDS, Tombstones
+
+__all__ = [
+    "Breaker",
+    "CALLS_ABSENT",
+    "CALLS_PER_ACCESS_KEY_SECRET",
+    "CALLS_PRESENT",
+    "DriftReport",
+    "Engine",
+    "EventResult",
+    "LEASE",
+    "LEASE_MARGIN_S",
+    "LOOKBACK",
+    "LockBusy",
+    "QUERY",
+    "StepOutcome",
+    "TOMBSTONE_WAIT_SECONDS",
+    "Target",
+    "Tombstones",
+    "UserLocks",
+    "UserResult",
+    "find_drift",
+    "find_user_for_person",
+    "lock_document",
+    "lock_name",
+    "observe",
+    "read_lock",
+    "users_for_person",
+]
