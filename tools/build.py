@@ -1,6 +1,6 @@
 """``make build``: the code directories ``s deploy`` uploads, and the one layer of pinned SDKs.
 
-Layout (s.yaml's ``code`` and ``layers`` point here; tests/test_deploy.py checks both agree)::
+Layout (s.yaml's ``code`` and ``layers`` point here; tests/e2e/test_deploy.py checks both agree)::
 
     build/<function>/index.py      functions/<function>/index.py, the handler ``index.handler``
     build/<function>/rampart/      shared/rampart, without bench-only modules and caches

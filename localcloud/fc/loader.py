@@ -5,7 +5,7 @@ named function (alibaba-platform.md §D.2: handler ``main.handler`` loads ``main
 code root defaults to the repository root, so ``functions/lifecycle/index.handler`` loads
 ``functions/lifecycle/index.py`` and puts ``functions/lifecycle`` on ``sys.path`` (sibling
 imports work as on FC). A handler string whose module is not a file under the root is tried as
-a dotted import (``tests.localcloud.fcfuncs.basic.handler``). Every registration loads the file
+a dotted import (``tests.functional.localcloud.fcfuncs.basic.handler``). Every registration loads the file
 afresh: a new module object is a new FC instance. This module never runs the handler.
 """
 

@@ -1,7 +1,7 @@
 """rampart.audit: the records of one event, one write, the stderr fallback and its replay.
 
 The sink here is an in-memory implementation of rampart's own ``AuditSink`` port (not an
-SDK); the SLS adapter is exercised against localcloud in tests/rampart/test_audit_sls.py.
+SDK); the SLS adapter is exercised against localcloud in tests/functional/rampart/test_audit_sls.py.
 """
 
 from __future__ import annotations

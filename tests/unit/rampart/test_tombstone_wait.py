@@ -1,6 +1,6 @@
 """``Tombstones.await_queryable``: the poll a deletion makes until its tombstone is indexed
 (pure logic: a scripted audit port, a fake clock and sleep; the SLS side is in
-tests/rampart/test_index_delay.py on localcloud)."""
+tests/functional/rampart/test_index_delay.py on localcloud)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,68 @@
+"""The per-user lock's lease is configurable (RAMPART_LOCK_LEASE_SECONDS, above the lifecycle
+function's timeout), reaches the engine's locks, and a wait for a busy lock never runs past the
+holder's lease: a dead holder's lock is taken over as soon as its lease ends (the chaos campaign
+kills lifecycle instances while they hold locks)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from rampart.config import DEFAULT_LOCK_LEASE_SECONDS, ENV_LOCK_LEASE_SECONDS, FunctionSettings
+from rampart.engine import LEASE_MARGIN_S, UserLocks, lock_document, lock_name
+from rampart.errors import ConfigError
+from rampart.fc.runtime import Instance
+from rampart_dev.devstack import LifecycleRuntime
+
+from localcloud import LocalCloud
+from tests.functional.rampart.adapter_support import Waits, adapters, settings_for
+
+
+def test_the_lease_defaults_to_three_minutes_and_is_read_from_the_environment() -> None:
+    assert FunctionSettings.from_env({}).lock_lease_seconds == DEFAULT_LOCK_LEASE_SECONDS == 180
+    assert FunctionSettings.from_env({ENV_LOCK_LEASE_SECONDS: " 12 "}).lock_lease_seconds == 12
+
+
+@pytest.mark.parametrize("bad", ["0", "-5", "1.5", "ten", "86401", "9" * 30])
+def test_a_bad_lease_is_refused_naming_the_variable(bad: str) -> None:
+    with pytest.raises(ConfigError, match=ENV_LOCK_LEASE_SECONDS) as caught:
+        FunctionSettings.from_env({ENV_LOCK_LEASE_SECONDS: bad})
+    assert "timeout" in caught.value.hint
+
+
+def test_the_dev_deployment_keeps_the_lease_above_the_timeout() -> None:
+    assert LifecycleRuntime("process", 8, 10).lock_lease == 10
+    with pytest.raises(ConfigError, match="must exceed the lifecycle function's timeout"):
+        LifecycleRuntime(None, 8, 8)
+    with pytest.raises(ConfigError, match=r"timeout \(120 s\)"):
+        LifecycleRuntime(None, None, 60)
+    with pytest.raises(ConfigError, match="isolation"):
+        LifecycleRuntime("thread")
+
+
+def test_the_engine_locks_with_the_configured_lease(cloud: LocalCloud) -> None:
+    env = {**_env(cloud), ENV_LOCK_LEASE_SECONDS: "42"}
+    session = Instance(environ=env, clock=cloud.now).session(None)
+    locks = session.engine._locks
+    assert isinstance(locks, UserLocks) and locks._lease == timedelta(seconds=42)
+
+
+def test_a_wait_for_a_dead_holders_lock_ends_with_its_lease(cloud: LocalCloud) -> None:
+    _, ids, _ = adapters(cloud, Waits())
+    now = cloud.now()
+    ids.create_policy(lock_name("alice"), lock_document("alice", "dead", now + timedelta(seconds=3)), "a dead holder")
+    slept: list[float] = []
+
+    def wait(seconds: float) -> None:
+        slept.append(seconds)
+        cloud.clock_advance(seconds)
+
+    with UserLocks(ids, cloud.now, wait=wait, waits=(10.0, 10.0), token=lambda: "live").holding(["alice"]):
+        pass
+    assert len(slept) == 1 and 0 < slept[0] <= 3 + LEASE_MARGIN_S  # the lease's end, not the 10 s back-off
+
+
+def _env(cloud: LocalCloud) -> dict[str, str]:
+    s = settings_for(cloud)
+    return {"ALIBABA_CLOUD_ACCESS_KEY_ID": s.access_key_id, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": s.access_key_secret.reveal(),
+            "ALIBABA_CLOUD_REGION_ID": s.region, "RAMPART_ENDPOINT": s.endpoint or ""}

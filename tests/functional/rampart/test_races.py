@@ -1,0 +1,236 @@
+"""Races: conflicting events for one person applied at the same time (issue 6, deliverable 2).
+
+In the cloud every delivery is its own Function Compute invocation, so two events for one
+person can run at once in two instances. Here each racer is a thread with its own Engine and
+its own SDK clients, against localcloud (which serves requests concurrently), with seeded
+latency on every RAM, IMS, ResourceManager, KMS and SLS call and seeded start delays, so each
+iteration interleaves differently. Then the deployment's own settling (FC's async retry of
+the events whose invocation failed, ``races_support.Races.settle``), then the checks:
+
+- the final state is the one the latest effective event asks for;
+- no orphan: every AccessKey is its live secret's ACSCurrent version, no live secret holds a
+  key that is gone (or belongs to a deleted user), no time-bound policy is left unattached;
+- no lost audit: every applied step of every delivery has its SLS record under the event's
+  correlation id;
+- no user ever held two keys (ListAccessKeys sampled from another thread throughout);
+- delivering every event once more changes nothing.
+
+What makes it hold: ``rampart.engine`` (one event at a time per user; the loser waits,
+or fails with nothing changed and FC re-delivers it), grants and revokes ordered per
+profile (``rampart.planning``), and the tombstone carrying the leaver's event time.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from alibabacloud_ims20190815.client import Client as Ims
+from alibabacloud_resourcemanager20200331.client import Client as Rm
+from rampart.adapters.sls import SlsAuditSink
+from rampart.fc.lifecycle import FAILED_RESULTS
+from rampart.model import LifecycleEvent, LifecycleState, PolicyRef, PolicyType
+from rampart.planning import timebound_policy_name
+
+from localcloud import LocalCloud
+from tests.functional.rampart.adapter_support import settings_for
+from tests.functional.rampart.engine_support import build_engine, event, example_catalog
+from tests.functional.rampart.races_support import START_JITTER_S, Races, State, audit_gaps, check_clean, read_state, results_of
+
+T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+ITERATIONS = int(os.environ.get("RAMPART_RACES_ITERATIONS", "8"))
+"""Per pair; each iteration has its own person and seeds. A longer run: RAMPART_RACES_ITERATIONS=40."""
+RULE = frozenset({"System:AliyunARMSReadOnlyAccess@rg", "Custom:rampart-arms-readtraceapp@rg"})
+"""What the rule app-team-reads-its-group grants the Applications department (resource-group scope)."""
+FULL = "System:AliyunARMSFullAccess@account"
+UNTIL = T0 + timedelta(hours=2)
+
+
+def at(minutes: int) -> datetime:
+    return T0 - timedelta(minutes=minutes)
+
+
+def approval(ticket: str) -> dict[str, str]:
+    return {"ticket_id": ticket, "status": "approved", "requester": "someone", "approver": "cto"}
+
+
+def breakglass(user: str, until: datetime = UNTIL) -> str:
+    name = timebound_policy_name(user, "break-glass-admin", PolicyRef(PolicyType.SYSTEM, "AdministratorAccess"), until)
+    return f"Custom:{name}@account"
+
+
+class Person:
+    """One person of one iteration: a programmatic Applications service account."""
+
+    def __init__(self, tag: str, n: int) -> None:
+        self.pid = f"{tag.upper()}{n:03d}"
+        self.user = self.pid.lower()
+        self.n = n
+
+    def ev(self, kind: str, name: str, when: datetime, **fields: Any) -> LifecycleEvent:
+        ident = f"{name}-{self.pid}"
+        base: dict[str, Any] = {"person_id": self.pid, "correlation_id": f"corr-{ident}"}
+        if kind in ("joiner", "mover"):
+            base["person"] = {"person_id": self.pid, "display_name": f"Person {self.pid}", "email": f"{self.user}@example.com",
+                              "attributes": {"department": "Applications", "employment_type": "service-account"}}
+        return event(kind, ident, when, **base, **fields)
+
+    def joiner(self, name: str, when: datetime) -> LifecycleEvent:
+        return self.ev("joiner", name, when)
+
+    def grant(self, name: str, when: datetime, profile: str, until: datetime | None = None) -> LifecycleEvent:
+        fields: dict[str, Any] = {"profile": profile, "approval": approval(f"T-{name}")}
+        if until is not None:
+            fields["until"] = until.isoformat()
+        return self.ev("grant", name, when, **fields)
+
+
+@pytest.fixture
+def races(cloud: LocalCloud) -> Races:
+    cloud.clock_set(T0)
+    catalog = example_catalog(cloud)
+    build_engine(cloud, catalog, with_breaker=False)  # the SLS logstore and the catalog's custom policy
+    return Races(cloud, catalog)
+
+
+def run(
+    races: Races, person: Person, events: list[LifecycleEvent], expect: Callable[[State], None],
+    setup: Sequence[LifecycleEvent] = (), jitter: float = START_JITTER_S, once_user_exists: frozenset[int] = frozenset(),
+) -> None:
+    """Setup in order, the race, FC's retries; then the invariants every outcome must keep,
+    ``expect`` (the outcome the latest effective event asks for), and a redelivery of all."""
+    for item in setup:
+        assert races.deliver(item).ok, results_of(races.deliveries[-1:])
+    seed = person.n
+    results = races.race(events, seed, person.user, jitter, once_user_exists)
+    races.settle(events, results, seed, person.user)
+    last = {d.event.event_id: d.result for d in races.deliveries}
+    failed = [e.event_id for e in events if last[e.event_id].result in FAILED_RESULTS]
+    assert not failed, f"iteration {seed}: still failing after FC's retries: {results_of(races.deliveries[-6:])}"
+    ims, rm = Ims(races.cloud.config()), Rm(races.cloud.config())
+    state = read_state(races.cloud, person.user, rm, ims)
+    problems = check_clean(state, person.user)
+    assert not problems, f"iteration {seed} {results_of(races.deliveries[-4:])}: {problems}"
+    expect(state)
+    # at-least-once delivery: every event once more, in a seeded order, changes nothing
+    again = list(events)
+    random.Random(seed).shuffle(again)
+    for item in again:
+        races.deliver(item)
+    after = read_state(races.cloud, person.user, rm, ims)
+    assert after == state, f"iteration {seed}: a redelivery changed the state ({results_of(races.deliveries[-2:])})"
+
+
+def expect_active(state: State, person: Person, event_time: datetime, attachments: frozenset[str]) -> None:
+    marker = state.marker
+    context = f"iteration {person.n}: {state.tags}"
+    assert state.exists and marker is not None, context
+    assert marker.state is LifecycleState.ACTIVE and marker.event_time == event_time, context
+    assert state.attachments == attachments, context
+    assert list(state.keys.values()) == [True], context  # one key, active (and escrowed: check_clean)
+
+
+def finish(races: Races) -> None:
+    """After every iteration: never two keys, no applied step without its audit record."""
+    assert races.most_keys == 1, f"a user held {races.most_keys} keys at once"
+    assert races.lock_waits > 0, "no racer ever met the other: the test did not race"
+    sink = SlsAuditSink(settings_for(races.cloud))
+    assert audit_gaps(sink, races.deliveries, T0, races.cloud.now()) == []
+
+
+ITERATE: Callable[[str], list[Person]] = lambda tag: [Person(tag, n) for n in range(ITERATIONS)]  # noqa: E731
+
+
+def test_a_joiner_racing_a_later_leaver_ends_gone_or_disabled(races: Races) -> None:
+    for person in ITERATE("jl"):
+        immediate = person.n % 2 == 1
+        leaver = person.ev("leaver", "l", at(5), immediate=immediate)
+
+        def expect(state: State, immediate: bool = immediate) -> None:
+            if immediate:
+                assert not state.exists and not state.keys and not state.policies, f"{state}"
+                assert all(pending for pending, _ in state.secrets.values()), state.secrets
+            else:
+                marker = state.marker
+                assert marker is not None and marker.state is LifecycleState.DISABLED, state.tags
+                assert marker.event_time == at(5), state.tags
+                assert not state.attachments and not state.groups and not state.login_profile, state
+                assert list(state.keys.values()) == [False], state.keys  # kept, off, for a rehire
+
+        # every other pair: the leaver arrives once the joiner's user exists, while the joiner is half way
+        halfway = frozenset({1}) if (person.n // 2) % 2 == 0 else frozenset()
+        run(races, person, [person.joiner("j", at(10)), leaver], expect, jitter=0.05 if halfway else START_JITTER_S,
+            once_user_exists=halfway)
+    finish(races)
+
+
+def test_a_rehire_racing_an_earlier_leaver_ends_active(races: Races) -> None:
+    for person in ITERATE("rh"):
+        leaver = person.ev("leaver", "l", at(20), immediate=person.n % 2 == 1)
+        run(races, person, [leaver, person.joiner("rehire", at(10))],
+            lambda state, p=person: expect_active(state, p, at(10), RULE), setup=[person.joiner("j0", at(30))])
+    finish(races)
+
+
+def test_two_grants_of_different_profiles_both_end_attached(races: Races) -> None:
+    for person in ITERATE("gd"):
+        grants = [person.grant("full", at(10), "arms-full"), person.grant("bg", at(9), "break-glass-admin", UNTIL)]
+        if person.n % 2:
+            grants.reverse()
+
+        def expect(state: State, person: Person = person) -> None:
+            expect_active(state, person, at(30), RULE | {FULL, breakglass(person.user)})
+            assert sorted(g.profile for g in state.marker.ticket_grants) == ["arms-full", "break-glass-admin"], state.tags
+
+        run(races, person, grants, expect, setup=[person.joiner("j0", at(30))])
+    finish(races)
+
+
+def test_two_grants_of_one_profile_end_as_one_attachment_from_the_later_ticket(races: Races) -> None:
+    for person in ITERATE("gs"):
+        later_until = UNTIL + timedelta(minutes=30)
+        if person.n % 2:  # time-bound: two policy names, exactly one may be left
+            grants = [person.grant("a", at(10), "break-glass-admin", UNTIL), person.grant("b", at(9), "break-glass-admin", later_until)]
+            wanted = breakglass(person.user, later_until)
+        else:
+            grants = [person.grant("a", at(10), "arms-full"), person.grant("b", at(9), "arms-full")]
+            wanted = FULL
+
+        def expect(state: State, person: Person = person, wanted: str = wanted) -> None:
+            expect_active(state, person, at(30), RULE | {wanted})
+            assert [g.ticket_id for g in state.marker.ticket_grants] == ["T-b"], state.tags
+            assert len(state.policies) == person.n % 2, state.policies  # the earlier ticket's copy is gone
+
+        run(races, person, grants, expect, setup=[person.joiner("j0", at(30))])
+    finish(races)
+
+
+def test_a_grant_racing_a_revoke_of_the_same_profile_ends_as_the_later_one_says(races: Races) -> None:
+    for person in ITERATE("gr"):
+        grant_later = person.n % 2 == 0
+        grant = person.grant("g", at(9 if grant_later else 11), "break-glass-admin", UNTIL)
+        revoke = person.ev("revoke", "r", at(10), profile="break-glass-admin")
+
+        def expect(state: State, person: Person = person, grant_later: bool = grant_later) -> None:
+            expect_active(state, person, at(30), RULE | ({breakglass(person.user)} if grant_later else set()))
+            held = [g.profile for g in state.marker.ticket_grants]
+            assert held == (["break-glass-admin"] if grant_later else []), state.tags
+
+        run(races, person, [grant, revoke] if person.n % 4 < 2 else [revoke, grant], expect,
+            setup=[person.joiner("j0", at(30))])
+    finish(races)
+
+
+def test_two_copies_of_a_joiner_make_one_user_with_one_key(races: Races) -> None:
+    for person in ITERATE("jj"):
+
+        def expect(state: State, person: Person = person) -> None:
+            expect_active(state, person, at(10), RULE)
+            assert state.secrets.keys() == {f"rampart/{person.user}/access-key"}, state.secrets
+
+        run(races, person, [person.joiner("j1", at(10)), person.joiner("j2", at(10))], expect)
+    finish(races)
