@@ -51,13 +51,13 @@ from rampart.errors import CloudError  # noqa: E402
 from rampart.secret import Secret  # noqa: E402
 from rampart.sources.signing import sign_body, signed_headers  # noqa: E402
 from rampart_dev import hr_senders  # noqa: E402
+from rampart_dev.admin import Admin  # noqa: E402
 from rampart_dev.devcloud import DevCloud  # noqa: E402
 from rampart_dev.devstack import (  # noqa: E402
     DEV_ROBOT_KIND,
     DEV_ROBOT_SECRET,
     DEV_ROBOT_TOKEN,
     LIFECYCLE_FUNCTION,
-    Admin,
     demo_webhook_values,
 )
 

@@ -82,9 +82,10 @@ def _stop_on_signals(stop: threading.Event) -> dict[int, Any]:
 def cmd_dev(args: argparse.Namespace, rt: Runtime, out: Output, *, stop: threading.Event | None = None) -> int:
     from rampart.adapters import build
 
+    from rampart_dev.admin import Admin
     from rampart_dev.devcloud import DevCloud
     from rampart_dev.devserver import DevServer
-    from rampart_dev.devstack import DEAD_LETTER_FUNCTION, Admin, LifecycleRuntime, deploy
+    from rampart_dev.devstack import DEAD_LETTER_FUNCTION, LifecycleRuntime, deploy
 
     stop = stop or threading.Event()
     emit = _emit(out)

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from rampart_dev.devstack import Admin
+from rampart_dev.admin import Admin
 
 REPO = Path(__file__).resolve().parents[2]
 SMALL = ["--people", "6", "--kills", "3", "--seed", "41", "--max-delay", "0.3"]

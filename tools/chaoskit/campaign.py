@@ -31,12 +31,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from rampart_dev.admin import Admin
 from rampart_dev.devstack import (
     DEV_RESOURCE_GROUP,
     DEV_ROBOT_SECRET,
     DEV_ROBOT_TOKEN,
     RG_PLACEHOLDER,
-    Admin,
     demo_webhook_values,
 )
 
@@ -116,8 +116,8 @@ def write_catalog(info: dict[str, Any], workdir: Path) -> Path:
     from rampart.adapters import build
     from rampart.config import EXAMPLE_CATALOG
     from rampart.secret import Secret
+    from rampart_dev.admin import Target
     from rampart_dev.devcloud import DevCloud
-    from rampart_dev.devstack import Target
 
     target = Target(info["endpoint"], info["region"], info["account_id"], info["access_key_id"],
                     Secret(info["access_key_secret"]))
@@ -217,8 +217,8 @@ class Campaign:
     def _campaign(self, info: dict[str, Any], admin: Admin, dev: servers.Process, process: bool) -> dict[str, Any]:
         from rampart.adapters import build
         from rampart.secret import Secret
+        from rampart_dev.admin import Target
         from rampart_dev.devcloud import DevCloud
-        from rampart_dev.devstack import Target
 
         o = self.o
         rng = random.Random(o.seed)

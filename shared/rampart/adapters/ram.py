@@ -13,104 +13,34 @@ account id are read once per adapter (IMS GetDefaultDomain, STS GetCallerIdentit
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from rampart.adapters.attachments import Grants
-from rampart.adapters.clients import Clients
-from rampart.adapters.retry import DEFAULT_POLICY, RetryPolicy, call, is_already_exists, is_not_found
+from rampart.adapters._ram_calls import (
+    MAX_TAGS_PER_CALL,
+    RAM_PAGE_SIZE,
+    _ims_models,
+    _items,
+    _ram_models,
+    _rm_models,
+    parse_time,
+)
+from rampart.adapters._ram_policies import RamPolicies
+from rampart.adapters.retry import is_not_found
 from rampart.errors import CloudError
-from rampart.model import Attachment, ObservedKey, PasswordPolicy, PolicyChange, PolicyRef, PolicyType
+from rampart.model import Attachment, ObservedKey, PasswordPolicy
 from rampart.ports import NewAccessKey, UserFacts
 from rampart.secret import Secret
 
-MAX_TAGS_PER_CALL = 20
-"""IMS TagResources / UntagResources: Tag.N and TagKey.N, N = 1..20 (§A.8)."""
-RAM_PAGE_SIZE = 1000
+__all__ = ["RamIdentities"]
 
 
-def parse_time(text: str | None) -> datetime:
-    """RAM dates: ``YYYY-MM-DDThh:mm:ssZ`` (UTC)."""
-    if not text:
-        return datetime.min.replace(tzinfo=timezone.utc)
-    value = text[:-1] + "+00:00" if text.endswith("Z") else text
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
-def same_document(a: str, b: str) -> bool:
-    """Two policy documents say the same (RAM may re-indent what it stores)."""
-    try:
-        return bool(json.loads(a) == json.loads(b))
-    except ValueError:
-        return a.strip() == b.strip()
-
-
-def _ram_models() -> Any:
-    from alibabacloud_ram20150501 import models
-
-    return models
-
-
-def _rm_models() -> Any:
-    from alibabacloud_resourcemanager20200331 import models
-
-    return models
-
-
-def _ims_models() -> Any:
-    from alibabacloud_ims20190815 import models
-
-    return models
-
-
-def _items(container: Any, name: str) -> list[Any]:
-    """A wrapped list (``{"Users": {"User": [...]}}``) or [] when absent (§F.8)."""
-    inner = getattr(container, name, None) if container is not None else None
-    return list(inner or [])
-
-
-class RamIdentities:
-    def __init__(self, clients: Clients, *, policy: RetryPolicy = DEFAULT_POLICY) -> None:
-        self._clients = clients
-        self._policy = policy
-        self._domain: str | None = None
-        self._caller: str | None = None
-        self._grants = Grants(clients, policy, self.principal_name)
-
-    def __repr__(self) -> str:
-        return f"RamIdentities({self._clients!r})"
-
-    def _call(self, service: str, action: str, fn: Callable[[], Any]) -> Any:
-        return call(service, action, fn, policy=self._policy)
-
-    def _ram(self, action: str, method: str, request: Any = None) -> Any:
-        client = self._clients.ram()
-        bound = getattr(client, method)
-        return self._call("ram", action, (lambda: bound(request)) if request is not None else bound)
-
-    def _ims(self, action: str, method: str, request: Any = None) -> Any:
-        client = self._clients.ims()
-        bound = getattr(client, method)
-        return self._call("ims", action, (lambda: bound(request)) if request is not None else bound)
-
-    def _rm(self, action: str, method: str, request: Any) -> Any:
-        client = self._clients.resource_manager()
-        bound = getattr(client, method)
-        return self._call("resourcemanager", action, lambda: bound(request))
+class RamIdentities(RamPolicies):
+    """``rampart.ports.Identities``: users, tags, login profiles, keys, MFA and groups here; custom
+    policies in :class:`RamPolicies`; grants through :mod:`rampart.adapters.attachments`."""
 
     # --- reads ---------------------------------------------------------------------------
-
-    def default_domain(self) -> str:
-        if self._domain is None:
-            self._domain = str(self._ims("GetDefaultDomain", "get_default_domain").body.default_domain_name)
-        return self._domain
-
-    def principal_name(self, user_name: str) -> str:
-        """The logon principal ``<user>@<default domain>`` (ResourceManager's PrincipalName)."""
-        return f"{user_name}@{self.default_domain()}"
 
     def password_policy(self) -> PasswordPolicy:
         p = self._ram("GetPasswordPolicy", "get_password_policy").body.password_policy
@@ -229,25 +159,6 @@ class RamIdentities:
         body = self._ram("ListGroupsForUser", "list_groups_for_user", _ram_models().ListGroupsForUserRequest(user_name=user_name)).body
         return {str(g.group_name) for g in _items(body.groups, "group")}
 
-    def policy_names(self, prefix: str) -> list[str]:
-        m = _ram_models()
-        names: list[str] = []
-        marker: str | None = None
-        while True:
-            request = m.ListPoliciesRequest(policy_type="Custom", marker=marker, max_items=RAM_PAGE_SIZE)
-            body = self._ram("ListPolicies", "list_policies", request).body
-            names.extend(str(p.policy_name) for p in _items(body.policies, "policy") if str(p.policy_name).startswith(prefix))
-            marker = body.marker
-            if not body.is_truncated or not marker:
-                return names
-
-    def policy_document(self, policy: PolicyRef) -> str:
-        request = _ram_models().GetPolicyRequest(policy_type=policy.policy_type.value, policy_name=policy.name)
-        body = self._ram("GetPolicy", "get_policy", request).body
-        version = body.default_policy_version
-        document = version.policy_document if version is not None else None
-        return str(document or body.policy.policy_document)
-
     # --- writes --------------------------------------------------------------------------
 
     def create_user(self, user_name: str, display_name: str, comments: str) -> UserFacts:
@@ -352,58 +263,6 @@ class RamIdentities:
     def delete_mfa(self, serial_number: str) -> None:
         request = _ram_models().DeleteVirtualMFADeviceRequest(serial_number=serial_number)
         self._ram("DeleteVirtualMFADevice", "delete_virtual_mfadevice", request)
-
-    def create_policy(self, name: str, document: str, description: str) -> None:
-        request = _ram_models().CreatePolicyRequest(
-            policy_name=name, policy_document=document, description=description or None
-        )
-        self._ram("CreatePolicy", "create_policy", request)
-
-    def ensure_policy(self, name: str, document: str, description: str) -> PolicyChange:
-        """GetPolicy; CreatePolicy when missing; CreatePolicyVersion (SetAsDefault, and RAM's
-        ``DeleteOldestNonDefaultVersionWhenLimitExceeded`` so the 5-version limit never stops
-        it) when the default version's document differs. Documents compare as JSON values."""
-        try:
-            current = self.policy_document(PolicyRef(PolicyType.CUSTOM, name))
-        except CloudError as exc:
-            if not is_not_found(exc.code):
-                raise
-            try:
-                self.create_policy(name, document, description)
-                return PolicyChange.CREATED
-            except CloudError as again:
-                if not is_already_exists(again.code):
-                    raise
-                current = self.policy_document(PolicyRef(PolicyType.CUSTOM, name))  # created meanwhile
-        if same_document(current, document):
-            return PolicyChange.UNCHANGED
-        request = _ram_models().CreatePolicyVersionRequest(
-            policy_name=name, policy_document=document, set_as_default=True,
-            rotate_strategy="DeleteOldestNonDefaultVersionWhenLimitExceeded",
-        )
-        self._ram("CreatePolicyVersion", "create_policy_version", request)
-        return PolicyChange.UPDATED
-
-    def delete_policy(self, name: str, *, versions: bool = True) -> None:
-        """Non-default versions first (else ``DeleteConflict.Policy.Version``), then the policy;
-        ``versions=False`` skips the listing for a policy that is never given versions."""
-        m = _ram_models()
-        if not versions:
-            self._ram("DeletePolicy", "delete_policy", m.DeletePolicyRequest(policy_name=name))
-            return
-        listing = self._ram(
-            "ListPolicyVersions", "list_policy_versions", m.ListPolicyVersionsRequest(policy_type="Custom", policy_name=name)
-        ).body
-        for version in _items(listing.policy_versions, "policy_version"):
-            if version.is_default_version:
-                continue
-            try:
-                request = m.DeletePolicyVersionRequest(policy_name=name, version_id=version.version_id)
-                self._ram("DeletePolicyVersion", "delete_policy_version", request)
-            except CloudError as exc:
-                if not is_not_found(exc.code):
-                    raise
-        self._ram("DeletePolicy", "delete_policy", m.DeletePolicyRequest(policy_name=name))
 
     def attach(self, user_name: str, attachment: Attachment) -> None:
         """Account scope through RAM AttachPolicyToUser, a resource group through ResourceManager."""

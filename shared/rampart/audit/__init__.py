@@ -5,10 +5,10 @@
 from __future__ import annotations
 
 from rampart.audit._trail import (
+    REPLAY_MARK,
     AuditAction,
     AuditTrail,
     Delivery,
-    REPLAY_MARK,
     parse_replay_lines,
     record_from_contents,
     redact_record,
@@ -17,10 +17,10 @@ from rampart.audit._trail import (
 )
 
 __all__ = [
+    "REPLAY_MARK",
     "AuditAction",
     "AuditTrail",
     "Delivery",
-    "REPLAY_MARK",
     "parse_replay_lines",
     "record_from_contents",
     "redact_record",

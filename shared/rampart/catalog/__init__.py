@@ -13,8 +13,8 @@ from rampart.catalog._highrisk import (
 )
 from rampart.catalog._limits import MAX_DEPTH, MAX_EXPANDED, first_problem
 from rampart.catalog._loader import (
-    CatalogErrors,
     MAX_PROBLEMS,
+    CatalogErrors,
     custom_policies,
     get_profile,
     load_catalog,
@@ -25,11 +25,11 @@ from rampart.catalog._loader import (
 )
 
 __all__ = [
-    "CatalogErrors",
     "HIGH_RISK_SYSTEM_POLICIES",
     "MAX_DEPTH",
     "MAX_EXPANDED",
     "MAX_PROBLEMS",
+    "CatalogErrors",
     "custom_policies",
     "document_is_high_risk",
     "first_problem",

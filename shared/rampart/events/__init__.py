@@ -5,8 +5,8 @@ its marshmallow schemas, and the JSON both ways. Pure: no I/O.
 from __future__ import annotations
 
 from rampart.events._file import (
-    EventErrors,
     MAX_EVENTS_PER_FILE,
+    EventErrors,
     dumps,
     event_to_dict,
     load_event,
@@ -19,9 +19,9 @@ from rampart.events._schema import ATTRIBUTE_NAME, EVENT_ID, MAX_ATTRIBUTES, for
 __all__ = [
     "ATTRIBUTE_NAME",
     "EVENT_ID",
-    "EventErrors",
     "MAX_ATTRIBUTES",
     "MAX_EVENTS_PER_FILE",
+    "EventErrors",
     "dumps",
     "event_to_dict",
     "format_time",

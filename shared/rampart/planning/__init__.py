@@ -21,9 +21,9 @@ from rampart.planning.timebound import (
 )
 
 __all__ = [
-    "Desired",
     "MAX_DOCUMENT",
     "SYMBOLS",
+    "Desired",
     "allow_bounds",
     "check_grant",
     "check_not_grantee",

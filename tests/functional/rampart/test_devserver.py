@@ -29,6 +29,7 @@ from alibabacloud_ram20150501.client import Client as Ram
 from alibabacloud_tea_openapi.exceptions import ClientException
 from rampart.adapters import build
 from rampart.cli import main
+from rampart_dev.admin import Admin
 from rampart_dev.cli_dev import register
 from rampart_dev.devcloud import DevCloud
 from rampart_dev.devserver import DevServer, function_for, timer_event, trigger_event
@@ -39,7 +40,6 @@ from rampart_dev.devstack import (
     RECEIVER_ROLE,
     SWEEPER_FUNCTION,
     WORKER_ROLE,
-    Admin,
     Deployment,
     demo_webhook_values,
     deploy,

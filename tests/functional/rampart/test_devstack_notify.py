@@ -13,6 +13,7 @@ import pytest
 from alibabacloud_kms20160120 import models as kms_models
 from alibabacloud_kms20160120.client import Client as Kms
 from rampart.adapters import build
+from rampart_dev.admin import Admin
 from rampart_dev.devcloud import DevCloud
 from rampart_dev.devstack import (
     DEV_ROBOT_KIND,
@@ -21,7 +22,6 @@ from rampart_dev.devstack import (
     LIFECYCLE_FUNCTION,
     NOTIFY_SECRET_NAME,
     SWEEPER_FUNCTION,
-    Admin,
     deploy,
 )
 
