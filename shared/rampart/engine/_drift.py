@@ -1,6 +1,6 @@
 """``rampart drift``: what in the account rampart did not put there, or no longer needs.
 
-Three findings (issue #4 item 11):
+Three findings:
 
 - **unmanaged users**: RAM users without rampart's marker (``rampart:managed-by``); rampart
   never touches them, so someone else must own them;

@@ -1,7 +1,7 @@
 """Notifications after a joiner or a leaver: where they go, and what they say. Pure: no I/O.
 
-After the lifecycle function applied an event, the people who hand over accounts are told
-(issue #5): after a **joiner**, the person, each new RAM user's logon principal
+After the lifecycle function applied an event, the people who hand over accounts are told:
+after a **joiner**, the person, each new RAM user's logon principal
 (``<user>@<default domain>``), the account's RAM user logon page
 (``https://signin.aliyun.com/<default domain>/login.htm``), its access mode, its profiles and
 the KMS secret its initial credential is handed over from (``rampart handover USER``); after

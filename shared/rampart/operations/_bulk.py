@@ -43,7 +43,7 @@ a joiner :class:`~rampart.model.LifecycleEvent` exactly as if it came from an ev
 - ``occurred_at``: ``as_of`` if given, else the file's modification time (whole seconds,
   UTC). Not "now": re-running the same file then changes nothing (each person's plan is
   empty: all no-op), and an old file run again after someone left is *stale* for that person
-  rather than a joiner that resurrects a leaver (issue #4 item 8).
+  rather than a joiner that resurrects a leaver.
 
 Validation before any cloud call: the header (required columns, no duplicates, attribute
 names), then every row (the event schema, the access mode, a derivable logon name, no person

@@ -293,7 +293,7 @@ def print_imports(baseline: ImportRun, run: ImportRun, rate: float) -> None:
     speedup = run.report.people_per_second / base_pps if base_pps else 0.0
     of_rate = run.report.calls_per_second / rate
     met = "met" if speedup >= 8 and of_rate >= 0.9 else "NOT met"
-    print(f"\nGoal (issue #4): at least 8x the baseline and 90% of R: {met} ({speedup:.1f}x, {of_rate:.0%} of R).")
+    print(f"\nGoal: at least 8x the baseline and 90% of R: {met} ({speedup:.1f}x, {of_rate:.0%} of R).")
     if of_rate < 0.9:
         print("- R was not reached, so the limiter was not the bottleneck: the workers waited on localcloud.")
     if len(run.tenths) == 10 and run.tenths[-1] > 1.3 * min(run.tenths[1:4]):
