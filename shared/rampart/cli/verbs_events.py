@@ -21,6 +21,7 @@ from rampart.errors import RampartError, StaleEvent, UnknownPerson
 from rampart.events import load_events
 from rampart.model import AccessMode, AuditResult, LifecycleEvent
 from rampart.naming import console_login_url, logon_principal, marker_from_tags
+from rampart.planning import precheck
 
 
 def _event_brief(event: LifecycleEvent) -> dict[str, Any]:
@@ -133,7 +134,7 @@ def cmd_join(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
     )
     joiner, grants = events[0], events[1:]
     try:
-        operations.precheck(rt.catalog, grants, now)
+        precheck(rt.catalog, grants, now)
     except RampartError as exc:
         _refuse(rt, joiner, exc)
         raise

@@ -23,7 +23,6 @@ from rampart.operations._manual import (
     join_events,
     leave_event,
     parse_until,
-    precheck,
     revoke_event,
 )
 from rampart.operations._status import UserStatus, user_status
@@ -52,7 +51,6 @@ __all__ = [
     "leave_event",
     "open_terminal",
     "parse_until",
-    "precheck",
     "progress_bar",
     "read_csv",
     "revoke_event",

@@ -14,7 +14,7 @@ event, applied in order: a joiner for a person *without attributes* (the user, i
 mode and credential, plus whatever rule matches everyone), then one **ticket grant per
 profile**, addressed by person id (the engine may have picked ``NAME2`` if ``NAME`` belongs
 to someone else). Every grant passes the catalog's checks (high risk, ``max_duration``,
-approval) *before* anything is created (:func:`precheck`): a refused profile refuses the
+approval) *before* anything is created (``rampart.planning.precheck``): a refused profile refuses the
 whole join and nothing is left half done.
 
 **Approval.** ``--ticket ID --approver NAME`` (always together) record an approved ticket:
@@ -31,13 +31,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from rampart.catalog import get_profile
 from rampart.durations import parse_duration
 from rampart.errors import EventError
 from rampart.events import EventErrors, format_time, parse_event, parse_time
-from rampart.model import AccessMode, Catalog, EventKind, LifecycleEvent
+from rampart.model import AccessMode, EventKind, LifecycleEvent
 from rampart.naming import validate_display_name, validate_user_name
-from rampart.planning import check_grant, check_not_grantee
+from rampart.planning import check_not_grantee
 
 SOURCE = "cli"
 APPROVED = "approved"
@@ -198,11 +197,3 @@ def leave_event(
     if immediate:
         data["immediate"] = True
     return _parse(data)
-
-
-def precheck(catalog: Catalog, events: Sequence[LifecycleEvent], now: datetime) -> None:
-    """Every grant among ``events`` against the catalog (profile known, duration, high risk,
-    approval), before any of them is applied: raises the first refusal."""
-    for event in events:
-        if event.kind is EventKind.GRANT and event.profile is not None:
-            check_grant(catalog, get_profile(catalog, event.profile), event, now)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from rampart.planning._desired import decided_at, desire, desire_sweep
 from rampart.planning._desired_user import Desired, managed_attachments, managed_groups
-from rampart.planning._grant_rules import check_grant, check_not_grantee, whole_seconds
+from rampart.planning._grant_rules import check_grant, check_not_grantee, precheck, whole_seconds
 from rampart.planning._passwords import SYMBOLS, generate_password, password_length, satisfies
 from rampart.planning._plan import plan, plan_rotation
 from rampart.planning.timebound import (
@@ -38,6 +38,7 @@ __all__ = [
     "password_length",
     "plan",
     "plan_rotation",
+    "precheck",
     "satisfies",
     "timebound_document",
     "timebound_policy_name",

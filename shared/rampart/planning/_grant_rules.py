@@ -6,12 +6,12 @@ the lifecycle function audits it as REFUSED and answers 4xx.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 
-from rampart.catalog import document_is_high_risk, is_high_risk
+from rampart.catalog import document_is_high_risk, get_profile, is_high_risk
 from rampart.errors import EventError, PolicyRefused
-from rampart.model import Approval, Catalog, LifecycleEvent, PolicyType, Profile, RiskTier, TicketGrant
+from rampart.model import Approval, Catalog, EventKind, LifecycleEvent, PolicyType, Profile, RiskTier, TicketGrant
 
 APPROVED = "approved"
 """The one approval status that counts (case-insensitive): ticket tools normalise to it."""
@@ -119,3 +119,11 @@ def check_grant(catalog: Catalog, profile: Profile, event: LifecycleEvent, now: 
     # The marker tag holds "<ticket>|<until>" (rampart.naming): keep the separator out of the id.
     return TicketGrant(profile=profile.name, ticket_id=ticket.replace("|", "/"), until=until,
                        granted_at=whole_seconds(event.occurred_at))
+
+
+def precheck(catalog: Catalog, events: Sequence[LifecycleEvent], now: datetime) -> None:
+    """Every grant among ``events`` against the catalog (profile known, duration, high risk,
+    approval), before any of them is applied: raises the first refusal."""
+    for event in events:
+        if event.kind is EventKind.GRANT and event.profile is not None:
+            check_grant(catalog, get_profile(catalog, event.profile), event, now)

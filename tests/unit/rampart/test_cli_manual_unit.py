@@ -9,7 +9,8 @@ from rampart.catalog import load_catalog
 from rampart.config import EXAMPLE_CATALOG
 from rampart.errors import EventError, PolicyRefused, UnknownProfile
 from rampart.model import AccessMode, EventKind
-from rampart.operations import Operator, approval_for, grant_event, join_events, leave_event, parse_until, precheck
+from rampart.operations import Operator, approval_for, grant_event, join_events, leave_event, parse_until
+from rampart.planning import precheck
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
 OPS = Operator("acs:ram::123456789012:user/ops.lead")

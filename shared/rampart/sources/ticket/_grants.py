@@ -7,7 +7,7 @@ is the grantee) is answered 422 at once, and nothing is enqueued: the source's u
 refusal in their own tool instead of a 202 followed by a refusal only the audit log shows.
 
 This module must never hold a rule of its own: it calls the functions the engine and the CLI
-use (``rampart.operations.precheck`` -> ``rampart.planning.check_grant``, and
+use (``rampart.planning.precheck`` -> ``check_grant``, and
 ``desired_checks.check_not_grantee``), so a webhook can never be stricter or looser than the
 engine about the catalog. The engine still checks every event again when it applies it (the
 catalog or the clock may have moved on). Pure: no I/O.
@@ -19,8 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from rampart.model import Catalog, EventKind, LifecycleEvent
-from rampart.operations import precheck
-from rampart.planning import check_not_grantee
+from rampart.planning import check_not_grantee, precheck
 
 
 def check_grants(catalog: Catalog, events: Sequence[LifecycleEvent], now: datetime) -> None:
