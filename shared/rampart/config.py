@@ -176,3 +176,54 @@ def has_env_credentials(environ: Mapping[str, str] | None = None) -> bool:
     ``context.credentials``, which only python3.9/3.10 runtimes carry)."""
     env = os.environ if environ is None else environ
     return bool(env.get(ENV_ACCESS_KEY_ID) and env.get(ENV_ACCESS_KEY_SECRET))
+
+
+ENV_OTS_INSTANCE = "RAMPART_OTS_INSTANCE"
+"""The Tablestore instance of rampart's ledger (tablestore.md §5.1: 3-16 letters, digits, ``-``)."""
+ENV_OTS_ENDPOINT = "RAMPART_OTS_ENDPOINT"
+"""The instance's endpoint; unset: ``https://<instance>.<region>.ots.aliyuncs.com`` (or localcloud's
+``http://<RAMPART_ENDPOINT>``). Functions in a VPC use ``https://<instance>.<region>.vpc.tablestore.aliyuncs.com``
+(tablestore.md §1.1)."""
+ENV_OTS_TABLE_PREFIX = "RAMPART_OTS_TABLE_PREFIX"
+"""Prefix of the ledger's table names (default ``rampart_``: ``rampart_people`` ...)."""
+DEFAULT_OTS_TABLE_PREFIX = "rampart_"
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerSettings:
+    """Where the ledger lives (``rampart.adapters.ledger``)."""
+
+    instance: str
+    endpoint: str | None = None
+    table_prefix: str = DEFAULT_OTS_TABLE_PREFIX
+    cas_attempts: int = 20
+    """Compare-and-swap rounds on one counter before the event is left to FC's retry."""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> LedgerSettings | None:
+        """None when ``RAMPART_OTS_INSTANCE`` is unset (no ledger configured)."""
+        env = os.environ if environ is None else environ
+        instance = env.get(ENV_OTS_INSTANCE, "").strip()
+        if not instance:
+            return None
+        if not (3 <= len(instance) <= 16 and instance[0].isalpha() and not instance.endswith("-")
+                and all((c.isalnum() and c.isascii()) or c == "-" for c in instance)):
+            raise ConfigError(f"{ENV_OTS_INSTANCE} {instance[:20]!r} is not a Tablestore instance name",
+                              hint="3-16 letters, digits or '-', starting with a letter")
+        endpoint = env.get(ENV_OTS_ENDPOINT, "").strip() or None
+        if endpoint is not None and not endpoint.startswith(("http://", "https://")):
+            raise ConfigError(f"{ENV_OTS_ENDPOINT} must start with https:// (or http:// for localcloud)")
+        prefix = env.get(ENV_OTS_TABLE_PREFIX, "").strip() or DEFAULT_OTS_TABLE_PREFIX
+        if not (prefix[0].isalpha() or prefix[0] == "_") or not all((c.isalnum() and c.isascii()) or c == "_"
+                                                                    for c in prefix):
+            raise ConfigError(f"{ENV_OTS_TABLE_PREFIX} {prefix[:20]!r} is not a table-name prefix",
+                              hint="letters, digits and '_', starting with a letter or '_' (tablestore.md §2.8)")
+        return cls(instance=instance, endpoint=endpoint, table_prefix=prefix)
+
+    def endpoint_for(self, settings: Settings) -> str:
+        if self.endpoint is not None:
+            return self.endpoint
+        if settings.endpoint is not None:
+            return f"http://{settings.endpoint}"
+        return f"https://{self.instance}.{settings.region}.ots.aliyuncs.com"
+

@@ -86,3 +86,8 @@ class CloudError(RampartError):
 
 class PermissionDenied(CloudError):
     """rampart's own credentials lack a permission (a deployment problem, not an input one)."""
+
+
+class LedgerConflict(RampartError):
+    """A conditional ledger write lost: the row changed since it was read (another instance
+    wrote first). Nothing was written; read again and decide again."""

@@ -8,17 +8,19 @@ code means "already converged" (EntityAlreadyExists on a create, EntityNotExist 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from rampart.model import (
     Attachment,
     AuditRecord,
+    Lease,
     ObservedKey,
     ObservedSecret,
     PasswordPolicy,
+    PersonRecord,
     PolicyChange,
     PolicyRef,
 )
@@ -154,4 +156,50 @@ class Invoker(Protocol):
 
     def submit(self, function: str, payload: bytes, task_id: str) -> bool:
         """True when accepted now, False when FC says this task id was already accepted (409)."""
+        ...
+
+
+class Ledger(Protocol):
+    """rampart's state of record (DESIGN.md "A ledger, not tags, decides"): strongly consistent
+    reads, and a conditional write for every "only if". Only the worker role may write it.
+
+    A write that loses its condition raises ``rampart.errors.LedgerConflict`` and changes
+    nothing; a write whose answer was lost and then retried is recognised as the caller's own
+    (the adapter writes a token with each change and reads it back), never reported as a loss."""
+
+    def person(self, person_id: str) -> PersonRecord | None: ...
+
+    def person_of_user(self, user_name: str) -> PersonRecord | None:
+        """The record holding ``user_name`` (a user the record no longer lists: None)."""
+        ...
+
+    def save(self, record: PersonRecord) -> PersonRecord:
+        """Write ``record`` if the row is still at ``record.version`` (0: absent); the saved
+        record, at the next version. Users it lists are indexed by name."""
+        ...
+
+    def people(self) -> Iterator[PersonRecord]: ...
+
+    def acquire(self, key: str, owner: str, ttl: timedelta) -> Lease | None:
+        """The lease on ``key`` for ``owner`` if it is free or expired (a new fence); None if
+        another holder's lease is live."""
+        ...
+
+    def release(self, lease: Lease) -> None:
+        """Give ``lease`` up, if it is still this holder's (same owner and fence)."""
+        ...
+
+    def reserve(self, counter: str, limit: int) -> bool:
+        """Add one to ``counter`` if it is below ``limit`` (exactly: compare-and-swap); False
+        when the limit is reached."""
+        ...
+
+    def give_back(self, counter: str) -> None:
+        """Take back one reservation of ``counter`` (a removal that changed nothing)."""
+        ...
+
+    def count(self, counter: str) -> int: ...
+
+    def first_delivery(self, source: str, delivery_id: str, digest: str) -> bool:
+        """Record a delivery; False if (source, delivery id) was recorded before (a redelivery)."""
         ...

@@ -49,11 +49,19 @@ T = TypeVar("T")
 
 # --- error codes ---------------------------------------------------------------------------
 
-THROTTLING_CODES = frozenset({"Throttling", "Rejected.Throttling", "ResourceExhausted", "WriteQuotaExceed"})
-"""Besides every ``Throttling.*`` code: KMS (§B.4), FC (§D.6 / fault defaults), SLS (§C)."""
+THROTTLING_CODES = frozenset({
+    "Throttling", "Rejected.Throttling", "ResourceExhausted", "WriteQuotaExceed",
+    "OTSServerBusy", "OTSNotEnoughCapacityUnit", "OTSOperationThrottled",
+})
+"""Besides every ``Throttling.*`` code: KMS (§B.4), FC (§D.6 / fault defaults), SLS (§C), Tablestore
+(tablestore.md §3.2: the codes its own DefaultRetryPolicy backs off on)."""
 TRANSIENT_CODES = frozenset({
     "ServiceUnavailable", "ServiceUnavailableTemporary", "SerivceUnavailableTemporary",  # sic, KMS §B.4
     "InternalError", "InternalFailure", "InternalServerError", "RequestTimeout",
+    # Tablestore (tablestore.md §3.2); a write retried after one of these may have been applied:
+    # the ledger adapter recognises its own write by a token (rampart.adapters.ledger).
+    "OTSPartitionUnavailable", "OTSServerUnavailable", "OTSTimeout", "OTSInternalServerError",
+    "OTSRowOperationConflict", "OTSTableNotReady",
 })
 PERMISSION_CODES = frozenset({"NoPermission", "Forbidden.NoPermission", "Unauthorized", "AccessDenied", "Forbidden.RAM"})
 """RAM/IMS/STS/ResourceManager ``NoPermission``, KMS ``Forbidden.NoPermission``, SLS
@@ -176,7 +184,8 @@ def classify(exc: BaseException) -> Failure:
     code = str(getattr(exc, "code", "") or "")
     if code in ("", "None"):
         code = name or "UnknownError"
-    status = _int(getattr(exc, "status_code", None)) or _int(getattr(exc, "statusCode", None))
+    status = (_int(getattr(exc, "status_code", None)) or _int(getattr(exc, "statusCode", None))
+              or _int(getattr(exc, "http_status", None)))  # tablestore.error.OTSServiceError
     raw_message = str(getattr(exc, "message", "") or "")
     message = scrub(_SDK_SUFFIX.sub("", _SDK_PREFIX.sub("", raw_message)))
     request_id = str(getattr(exc, "request_id", "") or "")

@@ -34,6 +34,7 @@ from rampart.model._events import (
     LifecycleEvent,
     Person,
 )
+from rampart.model._ledger import Lease, PersonRecord, Removal
 from rampart.model._plan import (
     Plan,
     Step,
@@ -69,6 +70,7 @@ __all__ = [
     "DesiredUser",
     "EventKind",
     "GrantSource",
+    "Lease",
     "LifecycleEvent",
     "LifecycleState",
     "Marker",
@@ -77,11 +79,13 @@ __all__ = [
     "ObservedUser",
     "PasswordPolicy",
     "Person",
+    "PersonRecord",
     "Plan",
     "PolicyChange",
     "PolicyRef",
     "PolicyType",
     "Profile",
+    "Removal",
     "Revocation",
     "RiskTier",
     "Rule",
