@@ -10,14 +10,14 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
-from localcloud import LocalCloud
 from rampart.adapters._ledger_codec import LedgerCorrupt
 from rampart.adapters.ledger import TablestoreLedger
 from rampart.adapters.retry import RetryPolicy
 from rampart.config import LedgerSettings
 from rampart.errors import CloudError, ConfigError, LedgerConflict
 from rampart.model import AccessMode, LifecycleState, Marker, PersonRecord, Removal, Revocation, TicketGrant
+
+from localcloud import LocalCloud
 from tests.functional.rampart.adapter_support import Waits, settings_for
 
 INSTANCE = "rampart-test"
