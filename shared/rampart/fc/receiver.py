@@ -18,8 +18,9 @@ event in, one HTTP answer out, within the source's deadline.
   malformed, naming the fields; 413 oversize; 404 a path no source serves here; 405 not a
   POST) and nothing is enqueued. A ticket grant the catalog refuses (unknown or high-risk
   profile, over ``max_duration``, not approved, self-approval) is 422 before the hand-off
-  (``rampart.sources.ticket``, the engine's own rules). Any other rampart error answers per
-  its class's ``http_status`` (``rampart.errors``); anything else a bare 500 with the request id and no text.
+  (``rampart.sources.ticket``, the engine's own rules). Any other rampart error answers its
+  class's ``http_status`` (``rampart.errors``); anything else a bare 500 with the request id
+  and no text.
 
 Every answer body is built from messages that never hold the request body, a secret or a
 stack trace (``fc_http.answer_from``); the log line of a refusal names the status and the
