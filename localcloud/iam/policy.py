@@ -15,7 +15,6 @@ Pure: no I/O, no clock. The caller passes the request context (``acs:CurrentTime
 
 from __future__ import annotations
 
-import fnmatch
 import ipaddress
 import json
 import re
@@ -26,6 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from localcloud.core.clock import parse_iso
+from localcloud.core.wildcards import wildcard_match
 
 MAX_DOCUMENT_CHARS = 6144
 
@@ -183,19 +183,6 @@ def parse_cached(document: str) -> PolicyDocument:
 
 
 # --- matching ---------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=8192)
-def _glob(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    return re.compile(fnmatch.translate(pattern), re.IGNORECASE if ignore_case else 0)
-
-
-def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
-    if pattern == "*":
-        return True
-    if "*" not in pattern and "?" not in pattern:
-        return pattern.lower() == value.lower() if ignore_case else pattern == value
-    return _glob(pattern, ignore_case).match(value) is not None
 
 
 def _matches_action(statement: Statement, action: str) -> bool:

@@ -153,7 +153,7 @@ class RmBackend:
         ]
 
     def resource_group_of(self, resource: str) -> str | None:
-        from localcloud.iam.policy import wildcard_match
+        from localcloud.core.wildcards import wildcard_match
 
         exact = self.resource_membership.get(resource)
         if exact is not None:
