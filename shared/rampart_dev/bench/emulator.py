@@ -1,4 +1,4 @@
-"""``python -m localcloud.bench``: calls/s through the official RAM SDK, beside a baseline.
+"""``python -m rampart_dev.bench.emulator``: localcloud's calls/s through the RAM SDK, beside a baseline.
 
 Each server runs in its own process (as ``python -m localcloud serve`` does), so the
 client and the server do not share a GIL. The baseline is the same HTTP transport
@@ -106,7 +106,7 @@ def measure(info: dict[str, Any], calls: int, threads: int) -> tuple[float, floa
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m localcloud.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m rampart_dev.bench.emulator", description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=2000, help="GetUser calls per measurement (default 2000)")
     parser.add_argument("--threads", type=int, default=16, help="client threads for the concurrent row (default 16)")
     parser.add_argument("--null-server", action="store_true", help=argparse.SUPPRESS)
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.calls < 1 or args.threads < 1:
         parser.error("--calls and --threads must be positive")
     rows: list[tuple[str, float, float]] = []
-    with _server(["-m", "localcloud.bench", "--null-server"]) as info:
+    with _server(["-m", "rampart_dev.bench.emulator", "--null-server"]) as info:
         rows.append(("baseline: same transport, canned answer", *measure(info, args.calls, args.threads)))
     with _server(["-m", "localcloud", "serve"]) as info:
         rows.append(("localcloud: signature + authz + state", *measure(info, args.calls, args.threads)))
