@@ -23,7 +23,7 @@ from localcloud.faults.injector import FaultInjector
 from localcloud.fc import admin as fc_admin
 from localcloud.fc.routes import FcRouter
 from localcloud.fc.service import FunctionService
-from localcloud.iam.authorizer import authorize, request_context
+from localcloud.policy.authorizer import authorize, request_context
 from localcloud.pop.dispatch import PopRouter
 from localcloud.ram import admin as ram_admin
 from localcloud.robots import admin as robots_admin

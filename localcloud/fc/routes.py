@@ -29,7 +29,7 @@ from localcloud.core.errors import CloudError
 from localcloud.core.http import HttpRequest, HttpResponse
 from localcloud.fc import errors
 from localcloud.fc.service import MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, V2, V3, FunctionService, Registered
-from localcloud.iam.authorizer import authorize, request_context
+from localcloud.policy.authorizer import authorize, request_context
 from localcloud.pop.dispatch import PopRouter
 from localcloud.state import CloudState
 

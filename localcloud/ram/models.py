@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from localcloud.iam.system_policies import SYSTEM_POLICIES
+from localcloud.policy.system_policies import SYSTEM_POLICIES
 from localcloud.ram import rules
 from localcloud.ram.attachments import AttachmentOps
 from localcloud.ram.entities import PasswordPolicy, Policy, PolicyKey, PolicyVersion

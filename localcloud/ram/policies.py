@@ -15,7 +15,7 @@ Rules (alibaba-platform.md §A.1, §A.3, §A.4; ram20150501==1.3.0 request model
 from __future__ import annotations
 
 from localcloud.core.errors import InvalidParameter
-from localcloud.iam import policy as language
+from localcloud.policy import language as language
 from localcloud.ram import errors, param_errors, rules
 from localcloud.ram.base import RamBase
 from localcloud.ram.entities import Policy, PolicyKey, PolicyVersion

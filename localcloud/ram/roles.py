@@ -16,7 +16,7 @@ assume_role_policy_document and max_session_duration.
 from __future__ import annotations
 
 from localcloud.core import ids
-from localcloud.iam import policy as language
+from localcloud.policy import language as language
 from localcloud.ram import errors, param_errors, rules
 from localcloud.ram.base import RamBase
 from localcloud.ram.entities import Role

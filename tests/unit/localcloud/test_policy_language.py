@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from localcloud.iam.policy import AuthzRequest, PolicyError, evaluate, parse
+from localcloud.policy.language import AuthzRequest, PolicyError, evaluate, parse
 
 
 def _doc(*statements: dict[str, object]) -> str:

@@ -1,6 +1,6 @@
 """Decides whether a principal may perform an action on a resource.
 
-Policies that count, per ../shared/DESIGN.md and issue #2:
+Policies that count, per ../shared/DESIGN.md:
 - a RAM user: its attached policies, its groups' policies, and ResourceManager
   attachments to the user (``IMSUser``) or its groups (``IMSGroup``): account-scoped ones
   always, group-scoped ones only for resources that belong to that resource group;
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from localcloud.auth.principal import Principal, PrincipalKind
 from localcloud.core.clock import iso
-from localcloud.iam import policy as language
+from localcloud.policy import language as language
 from localcloud.ram.entities import PolicyKey
 
 if TYPE_CHECKING:
