@@ -25,7 +25,7 @@ from localcloud.fc.routes import FcRouter
 from localcloud.fc.service import FunctionService
 from localcloud.policy.authorizer import authorize, request_context
 from localcloud.pop.dispatch import PopRouter
-from localcloud.ram import admin as ram_admin
+from localcloud.ram import routes as ram_routes
 from localcloud.robots import admin as robots_admin
 from localcloud.robots.models import RobotService
 from localcloud.robots.routes import RobotRouter
@@ -103,7 +103,7 @@ class LocalCloud:
         fc_admin.install(self.admin)
         robots_admin.install(self.admin)
         faults_admin.install(self.admin)
-        ram_admin.install(self.admin)
+        ram_routes.install(self.admin)
         sls_admin.install(self.admin)
         self.around_dispatch: list[AroundDispatch] = [self.faults.intercept, self.functions.processes.intercept]
         """Hooks wrapped around a routed request, outermost first: the fault injector, then the

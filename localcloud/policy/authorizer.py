@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from localcloud.auth.principal import Principal, PrincipalKind
 from localcloud.core.clock import iso
 from localcloud.policy import language as language
-from localcloud.ram.entities import PolicyKey
+from localcloud.ram.models.entities import PolicyKey
 
 if TYPE_CHECKING:
     from localcloud.state import CloudState

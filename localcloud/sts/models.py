@@ -23,7 +23,7 @@ from localcloud.policy import language as policy_language
 from localcloud.sts import errors
 
 if TYPE_CHECKING:
-    from localcloud.ram.entities import Role
+    from localcloud.ram.models.entities import Role
     from localcloud.state import CloudState
 
 _ROLE_ARN = re.compile(r"^acs:ram::(?P<account>\d+|\*):role/(?P<name>[A-Za-z0-9.\-]{1,64})$")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from localcloud.core.errors import CloudError
-from localcloud.ram import param_errors as pe
+from localcloud.ram import errors
 
 # --- limits (§A.4; the GetAccountSummary example for group and role attachments) ---------
 
@@ -67,85 +67,85 @@ def _name(
 
 def user_name(name: str, *, new: bool = False) -> None:
     if new:
-        _name(name, _USER_NAME, 64, pe.InvalidParameterNewUserNameLength, pe.InvalidParameterNewUserNameInvalidChars)
+        _name(name, _USER_NAME, 64, errors.InvalidParameterNewUserNameLength, errors.InvalidParameterNewUserNameInvalidChars)
     else:
-        _name(name, _USER_NAME, 64, pe.InvalidParameterUserNameLength, pe.InvalidParameterUserNameInvalidChars)
+        _name(name, _USER_NAME, 64, errors.InvalidParameterUserNameLength, errors.InvalidParameterUserNameInvalidChars)
 
 
 def display_name(name: str | None, *, new: bool = False) -> None:
     if name is None:
         return
     if new:
-        _name(name, _DISPLAY_NAME, 128, pe.InvalidParameterNewDisplayNameLength,
-              pe.InvalidParameterNewDisplayNameInvalidChars)
+        _name(name, _DISPLAY_NAME, 128, errors.InvalidParameterNewDisplayNameLength,
+              errors.InvalidParameterNewDisplayNameInvalidChars)
     else:
-        _name(name, _DISPLAY_NAME, 128, pe.InvalidParameterDisplayNameLength, pe.InvalidParameterDisplayNameInvalidChars)
+        _name(name, _DISPLAY_NAME, 128, errors.InvalidParameterDisplayNameLength, errors.InvalidParameterDisplayNameInvalidChars)
 
 
 def comments(text: str | None, *, new: bool = False) -> None:
     if text is not None and len(text) > MAX_COMMENTS:
-        raise pe.InvalidParameterNewCommentsLength() if new else pe.InvalidParameterCommentsLength()
+        raise errors.InvalidParameterNewCommentsLength() if new else errors.InvalidParameterCommentsLength()
 
 
 def email(text: str | None, *, new: bool = False) -> None:
     if text and not _EMAIL.match(text):
-        raise pe.InvalidParameterNewEmailFormat() if new else pe.InvalidParameterEmailFormat()
+        raise errors.InvalidParameterNewEmailFormat() if new else errors.InvalidParameterEmailFormat()
 
 
 def mobile_phone(text: str | None, *, new: bool = False) -> None:
     if text and not _MOBILE_PHONE.match(text):
-        raise pe.InvalidParameterNewMobilePhoneFormat() if new else pe.InvalidParameterMobilePhoneFormat()
+        raise errors.InvalidParameterNewMobilePhoneFormat() if new else errors.InvalidParameterMobilePhoneFormat()
 
 
 def group_name(name: str, *, new: bool = False) -> None:
     if new:
-        _name(name, _GROUP_NAME, 64, pe.InvalidParameterNewGroupNameLength, pe.InvalidParameterNewGroupNameInvalidChars)
+        _name(name, _GROUP_NAME, 64, errors.InvalidParameterNewGroupNameLength, errors.InvalidParameterNewGroupNameInvalidChars)
     else:
-        _name(name, _GROUP_NAME, 64, pe.InvalidParameterGroupNameLength, pe.InvalidParameterGroupNameInvalidChars)
+        _name(name, _GROUP_NAME, 64, errors.InvalidParameterGroupNameLength, errors.InvalidParameterGroupNameInvalidChars)
 
 
 def policy_name(name: str) -> None:
-    _name(name, _POLICY_NAME, 128, pe.InvalidParameterPolicyNameLength, pe.InvalidParameterPolicyNameInvalidChars)
+    _name(name, _POLICY_NAME, 128, errors.InvalidParameterPolicyNameLength, errors.InvalidParameterPolicyNameInvalidChars)
 
 
 def policy_type(value: str) -> str:
     if value not in ("System", "Custom"):
-        raise pe.InvalidParameterPolicyType(f'The parameter - "PolicyType" is incorrect: {value!r} (System or Custom).')
+        raise errors.InvalidParameterPolicyType(f'The parameter - "PolicyType" is incorrect: {value!r} (System or Custom).')
     return value
 
 
 def role_name(name: str) -> None:
-    _name(name, _ROLE_NAME, 64, pe.InvalidParameterRoleNameLength, pe.InvalidParameterRoleNameInvalidChars)
+    _name(name, _ROLE_NAME, 64, errors.InvalidParameterRoleNameLength, errors.InvalidParameterRoleNameInvalidChars)
 
 
 def mfa_device_name(name: str) -> None:
-    _name(name, _MFA_NAME, 64, pe.InvalidParameterVirtualMFADeviceNameLength,
-          pe.InvalidParameterVirtualMFADeviceNameInvalidChars)
+    _name(name, _MFA_NAME, 64, errors.InvalidParameterVirtualMFADeviceNameLength,
+          errors.InvalidParameterVirtualMFADeviceNameInvalidChars)
 
 
 def description(text: str | None, *, new: bool = False) -> None:
     if text is not None and len(text) > MAX_DESCRIPTION:
-        raise pe.InvalidParameterNewDescriptionLength() if new else pe.InvalidParameterDescriptionLength()
+        raise errors.InvalidParameterNewDescriptionLength() if new else errors.InvalidParameterDescriptionLength()
 
 
 def version_id(value: str) -> None:
     if not _VERSION_ID.match(value):
-        raise pe.InvalidParameterVersionIdFormat()
+        raise errors.InvalidParameterVersionIdFormat()
 
 
 def authentication_code(value: str) -> None:
     if not _AUTH_CODE.match(value):
-        raise pe.InvalidParameterAuthenticationCodeFormat()
+        raise errors.InvalidParameterAuthenticationCodeFormat()
 
 
 def account_alias(alias: str) -> None:
     if not 3 <= len(alias) <= 32:
-        raise pe.InvalidParameterAccountAliasLength()
+        raise errors.InvalidParameterAccountAliasLength()
     if not _ACCOUNT_ALIAS.match(alias):
-        raise pe.InvalidParameterAccountAliasFormat()
+        raise errors.InvalidParameterAccountAliasFormat()
 
 
 def max_session_duration(seconds: int) -> None:
     """3600-43200 seconds (CreateRole / UpdateRole request models)."""
     if not 3600 <= seconds <= 43200:
-        raise pe.InvalidParameterMaxSessionDuration()
+        raise errors.InvalidParameterMaxSessionDuration()

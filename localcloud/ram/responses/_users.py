@@ -11,8 +11,8 @@ from typing import Any
 
 from localcloud.core.clock import iso
 from localcloud.pop.service import Call
-from localcloud.ram.entities import AccessKey, LoginProfile, PasswordPolicy, User
-from localcloud.ram.wire.common import (
+from localcloud.ram.models.entities import AccessKey, LoginProfile, PasswordPolicy, User
+from localcloud.ram.responses._common import (
     caller_or_named_user,
     caller_user_resource,
     every,

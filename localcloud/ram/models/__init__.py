@@ -3,9 +3,12 @@
 The rest of localcloud knows RAM only through this class: authentication
 (``find_access_key``), authorization (``policy``, ``effective_user_policies``,
 ``role_policies``), STS (``roles``), the app (``users``, ``roles``). The rules live in one
-module per domain, each a mixin of :class:`RamBackend`: users.py (users, login profiles,
-password policy), keys.py, groups.py, policies.py (policies and versions), attachments.py,
-roles.py, mfa.py. Responses (``responses.py`` and ``wire/``) only parse and serialise.
+private module per domain, each a mixin of :class:`RamBackend`: ``_users`` (users, login
+profiles, password policy), ``_keys``, ``_groups``, ``_policies`` (policies and versions),
+``_attachments``, ``_roles``, ``_mfa``; beside them ``_base`` (the tables), ``_rules`` (limits
+and names), ``_paging``, ``_passwords``. Public: :mod:`.entities` (the records) and
+:mod:`.totp` (the codes an authenticator app shows; tests compute them). :mod:`localcloud.ram.responses`
+only parses and serialises; :mod:`localcloud.ram.routes` serves RAM's admin HTTP routes.
 The backend holds plain data only (it is pickled for --state).
 """
 
@@ -15,15 +18,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from localcloud.policy.system_policies import SYSTEM_POLICIES
-from localcloud.ram import rules
-from localcloud.ram.attachments import AttachmentOps
-from localcloud.ram.entities import PasswordPolicy, Policy, PolicyKey, PolicyVersion
-from localcloud.ram.groups import GroupOps
-from localcloud.ram.keys import KeyOps
-from localcloud.ram.mfa import MfaOps
-from localcloud.ram.policies import PolicyOps
-from localcloud.ram.roles import RoleOps
-from localcloud.ram.users import UserOps
+from localcloud.ram.models import _rules as rules
+from localcloud.ram.models._attachments import AttachmentOps
+from localcloud.ram.models._groups import GroupOps
+from localcloud.ram.models._keys import KeyOps
+from localcloud.ram.models._mfa import MfaOps
+from localcloud.ram.models._policies import PolicyOps
+from localcloud.ram.models._roles import RoleOps
+from localcloud.ram.models._users import UserOps
+from localcloud.ram.models.entities import PasswordPolicy, Policy, PolicyKey, PolicyVersion
 
 if TYPE_CHECKING:
     from localcloud.state import CloudState

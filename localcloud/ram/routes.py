@@ -1,9 +1,9 @@
-"""Admin routes for RAM (loopback only, JSON): localcloud's own records, not RAM APIs.
+"""RAM's admin routes (loopback only, JSON): localcloud's own records, not RAM APIs.
 
 - ``GET /_localcloud/ram/access-key-history[?user=NAME]``: every user's AccessKeys over its
   life (``AccessKeyId``, ``Created``, ``Deleted``; never a secret) and the most keys it held at
   once (``Peak``, ``PeakAt``, ``PeakKeys``), users that were deleted included
-  (:class:`localcloud.ram.keys.KeyHistory`). The chaos campaign checks "no user ever held two
+  (:class:`localcloud.ram.models._keys.KeyHistory`). The chaos campaign checks "no user ever held two
   keys" with it, exactly, where ListAccessKeys could only sample.
 """
 

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from localcloud.ram import errors, rules
-from localcloud.ram.entities import Group, PasswordPolicy, Policy, PolicyKey, Role, User, VirtualMFADevice
+from localcloud.ram import errors
+from localcloud.ram.models import _rules as rules
+from localcloud.ram.models.entities import Group, PasswordPolicy, Policy, PolicyKey, Role, User, VirtualMFADevice
 
 if TYPE_CHECKING:
-    from localcloud.ram.keys import KeyHistory
+    from localcloud.ram.models._keys import KeyHistory
     from localcloud.state import CloudState
 
 
@@ -46,7 +47,7 @@ class RamBase:
     key_index: dict[str, str]
     """AccessKeyId -> user name, for authentication."""
     _key_history: dict[str, KeyHistory]
-    """User id -> its keys over time (localcloud.ram.keys; not RAM state, not in snapshots)."""
+    """User id -> its keys over time (localcloud.ram.models._keys; not RAM state, not in snapshots)."""
     last_serial: int
 
     @property

@@ -6,8 +6,8 @@ from typing import Any
 
 from localcloud.core.clock import iso
 from localcloud.pop.service import Call
-from localcloud.ram.entities import Role
-from localcloud.ram.wire.common import every, on, opt_bool, opt_int, page_fields, service, tags, tags_body
+from localcloud.ram.models.entities import Role
+from localcloud.ram.responses._common import every, on, opt_bool, opt_int, page_fields, service, tags, tags_body
 
 _role = on("role", "RoleName")
 

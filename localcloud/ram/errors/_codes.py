@@ -5,7 +5,7 @@ Source, unless a class says otherwise: RAM's error page https://www.alibabacloud
 Role, MFA and policy-version codes, is the "Error messages" topic of AlibabaCloudDocs/ram).
 Messages keep the page's grammar ("does already EXIST", "CAN NOT has") because clients may compare
 them. Parameter errors (``InvalidParameter.*``, ``MalformedPolicyDocument``) live in
-:mod:`localcloud.ram.param_errors`.
+:mod:`localcloud.ram.errors._parameters`.
 """
 
 from localcloud.core.errors import CloudError

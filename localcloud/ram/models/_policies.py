@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from localcloud.core.errors import InvalidParameter
 from localcloud.policy import language as language
-from localcloud.ram import errors, param_errors, rules
-from localcloud.ram.base import RamBase
-from localcloud.ram.entities import Policy, PolicyKey, PolicyVersion
-from localcloud.ram.paging import Page, paginate
+from localcloud.ram import errors
+from localcloud.ram.models import _rules as rules
+from localcloud.ram.models._base import RamBase
+from localcloud.ram.models._paging import Page, paginate
+from localcloud.ram.models.entities import Policy, PolicyKey, PolicyVersion
 
 ROTATE_NONE = "None"
 ROTATE_DELETE_OLDEST = "DeleteOldestNonDefaultVersionWhenLimitExceeded"
@@ -28,15 +29,15 @@ ROTATE_DELETE_OLDEST = "DeleteOldestNonDefaultVersionWhenLimitExceeded"
 def validate_permission_document(document: str, *, too_long: type[Exception] | None = None) -> None:
     """A permission policy: RAM's grammar, no ``Principal`` (that belongs to trust policies)."""
     if len(document) > rules.MAX_POLICY_DOCUMENT:
-        raise (too_long or param_errors.InvalidParameterPolicyDocumentLength)()
+        raise (too_long or errors.InvalidParameterPolicyDocumentLength)()
     try:
         parsed = language.parse(document)
     except language.PolicyError as exc:
-        raise param_errors.MalformedPolicyDocument(f"The policy document is malformed: {exc}") from exc
+        raise errors.MalformedPolicyDocument(f"The policy document is malformed: {exc}") from exc
     for index, statement in enumerate(parsed.statements):
         if "Principal" in statement.raw:
             # UNCONFIRMED: RAM's detail text; a permission policy has no Principal element.
-            raise param_errors.MalformedPolicyDocument(
+            raise errors.MalformedPolicyDocument(
                 f"The policy document is malformed: Statement[{index}] must not have a Principal "
                 "(only a role's trust policy names principals)."
             )

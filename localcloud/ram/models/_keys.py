@@ -7,7 +7,7 @@ user so authentication finds it in O(1); an ``Inactive`` key is refused by authe
 ``InvalidAccessKeyId.NotFound``.
 
 Not RAM's, localcloud's own record for tests (``GET /_localcloud/ram/access-key-history``,
-:mod:`localcloud.ram.admin`): every key each user ever had (ids and times, never a secret) and
+:mod:`localcloud.ram.routes`): every key each user ever had (ids and times, never a secret) and
 the most keys the user held at once, so that "no user ever held two keys" is checked exactly
 rather than by sampling ListAccessKeys. Kept per user id (a user deleted and created again
 under the same name is a new user), outside the state snapshot (``_key_history``).
@@ -21,9 +21,10 @@ from typing import Any
 
 from localcloud.core import ids
 from localcloud.core.errors import InvalidParameter
-from localcloud.ram import errors, rules
-from localcloud.ram.base import RamBase
-from localcloud.ram.entities import AccessKey, User
+from localcloud.ram import errors
+from localcloud.ram.models import _rules as rules
+from localcloud.ram.models._base import RamBase
+from localcloud.ram.models.entities import AccessKey, User
 
 KEY_STATUSES = ("Active", "Inactive")
 

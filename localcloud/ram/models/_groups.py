@@ -11,10 +11,11 @@ AlibabaCloudDocs/ram lists them in that order). A member inherits the group's po
 from __future__ import annotations
 
 from localcloud.core import ids
-from localcloud.ram import errors, rules
-from localcloud.ram.base import RamBase
-from localcloud.ram.entities import Group, User
-from localcloud.ram.paging import Page, paginate
+from localcloud.ram import errors
+from localcloud.ram.models import _rules as rules
+from localcloud.ram.models._base import RamBase
+from localcloud.ram.models._paging import Page, paginate
+from localcloud.ram.models.entities import Group, User
 
 
 class GroupOps(RamBase):

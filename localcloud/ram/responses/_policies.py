@@ -13,8 +13,8 @@ from typing import Any
 
 from localcloud.core.clock import iso
 from localcloud.pop.service import Call
-from localcloud.ram.entities import Policy, PolicyVersion
-from localcloud.ram.wire.common import every, on, page_fields, service, tags, tags_body
+from localcloud.ram.models.entities import Policy, PolicyVersion
+from localcloud.ram.responses._common import every, on, page_fields, service, tags, tags_body
 
 _policy = on("policy", "PolicyName")
 

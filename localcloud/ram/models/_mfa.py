@@ -14,9 +14,11 @@ Rules (RAM error page https://www.alibabacloud.com/help/doc-detail/28754.htm, §
 
 from __future__ import annotations
 
-from localcloud.ram import errors, rules, totp
-from localcloud.ram.base import RamBase
-from localcloud.ram.entities import User, VirtualMFADevice
+from localcloud.ram import errors
+from localcloud.ram.models import _rules as rules
+from localcloud.ram.models import totp
+from localcloud.ram.models._base import RamBase
+from localcloud.ram.models.entities import User, VirtualMFADevice
 
 
 class MfaOps(RamBase):

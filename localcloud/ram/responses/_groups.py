@@ -6,8 +6,8 @@ from typing import Any
 
 from localcloud.core.clock import iso
 from localcloud.pop.service import Call
-from localcloud.ram.entities import Group
-from localcloud.ram.wire.common import every, on, page_fields, service
+from localcloud.ram.models.entities import Group
+from localcloud.ram.responses._common import every, on, page_fields, service
 
 _group = on("group", "GroupName")
 

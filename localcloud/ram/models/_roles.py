@@ -17,18 +17,19 @@ from __future__ import annotations
 
 from localcloud.core import ids
 from localcloud.policy import language as language
-from localcloud.ram import errors, param_errors, rules
-from localcloud.ram.base import RamBase
-from localcloud.ram.entities import Role
-from localcloud.ram.paging import Page, paginate
+from localcloud.ram import errors
+from localcloud.ram.models import _rules as rules
+from localcloud.ram.models._base import RamBase
+from localcloud.ram.models._paging import Page, paginate
+from localcloud.ram.models.entities import Role
 
 DEFAULT_MAX_SESSION_DURATION = 3600
 TRUST_ACTIONS = ("sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithoidc")
 PRINCIPAL_KINDS = ("RAM", "Service", "Federated")
 
 
-def _malformed(detail: str) -> param_errors.MalformedPolicyDocument:
-    return param_errors.MalformedPolicyDocument(f"The policy document is malformed: {detail}")
+def _malformed(detail: str) -> errors.MalformedPolicyDocument:
+    return errors.MalformedPolicyDocument(f"The policy document is malformed: {detail}")
 
 
 def validate_trust_document(document: str, too_long: type[Exception]) -> None:
@@ -78,7 +79,7 @@ class RoleOps(RamBase):
         rules.description(description)
         duration = DEFAULT_MAX_SESSION_DURATION if max_session_duration is None else max_session_duration
         rules.max_session_duration(duration)
-        validate_trust_document(trust_document, param_errors.InvalidParameterAssumeRolePolicyDocumentLength)
+        validate_trust_document(trust_document, errors.InvalidParameterAssumeRolePolicyDocumentLength)
         if role_name in self.roles:
             raise errors.EntityAlreadyExistsRole(f"The role does already EXIST: {role_name}")
         if len(self.roles) >= rules.MAX_ROLES:
@@ -113,7 +114,7 @@ class RoleOps(RamBase):
         if new_max_session_duration is not None:
             rules.max_session_duration(new_max_session_duration)
         if new_trust_document:
-            validate_trust_document(new_trust_document, param_errors.InvalidParameterNewAssumeRolePolicyDocumentLength)
+            validate_trust_document(new_trust_document, errors.InvalidParameterNewAssumeRolePolicyDocumentLength)
             role.assume_role_policy_document = new_trust_document
         if new_description is not None:
             role.description = new_description

@@ -14,9 +14,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from localcloud.core.errors import CloudError
-from localcloud.ram import errors, rules
-from localcloud.ram.base import PolicyEntities, RamBase
-from localcloud.ram.entities import Policy, PolicyKey
+from localcloud.ram import errors
+from localcloud.ram.models import _rules as rules
+from localcloud.ram.models._base import PolicyEntities, RamBase
+from localcloud.ram.models.entities import Policy, PolicyKey
 
 Attachments = dict[PolicyKey, datetime]
 

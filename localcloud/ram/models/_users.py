@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from localcloud.core import ids
 from localcloud.core.errors import InvalidParameter
-from localcloud.ram import errors, param_errors, passwords, rules
-from localcloud.ram.base import RamBase
-from localcloud.ram.entities import LoginProfile, PasswordPolicy, User
-from localcloud.ram.paging import Page, paginate
+from localcloud.ram import errors
+from localcloud.ram.models import _passwords as passwords
+from localcloud.ram.models import _rules as rules
+from localcloud.ram.models._base import RamBase
+from localcloud.ram.models._paging import Page, paginate
+from localcloud.ram.models.entities import LoginProfile, PasswordPolicy, User
 
 MAX_PASSWORD_HISTORY = 24
 """PasswordReusePrevention's upper bound (the Terraform provider validates 0-24)."""
@@ -129,7 +131,7 @@ class UserOps(RamBase):
     def _check_password(self, password: str) -> None:
         missing = passwords.violations(password, self.password_policy)
         if missing:
-            raise param_errors.InvalidParameterPasswordTooWeak(
+            raise errors.InvalidParameterPasswordTooWeak(
                 'The parameter - "Password" is not compliant with the password policy: it needs '
                 + ", ".join(missing) + "."
             )
@@ -170,7 +172,7 @@ class UserOps(RamBase):
             reuse = self.password_policy.password_reuse_prevention
             if reuse > 0 and any(passwords.matches(password, h) for h in recent[:reuse]):
                 # UNCONFIRMED: RAM's code for a reused password; TooWeak is the policy-violation code.
-                raise param_errors.InvalidParameterPasswordTooWeak(
+                raise errors.InvalidParameterPasswordTooWeak(
                     'The parameter - "Password" is not compliant with the password policy: '
                     f"it repeats one of the last {reuse} passwords."
                 )
@@ -200,7 +202,7 @@ class UserOps(RamBase):
         them (UNCONFIRMED code: the common InvalidParameter).
         """
         if not 8 <= policy.minimum_password_length <= 32:
-            raise param_errors.InvalidParameterMinimumPasswordLengthRange()
+            raise errors.InvalidParameterMinimumPasswordLengthRange()
         for name, value, high in (
             ("MaxPasswordAge", policy.max_password_age, 1095),
             ("PasswordReusePrevention", policy.password_reuse_prevention, MAX_PASSWORD_HISTORY),

@@ -13,7 +13,7 @@ from typing import Any
 
 from localcloud.core.clock import iso
 from localcloud.pop.service import Call
-from localcloud.ram.wire.common import arn, every, on, service
+from localcloud.ram.responses._common import arn, every, on, service
 
 _user = on("user", "UserName")
 

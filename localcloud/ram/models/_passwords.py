@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 
-from localcloud.ram.entities import PasswordPolicy
+from localcloud.ram.models.entities import PasswordPolicy
 
 ALGORITHM = "pbkdf2_sha256"
 ITERATIONS = 20_000
