@@ -3,7 +3,10 @@
 Secrets live in ``KmsBackend.secrets`` by name. A deleted secret stays, with its
 ``planned_delete_time``, until localcloud's clock passes that time: expiry is evaluated
 lazily on every call, so ``cloud.clock_advance(31 * 86400)`` makes it vanish and frees its
-name. This module never logs or formats a secret value; the value lives only in state.
+name. This package never logs or formats a secret value; the value lives only in state.
+
+Public: :class:`KmsBackend` and :mod:`.entities` (the records the responses serialise); private:
+``_rules`` (names, types, limits, filters) and ``_staging`` (moving version stages).
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from localcloud.kms import errors, rules, staging
-from localcloud.kms.entities import (
+from localcloud.kms import errors
+from localcloud.kms.models import _rules as rules
+from localcloud.kms.models import _staging as staging
+from localcloud.kms.models.entities import (
     ACS_CURRENT,
     SYSTEM_STAGES,
     Secret,

@@ -9,7 +9,7 @@ api-kms-2016-01-20-putsecretvalue). A secret keeps at most 10 versions and 8 sta
 from __future__ import annotations
 
 from localcloud.kms import errors
-from localcloud.kms.entities import ACS_CURRENT, ACS_PREVIOUS, Secret, SecretVersion
+from localcloud.kms.models.entities import ACS_CURRENT, ACS_PREVIOUS, Secret, SecretVersion
 
 # "Each generic secret can have a maximum of 10 versions. If the number of versions exceeds
 # the limit, KMS deletes the earliest version." (api-kms-2016-01-20-putsecretvalue)

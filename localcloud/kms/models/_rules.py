@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from localcloud.kms import errors
-from localcloud.kms.entities import DataType, SecretType
+from localcloud.kms.models.entities import DataType, SecretType
 
 MAX_NAME = 192
 MAX_DATA_BYTES = 30_720
