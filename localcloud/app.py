@@ -20,9 +20,9 @@ from localcloud.auth.principal import Principal, PrincipalKind
 from localcloud.core.http import HttpRequest, HttpResponse
 from localcloud.faults import admin as faults_admin
 from localcloud.faults.injector import FaultInjector
-from localcloud.fc import admin as fc_admin
+from localcloud.fc import routes as fc_routes
+from localcloud.fc.models import FunctionService
 from localcloud.fc.routes import FcRouter
-from localcloud.fc.service import FunctionService
 from localcloud.policy.authorizer import authorize, request_context
 from localcloud.pop.dispatch import PopRouter
 from localcloud.ram import routes as ram_routes
@@ -100,7 +100,7 @@ class LocalCloud:
         self.routers.append(RobotRouter(self.robots))
         self.faults = FaultInjector(lambda: self.state.clock)
         """Fault rules and log (localcloud.faults)."""
-        fc_admin.install(self.admin)
+        fc_routes.install(self.admin)
         robots_admin.install(self.admin)
         faults_admin.install(self.admin)
         ram_routes.install(self.admin)

@@ -1,9 +1,9 @@
 """Process isolation's bookkeeping: instance pools, who is calling, and kills between steps.
 
-- Pools: one :class:`~localcloud.fc.instances.Pool` per function registered with
+- Pools: one :class:`~localcloud.fc.runtime.instances.Pool` per function registered with
   ``isolation="process"``; replaced when the function is registered again.
 - Who is calling: every invocation gets fresh STS credentials of the function's role
-  (:meth:`localcloud.fc.service.FunctionService.invocation`), so a cloud request signed with
+  (:meth:`localcloud.fc.models.FunctionService.invocation`), so a cloud request signed with
   that AccessKeyId comes from that invocation's instance. :meth:`ProcessRuntime.intercept`
   (a ``LocalCloud.around_dispatch`` hook placed inside the fault injector) counts the
   requests each running invocation got *applied* (the service answered below 400, so its
@@ -33,10 +33,10 @@ from typing import Any
 from localcloud.core.clock import Clock
 from localcloud.core.http import HttpRequest, HttpResponse
 from localcloud.fc import errors
-from localcloud.fc.context import Invocation
 from localcloud.fc.functions import FunctionSpec, Isolation
-from localcloud.fc.instances import Instance, InstanceGone, Pool, Source
-from localcloud.fc.runtime import Outcome
+from localcloud.fc.runtime.context import Invocation
+from localcloud.fc.runtime.executor import Outcome
+from localcloud.fc.runtime.instances import Instance, InstanceGone, Pool, Source
 
 DROPPED = -1
 """The status that makes localcloud.server close the connection without an answer."""

@@ -1,11 +1,11 @@
-"""One process-isolated FC instance: ``python -m localcloud.fc.worker <handler> <code root>``.
+"""One process-isolated FC instance: ``python -m localcloud.fc.runtime.worker <handler> <code root>``.
 
-localcloud (:mod:`localcloud.fc.instances`) starts one of these per FC instance of a function
+localcloud (:mod:`localcloud.fc.runtime.instances`) starts one of these per FC instance of a function
 registered with ``isolation="process"``. It imports the handler once, as FC's runtime does when
 an instance starts, then serves invocations one at a time over the pipe protocol of
-:mod:`localcloud.fc.protocol` until its stdin closes (a warm instance is reused).
+:mod:`localcloud.fc.runtime.protocol` until its stdin closes (a warm instance is reused).
 
-Each call runs through the same :class:`localcloud.fc.runtime.Executor` as inline mode, so the
+Each call runs through the same :class:`localcloud.fc.runtime.executor.Executor` as inline mode, so the
 environment (the function's variables, the role's STS credentials, ``FC_*``,
 ``LOCALCLOUD_ENDPOINT``), the context, the captured log and the error body are built exactly
 as inline. The protocol travels on private duplicates of the original stdin/stdout; fd 0 is
@@ -23,10 +23,10 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from localcloud.fc.context import context_for
-from localcloud.fc.loader import HandlerLoadError, load
-from localcloud.fc.protocol import ProtocolError, b64, decode, encode, invocation_from, outcome_message
-from localcloud.fc.runtime import Executor, error_body
+from localcloud.fc.runtime.context import context_for
+from localcloud.fc.runtime.executor import Executor, error_body
+from localcloud.fc.runtime.loader import HandlerLoadError, load
+from localcloud.fc.runtime.protocol import ProtocolError, b64, decode, encode, invocation_from, outcome_message
 
 
 def _private_channels() -> tuple[IO[bytes], IO[bytes]]:
@@ -72,7 +72,7 @@ def serve(handler: str, code_root: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 2:
-        print("usage: python -m localcloud.fc.worker <handler> <code root>", file=sys.stderr)
+        print("usage: python -m localcloud.fc.runtime.worker <handler> <code root>", file=sys.stderr)
         return 2
     return serve(args[0], args[1])
 

@@ -13,7 +13,8 @@ after a success, the on-success one. localcloud retries at once, without FC's ba
 Registrations live here, not in ``CloudState``: they hold Python callables, so they are
 neither pickled with ``--state`` nor cleared by ``cloud.reset()`` (use :meth:`reset`).
 Never call a handler while holding ``state.lock``: handlers call localcloud over HTTP.
-Process-isolated functions run through :class:`localcloud.fc.isolation.ProcessRuntime`.
+Process-isolated functions run through :class:`localcloud.fc.runtime.isolation.ProcessRuntime`.
+The async worker loop is in ``_delivery``; function configuration in :mod:`localcloud.fc.functions`.
 """
 
 from __future__ import annotations
@@ -27,30 +28,37 @@ import traceback
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from localcloud.core.errors import CloudError
 from localcloud.fc import errors
-from localcloud.fc.context import Invocation, RoleCredentials, context_for, environment_for
-from localcloud.fc.destinations import destination_key, destination_payload, function_arn
-from localcloud.fc.functions import AsyncConfig, FunctionSpec, Isolation, PythonRuntime, isolation_of, spec_from_json
-from localcloud.fc.instances import Source
-from localcloud.fc.isolation import ArmedKill, KillRecord, KillRefused, ProcessRuntime
-from localcloud.fc.loader import LoadedHandler, describe, resolve
-from localcloud.fc.runtime import UNHANDLED, Executor, Outcome
-from localcloud.fc.tasks import AsyncTask, TaskStatus, TaskStore, validate_task_id
+from localcloud.fc.functions import (
+    AsyncConfig,
+    FunctionSpec,
+    Isolation,
+    PythonRuntime,
+    isolation_of,
+    spec_from_json,
+)
+from localcloud.fc.models import _delivery
+from localcloud.fc.models._api import FC_SERVICE, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, V2, V3
+from localcloud.fc.models._delivery import ms as _ms
+from localcloud.fc.models._destinations import function_arn
+from localcloud.fc.models._tasks import AsyncTask, TaskStatus, TaskStore, validate_task_id
+from localcloud.fc.runtime.context import Invocation, RoleCredentials, context_for, environment_for
+from localcloud.fc.runtime.executor import Executor, Outcome
+from localcloud.fc.runtime.instances import Source
+from localcloud.fc.runtime.isolation import ArmedKill, KillRecord, KillRefused, ProcessRuntime
+from localcloud.fc.runtime.loader import LoadedHandler, describe, resolve
 
 if TYPE_CHECKING:
     from localcloud.state import CloudState
 
-V2 = "2021-04-06"
-V3 = "2023-03-30"
-FC_SERVICE = "fc.aliyuncs.com"
-MAX_SYNC_PAYLOAD = 32 * 1024 * 1024  # https://www.alibabacloud.com/help/doc-detail/2527064.html
-MAX_ASYNC_PAYLOAD = 128 * 1024
-RETURN_PAYLOAD_PREVIEW = 1024 * 1024  # AsyncTask.returnPayload "≤1 MB"
+__all__ = [
+    "FC_SERVICE", "MAX_ASYNC_PAYLOAD", "MAX_SYNC_PAYLOAD", "V2", "V3", "DrainTimeout", "FunctionService", "Registered",
+]
+
 
 
 class DrainTimeout(TimeoutError):
@@ -116,7 +124,7 @@ class FunctionService:
     ) -> FunctionSpec:
         """Register (or replace) a function; ``handler`` is FC's handler string or a callable.
 
-        ``isolation="process"`` runs each instance in a worker subprocess (:mod:`localcloud.fc.instances`)."""
+        ``isolation="process"`` runs each instance in a worker subprocess (:mod:`localcloud.fc.runtime.instances`)."""
         config = async_config if isinstance(async_config, AsyncConfig) else AsyncConfig.from_json(async_config)
         handler_text = handler if isinstance(handler, str) else describe(handler)
         spec = FunctionSpec(
@@ -255,78 +263,13 @@ class FunctionService:
                 return
             self._resumed.wait()
             try:
-                self._process(task)
+                _delivery.process(self, task)
             except Exception:  # a localcloud bug: say where, keep the worker alive
                 traceback.print_exc(file=sys.stderr)
             finally:
                 with self._lock:
                     self._pending -= 1
                     self._idle.notify_all()
-
-    def _process(self, task: AsyncTask) -> None:
-        clock = self._state_of().clock
-        with self._lock:
-            if task.generation != self._generation:  # dropped by reset()
-                return
-            target = self._functions.get(task.function)
-            if target is None:
-                task.record(TaskStatus.INVALID, _ms(clock.now()), "the function no longer exists")
-                return
-        config = target.spec.async_config
-        while True:
-            now = clock.now()
-            if now - task.submitted > timedelta(seconds=config.max_event_age):
-                self._finish(task, TaskStatus.EXPIRED, "event older than maxAsyncEventAgeInSeconds")
-                # UNCONFIRMED condition name (AWS Lambda's, whose destination format FC's mirrors).
-                self._deliver(task, target, None, "EventAgeExceeded")
-                return
-            with self._lock:
-                task.attempts += 1
-                task.started_ms = task.started_ms or _ms(now)
-                task.record(TaskStatus.RUNNING, _ms(now))
-            try:
-                invocation = self.invocation(target, task.api_version, task.request_id, task.qualifier)
-                outcome = self.run(target, invocation, task.payload, task_id=task.task_id)
-            except CloudError as exc:  # not retried: FC retries function errors only
-                task.error_message = exc.error_message
-                self._finish(task, TaskStatus.FAILED, exc.error_code)
-                self._deliver(task, target, None, exc.error_code)
-                return
-            task.duration_ms += outcome.duration_ms
-            if not outcome.failed:
-                task.return_payload = outcome.body[:RETURN_PAYLOAD_PREVIEW].decode("utf-8", errors="replace")
-                self._finish(task, TaskStatus.SUCCEEDED)
-                self._deliver(task, target, outcome, "Success")  # UNCONFIRMED condition for success
-                return
-            task.error_message = outcome.error_type or UNHANDLED
-            if task.attempts > config.max_retries:
-                self._finish(task, TaskStatus.FAILED, f'{{"Error":"{task.error_message}"}}')
-                self._deliver(task, target, outcome, task.error_message)
-                return
-            with self._lock:
-                task.record(TaskStatus.RETRYING, _ms(clock.now()), f'{{"Error":"{task.error_message}"}}')
-
-    def _finish(self, task: AsyncTask, status: TaskStatus, detail: str = "") -> None:
-        now_ms = _ms(self._state_of().clock.now())
-        with self._lock:
-            task.ended_ms = now_ms
-            task.record(status, now_ms, detail)
-
-    def _deliver(self, task: AsyncTask, source: Registered, outcome: Outcome | None, condition: str) -> None:
-        succeeded = task.status is TaskStatus.SUCCEEDED
-        configured = source.spec.async_config.on_success if succeeded else source.spec.async_config.on_failure
-        if not configured:
-            return
-        with self._lock:
-            target = self._functions.get(destination_key(configured))
-        if target is None:
-            task.destination_status = "Failed"
-            return
-        now = self._state_of().clock.now()
-        payload = destination_payload(task, outcome, condition, _ms(now))
-        self.submit(target, V3, self.request_id(V3), payload, None, None)
-        task.destination_status = "Succeeded"
-        task.destination = target.spec.key
 
     # --- control ------------------------------------------------------------------------
 
@@ -397,6 +340,3 @@ class FunctionService:
             worker.join(timeout=5)
         self._workers.clear()
 
-
-def _ms(when: Any) -> int:
-    return int(when.timestamp() * 1000)

@@ -7,7 +7,7 @@ private duplicate of its original stdout for it and points fd 1 at stderr):
   ``{"ready": false, "pid": N, "body": <b64 FC error body>}`` when the handler cannot be loaded;
 - host -> worker, per invocation: ``{"event": <b64>, "env": {...}, "invocation": {...}}``;
 - worker -> host, per invocation: ``{"body": <b64>, "error_type": str | null, "log": <b64>,
-  "duration_ms": N}`` (what :class:`localcloud.fc.runtime.Outcome` holds).
+  "duration_ms": N}`` (what :class:`localcloud.fc.runtime.executor.Outcome` holds).
 
 The env carries the role's STS credentials: this module never logs or prints a message.
 """
@@ -18,9 +18,9 @@ import base64
 import json
 from typing import Any
 
-from localcloud.fc.context import Invocation, RoleCredentials
 from localcloud.fc.functions import FunctionSpec, PythonRuntime
-from localcloud.fc.runtime import Outcome
+from localcloud.fc.runtime.context import Invocation, RoleCredentials
+from localcloud.fc.runtime.executor import Outcome
 
 
 class ProtocolError(ValueError):

@@ -13,7 +13,7 @@ A handler that *synchronously* invokes another function (signing with its role's
 credentials, as it must) would wait for the lock it holds; the executor recognises the
 caller's AccessKeyId as the credential of the running invocation and runs the nested call
 inline, stacking and restoring the environment. This module never decides retries or
-destinations (see :mod:`localcloud.fc.service`).
+destinations (see :mod:`localcloud.fc.models`).
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from datetime import datetime, timezone
 from typing import Any, TextIO
 
 from localcloud.fc import errors
-from localcloud.fc.context import Context
-from localcloud.fc.loader import Handler
+from localcloud.fc.runtime.context import Context
+from localcloud.fc.runtime.loader import Handler
 
 UNHANDLED = "UnhandledInvocationError"
 LOG_TAIL_BYTES = 4096  # "Tail: returns the last 4 KB of logs" (fc_open20210406 InvokeFunctionHeaders)

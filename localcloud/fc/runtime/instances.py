@@ -1,6 +1,6 @@
 """Process-isolated FC instances (``isolation="process"``): start, call, time out, crash, kill.
 
-Each instance is a :mod:`localcloud.fc.worker` subprocess of ``sys.executable`` that imported the
+Each instance is a :mod:`localcloud.fc.runtime.worker` subprocess of ``sys.executable`` that imported the
 handler once and serves one invocation at a time; a pool per function hands out an idle
 (warm) instance or starts a new (cold) one, so concurrent invocations of one function run in
 parallel in separate instances, as FC scales out with instance concurrency 1.
@@ -16,7 +16,7 @@ FC behaviour mirrored (sources in localcloud/README.md, FC section):
 
 Killing and reaping are done under the instance's lock, so a pid is never signalled after it
 was reaped (and possibly reused). This module never decides retries (see
-:mod:`localcloud.fc.service`) and never logs a protocol message (they carry STS credentials).
+:mod:`localcloud.fc.models`) and never logs a protocol message (they carry STS credentials).
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from localcloud.fc.context import Invocation
-from localcloud.fc.protocol import ProtocolError, decode, encode, invocation_message, outcome_from, unb64
-from localcloud.fc.runtime import UNHANDLED, Outcome, timed_out
+from localcloud.fc.runtime.context import Invocation
+from localcloud.fc.runtime.executor import UNHANDLED, Outcome, timed_out
+from localcloud.fc.runtime.protocol import ProtocolError, decode, encode, invocation_message, outcome_from, unb64
 
 START_SECONDS = 60.0
 """How long an instance may take to import its handler (outside the function timeout; UNCONFIRMED for FC)."""
@@ -76,7 +76,7 @@ class Instance:
         env = {k: v for k, v in os.environ.items() if not k.startswith(_HOST_PREFIXES)}
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "localcloud.fc.worker", handler, code_root],
+            [sys.executable, "-m", "localcloud.fc.runtime.worker", handler, code_root],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, env=env, close_fds=True,
         )
         self.pid = self._process.pid

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 from localcloud.fc.functions import FunctionSpec
 
 if TYPE_CHECKING:
-    from localcloud.fc.runtime import Outcome
-    from localcloud.fc.tasks import AsyncTask
+    from localcloud.fc.models._tasks import AsyncTask
+    from localcloud.fc.runtime.executor import Outcome
 
 _ARN_3 = re.compile(r"^acs:fc:[^:]*:[^:]*:functions/(?P<name>[^/]+)$")
 _ARN_2 = re.compile(r"^acs:fc:[^:]*:[^:]*:services/(?P<service>[^/.]+)(\.[^/]+)?/functions/(?P<name>[^/]+)$")
