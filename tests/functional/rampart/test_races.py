@@ -39,15 +39,7 @@ from rampart.planning import timebound_policy_name
 from localcloud import LocalCloud
 from tests.functional.rampart.adapter_support import settings_for
 from tests.functional.rampart.engine_support import build_engine, event, example_catalog
-from tests.functional.rampart.races_support import (
-    START_JITTER_S,
-    Races,
-    State,
-    audit_gaps,
-    check_clean,
-    read_state,
-    results_of,
-)
+from tests.functional.rampart.races_support import START_JITTER_S, Races, State, audit_gaps, check_clean, read_state, results_of
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 ITERATIONS = int(os.environ.get("RAMPART_RACES_ITERATIONS", "8"))
