@@ -71,7 +71,7 @@ def parts(quick: bool, only: Sequence[str]) -> list[Part]:
         Part("cold", ("-m", "rampart_dev.bench.cold", "--json", *cold)),
         Part("operations", ("-m", "rampart_dev.bench.calls", "--json", "--skip-import")),
         Part("import", ("-m", "rampart_dev.bench.calls", "--json", "--skip-operations", *people)),
-        Part("localcloud", ("-m", "localcloud.bench", *calls)),
+        Part("localcloud", ("-m", "rampart_dev.bench.emulator", *calls)),
     ]
     return [p for p in every if p.name in only]
 

@@ -181,7 +181,7 @@ def test_a_part_without_a_json_object_on_its_last_line_is_an_error(text: str) ->
 def test_quick_and_only_choose_the_subprocesses() -> None:
     full = {p.name: p.command for p in parts(False, bench_all.PARTS)}
     assert full["cold"] == "python -m rampart_dev.bench.cold --json"
-    assert full["localcloud"] == "python -m localcloud.bench"
+    assert full["localcloud"] == "python -m rampart_dev.bench.emulator"
     quick = {p.name: p.command for p in parts(True, ["import", "cold"])}
     assert list(quick) == ["cold", "import"]
     assert quick["import"].endswith("--people 200 --baseline-people 20")
