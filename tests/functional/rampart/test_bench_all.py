@@ -1,7 +1,7 @@
 """``python -m rampart_dev.bench.table`` (``make bench``): the one table built from each bench's
 figures (canned figures made by the benches' own code, so their shapes are the real ones),
-strict reading of ``localcloud.bench``'s table, and one quick real run of the cheap parts
-(the calls per operation, a short localcloud.bench). Nothing here asserts a time."""
+strict reading of ``rampart_dev.bench.emulator``'s table, and one quick real run of the cheap parts
+(the calls per operation, a short rampart_dev.bench.emulator). Nothing here asserts a time."""
 
 from __future__ import annotations
 
