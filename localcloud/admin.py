@@ -51,16 +51,28 @@ def _is_loopback(ip: str) -> bool:
 class AdminRoutes:
     def __init__(self) -> None:
         self._routes: dict[tuple[str, str], AdminHandler] = {}
+        self._prefixes: dict[tuple[str, str], AdminHandler] = {}
 
     def add(self, method: str, path: str, handler: AdminHandler) -> None:
         self._routes[(method.upper(), PREFIX + path)] = handler
 
+    def add_prefix(self, method: str, prefix: str, handler: AdminHandler) -> None:
+        """Route every path under ``prefix`` (ending in ``/``) that no exact route takes; the
+        handler reads the rest of ``request.raw_path`` itself."""
+        self._prefixes[(method.upper(), PREFIX + prefix)] = handler
+
+    def _find(self, method: str, path: str) -> AdminHandler | None:
+        handler = self._routes.get((method, path))
+        if handler is None:
+            handler = next((h for (m, p), h in self._prefixes.items() if m == method and path.startswith(p)), None)
+        return handler
+
     def handle(self, cloud: LocalCloud, request: HttpRequest) -> HttpResponse:
         if not _is_loopback(request.client_ip):
             return HttpResponse.json(403, {"error": "admin routes answer only on loopback"})
-        handler = self._routes.get((request.method.upper(), request.raw_path.rstrip("/") or "/"))
+        handler = self._find(request.method.upper(), request.raw_path.rstrip("/") or "/")
         if handler is None:
-            known = sorted(f"{m} {p}" for m, p in self._routes)
+            known = sorted(f"{m} {p}" for m, p in self._routes) + sorted(f"{m} {p}..." for m, p in self._prefixes)
             return HttpResponse.json(404, {"error": f"no admin route {request.method} {request.raw_path}", "routes": known})
         try:
             return handler(cloud, request, _body(request))

@@ -2,7 +2,7 @@
 
 Tests start it in-process (``with LocalCloud() as cloud:``); ``python -m localcloud serve``
 runs the same object in its own process. Routing order: admin routes, then each
-registered router (SLS, POP RPC services, FC, chat robots), each routed request wrapped by the
+registered router (SLS, Tablestore, POP RPC services, FC, chat robots), each routed request wrapped by the
 ``around_dispatch`` hooks (the fault injector).
 """
 
@@ -33,6 +33,8 @@ from localcloud.server import HttpServer
 from localcloud.sls import admin as sls_admin
 from localcloud.sls.routes import SlsRouter
 from localcloud.state import DEFAULT_REGION, Account, CloudState, StateFile
+from localcloud.tablestore import admin as tablestore_admin
+from localcloud.tablestore.routes import TablestoreRouter
 
 if TYPE_CHECKING:
     from alibabacloud_tea_openapi.models import Config
@@ -90,6 +92,7 @@ class LocalCloud:
         # SLS first: it claims only LOG/SLS4-signed or x-log-apiversion requests, never x-acs-action ones.
         self.routers: list[Router] = [
             SlsRouter(lambda: self.state, self.persist),
+            TablestoreRouter(lambda: self.state, self.persist),
             PopRouter(lambda: self.state, pop_services(), self.persist),
         ]
         self.functions = FunctionService(lambda: self.state, lambda: self.endpoint)
@@ -105,6 +108,7 @@ class LocalCloud:
         faults_admin.install(self.admin)
         ram_routes.install(self.admin)
         sls_admin.install(self.admin)
+        tablestore_admin.install(self.admin)
         self.around_dispatch: list[AroundDispatch] = [self.faults.intercept, self.functions.processes.intercept]
         """Hooks wrapped around a routed request, outermost first: the fault injector, then the
         process-isolated FC instances' kill hook (inside it, so it sees only requests that were applied)."""
@@ -231,6 +235,12 @@ class LocalCloud:
         now = self.state.clock.advance(seconds)
         self.persist()
         return now
+
+    def tablestore_create_instance(self, name: str) -> None:
+        """Create a Tablestore instance (localcloud.tablestore); ValueError for a bad or taken name."""
+        with self.state.lock:
+            self.state.tablestore.create_instance(name)
+        self.persist()
 
     def add_resource_to_group(self, resource: str, resource_group_id: str) -> None:
         with self.state.lock:

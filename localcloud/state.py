@@ -30,6 +30,7 @@ from localcloud.resourcemanager.models import RmBackend
 from localcloud.sls.indexing import IndexingDelay
 from localcloud.sls.models import SlsBackend
 from localcloud.sts.models import StsBackend
+from localcloud.tablestore.models import TablestoreBackend
 
 DEFAULT_REGION = "cn-hangzhou"
 
@@ -78,6 +79,7 @@ class CloudState:
         self.rm = RmBackend(self)
         self.sts = StsBackend(self)
         self.sls = SlsBackend(self)
+        self.tablestore = TablestoreBackend(self)
 
     def reset(self) -> None:
         """Forget every resource and restore the initial alias; keep the account id, the
@@ -92,6 +94,7 @@ class CloudState:
             self.rm = RmBackend(self)
             self.sts = StsBackend(self)
             self.sls = SlsBackend(self)
+            self.tablestore = TablestoreBackend(self)
 
     # --- persistence -------------------------------------------------------------------
 
@@ -105,6 +108,7 @@ class CloudState:
             "rm": self.rm,
             "sts": self.sts,
             "sls": self.sls,
+            "tablestore": self.tablestore,
         }
 
     def snapshot(self) -> dict[str, Any]:
@@ -119,7 +123,7 @@ class CloudState:
         with self.lock:
             return {
                 "account_alias": self.account.alias,
-                **{name: _plain(getattr(self, name)) for name in ("ram", "kms", "rm", "sts", "sls")},
+                **{name: _plain(getattr(self, name)) for name in ("ram", "kms", "rm", "sts", "sls", "tablestore")},
             }
 
     def __getstate__(self) -> dict[str, Any]:
@@ -279,6 +283,8 @@ class StateFile:
             state.sts = data["sts"]
             if "sls" in data:  # snapshots written before SLS existed have none
                 state.sls = data["sls"]
+            if "tablestore" in data:  # nor Tablestore
+                state.tablestore = data["tablestore"]
         return True
 
     def close(self) -> None:

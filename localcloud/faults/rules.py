@@ -1,7 +1,7 @@
 """Fault rules: what to inject, into which calls, how often; parsed strictly.
 
 A rule selects calls by service (the product a router identifies: ``ram`` (IMS requests
-count as ``ram``), ``kms``, ``resourcemanager``, ``sts``, ``sls``, ``fc``) and action (exact,
+count as ``ram``), ``kms``, ``resourcemanager``, ``sts``, ``sls``, ``tablestore``, ``fc``) and action (exact,
 ``*``, or a shell-style pattern such as ``Create*``), and fires on every match, on the first
 ``count`` matches, or with ``probability`` drawn from ``random.Random(seed)``. Kinds:
 ``error`` and ``throttle`` answer an error in the service's own format (throttle adds
@@ -13,7 +13,9 @@ Default codes: POP services answer ``ServiceUnavailable`` 503 for errors (POP co
 and ``Throttling.User`` 400 for throttling (wire-protocol.md §1.8); FC answers
 ``InternalServerError`` 500 and ``ResourceExhausted`` 429 (FC's common error table); SLS
 answers ``InternalServerError`` 500 and ``WriteQuotaExceed`` 403 (wire-protocol.md §3.5; note
-the SLS SDK retries any 5xx ten times, one second apart). The chat robots (``robot``,
+the SLS SDK retries any 5xx ten times, one second apart); Tablestore answers
+``OTSServerUnavailable`` 503 and ``OTSServerBusy`` 503 (tablestore.md §3.2; the SDK's default policy
+retries OTSServerBusy on every API and 503 only on reads). The chat robots (``robot``,
 ``localcloud.robots``) answer ``-1`` "system busy" with HTTP 500 for an error and DingTalk's
 ``130101`` rate limit with HTTP 200 for throttling, in a body carrying both robots' code keys.
 The default retry-after of 1000 ms is UNCONFIRMED (the real value varies).
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-SERVICES = ("ram", "kms", "resourcemanager", "sts", "sls", "fc", "robot")
+SERVICES = ("ram", "kms", "resourcemanager", "sts", "sls", "tablestore", "fc", "robot")
 MAX_LATENCY_MS = 600_000
 DEFAULT_RETRY_AFTER_MS = 1000
 
@@ -45,12 +47,14 @@ class FaultKind(Enum):
 _ERROR_DEFAULTS: dict[str, tuple[str, int, str]] = {
     "fc": ("InternalServerError", 500, "an internal error has occurred. Please retry."),
     "sls": ("InternalServerError", 500, "Internal server error."),
+    "tablestore": ("OTSServerUnavailable", 503, "Server is not available."),
     "robot": ("-1", 500, "system busy"),
     "*": ("ServiceUnavailable", 503, "The request has failed due to a temporary failure of the server."),
 }
 _THROTTLE_DEFAULTS: dict[str, tuple[str, int, str]] = {
     "fc": ("ResourceExhausted", 429, "Concurrency limit exceeded. Please retry later."),
     "sls": ("WriteQuotaExceed", 403, "Write quota is exceeded."),
+    "tablestore": ("OTSServerBusy", 503, "Server is busy."),
     "robot": ("130101", 200, "send too fast, exceed 20 times per minute"),
     "*": ("Throttling.User", 400, "Request was denied due to user flow control."),
 }
