@@ -20,12 +20,12 @@ from localcloud.auth.principal import Principal, PrincipalKind
 from localcloud.core.http import HttpRequest, HttpResponse
 from localcloud.faults import admin as faults_admin
 from localcloud.faults.injector import FaultInjector
-from localcloud.fc import admin as fc_admin
+from localcloud.fc import routes as fc_routes
+from localcloud.fc.models import FunctionService
 from localcloud.fc.routes import FcRouter
-from localcloud.fc.service import FunctionService
-from localcloud.iam.authorizer import authorize, request_context
+from localcloud.policy.authorizer import authorize, request_context
 from localcloud.pop.dispatch import PopRouter
-from localcloud.ram import admin as ram_admin
+from localcloud.ram import routes as ram_routes
 from localcloud.robots import admin as robots_admin
 from localcloud.robots.models import RobotService
 from localcloud.robots.routes import RobotRouter
@@ -103,10 +103,10 @@ class LocalCloud:
         self.routers.append(RobotRouter(self.robots))
         self.faults = FaultInjector(lambda: self.state.clock)
         """Fault rules and log (localcloud.faults)."""
-        fc_admin.install(self.admin)
+        fc_routes.install(self.admin)
         robots_admin.install(self.admin)
         faults_admin.install(self.admin)
-        ram_admin.install(self.admin)
+        ram_routes.install(self.admin)
         sls_admin.install(self.admin)
         tablestore_admin.install(self.admin)
         self.around_dispatch: list[AroundDispatch] = [self.faults.intercept, self.functions.processes.intercept]

@@ -168,6 +168,23 @@ _LOCKS = (type(threading.Lock()), type(threading.RLock()))
 
 _ALLOWED_MODULES = ("localcloud.", "datetime", "collections", "builtins", "copyreg")
 
+_MOVED = {
+    "localcloud.ram.entities": "localcloud.ram.models.entities",
+    "localcloud.ram.totp": "localcloud.ram.models.totp",
+    **{f"localcloud.ram.{m}": f"localcloud.ram.models._{m}" for m in (
+        "attachments", "base", "groups", "keys", "mfa", "paging", "passwords", "policies", "roles", "rules", "users")},
+    "localcloud.kms.entities": "localcloud.kms.models.entities",
+    "localcloud.kms.rules": "localcloud.kms.models._rules",
+    "localcloud.kms.staging": "localcloud.kms.models._staging",
+    "localcloud.fc.service": "localcloud.fc.models",
+    "localcloud.fc.tasks": "localcloud.fc.models._tasks",
+    "localcloud.fc.destinations": "localcloud.fc.models._destinations",
+    "localcloud.iam.policy": "localcloud.policy.language",
+    "localcloud.iam.authorizer": "localcloud.policy.authorizer",
+}
+"""Where the classes a state file names by module have moved since the file was written, so a
+snapshot saved before the services took their models/responses/routes shape still loads."""
+
 
 class _StateUnpickler(pickle.Unpickler):
     """Loads only localcloud's own classes and plain data: a state file cannot run code."""
@@ -177,7 +194,7 @@ class _StateUnpickler(pickle.Unpickler):
             raise pickle.UnpicklingError(f"refusing {module}.{name} in a state file")
         if not module.startswith(_ALLOWED_MODULES):
             raise pickle.UnpicklingError(f"refusing {module}.{name} in a state file")
-        return super().find_class(module, name)
+        return super().find_class(_MOVED.get(module, module), name)
 
 
 class _Pickler(pickle.Pickler):

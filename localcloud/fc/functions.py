@@ -44,9 +44,9 @@ class PythonRuntime(Enum):
 class Isolation(Enum):
     """Where localcloud runs a function's handler (a localcloud option; FC always isolates).
 
-    ``inline``: in localcloud's own process, one call at a time (:mod:`localcloud.fc.runtime`).
+    ``inline``: in localcloud's own process, one call at a time (:mod:`localcloud.fc.runtime.executor`).
     ``process``: each FC instance is a worker subprocess, reused while warm, that can crash,
-    time out and be killed like an FC instance (:mod:`localcloud.fc.instances`).
+    time out and be killed like an FC instance (:mod:`localcloud.fc.runtime.instances`).
     """
 
     INLINE = "inline"
@@ -188,7 +188,7 @@ _JSON_KEYS = {
 
 
 def spec_from_json(data: Mapping[str, Any]) -> FunctionSpec:
-    """The admin route's body (issue #3) as a spec; ``code_root`` is read by the caller."""
+    """The admin route's body (``POST /_localcloud/functions``) as a spec; ``code_root`` is read by the caller."""
     unknown = set(data) - _JSON_KEYS
     if unknown:
         raise FunctionConfigError(f"unknown key(s) {sorted(unknown)}; expected some of {sorted(_JSON_KEYS)}")

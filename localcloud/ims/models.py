@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 from localcloud.core.errors import MissingParameter
 from localcloud.ims import errors
-from localcloud.ram.entities import User
 from localcloud.ram.errors import EntityNotExistUser
+from localcloud.ram.models.entities import User
 
 if TYPE_CHECKING:
     from localcloud.state import CloudState

@@ -18,7 +18,7 @@ from localcloud.auth.principal import Principal
 from localcloud.core.clock import iso
 from localcloud.core.errors import CloudError
 from localcloud.kms import errors
-from localcloud.kms.entities import Secret, SecretType, SecretVersion
+from localcloud.kms.models.entities import Secret, SecretType, SecretVersion
 from localcloud.pop.params import Params
 from localcloud.pop.service import Call, Service
 

@@ -17,7 +17,7 @@ from localcloud.auth import credentials, signatures
 from localcloud.core import errors, ids
 from localcloud.core.clock import utcnow
 from localcloud.core.http import HttpRequest, HttpResponse, parse_pairs
-from localcloud.iam.authorizer import authorize, request_context
+from localcloud.policy.authorizer import authorize, request_context
 from localcloud.pop.params import Params
 from localcloud.pop.service import Call, Service
 from localcloud.state import CloudState

@@ -4,7 +4,7 @@ An attachment binds a policy to a principal (``IMSUser`` ``user@<alias>.onaliyun
 ``IMSGroup``, ``ServiceRole``) at a scope: the account (``ResourceGroupId`` = account id)
 or one resource group. A group-scoped attachment authorises only resources that belong
 to that group; localcloud keeps a resource -> group map set through the admin routes.
-The authorizer (iam/authorizer.py) reads ``attachments_for`` and ``resource_group_of``.
+The authorizer (policy/authorizer.py) reads ``attachments_for`` and ``resource_group_of``.
 Source: ../shared/reference/alibaba-platform.md §A.6. Responses never enforce a rule.
 """
 
@@ -153,7 +153,7 @@ class RmBackend:
         ]
 
     def resource_group_of(self, resource: str) -> str | None:
-        from localcloud.iam.policy import wildcard_match
+        from localcloud.core.wildcards import wildcard_match
 
         exact = self.resource_membership.get(resource)
         if exact is not None:

@@ -9,7 +9,8 @@ Search syntax (https://www.alibabacloud.com/help/en/sls/user-guide/search-syntax
 - values are split into tokens on SLS's default delimiters and compared case-insensitively,
   as with a default index (a logstore's own index settings apply through a :class:`Schema`); a term that itself spans several tokens (``alice@example.com``,
   or a ``"quoted phrase"``) must match consecutive tokens;
-- ``*`` and ``?`` inside a term are wildcards (``err*``); a term may not start with one;
+- ``*`` and ``?`` inside a term are wildcards (``err*``), the only ones (``[...]`` is literal);
+  a term may not start with one;
 - ``key > 10``, ``>=``, ``<``, ``<=``, ``=`` compare numerically (a non-numeric value never matches);
 - ``and``, ``or``, ``not`` (any case) with parentheses; ``not`` binds tightest, then ``and``
   (also implied between adjacent terms, and ``a not b`` means ``a and not b``), then ``or``.
@@ -27,11 +28,11 @@ Pure functions over plain data: no state, no clock, no I/O.
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from localcloud.core.wildcards import wildcard_match
 from localcloud.sls.analysis import (
     DEFAULT_ANALYZER,
     DELIMITERS,
@@ -327,7 +328,7 @@ def _phrase_in(pattern: tuple[str, ...], tokens: Sequence[str], wildcard: bool) 
     for start in range(len(tokens) - width + 1):
         window = tokens[start:start + width]
         if wildcard:
-            if all(fnmatch.fnmatchcase(t, p) for t, p in zip(window, pattern, strict=True)):
+            if all(wildcard_match(p, t) for t, p in zip(window, pattern, strict=True)):
                 return True
         elif tuple(window) == pattern:
             return True

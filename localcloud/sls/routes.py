@@ -35,7 +35,7 @@ from urllib.parse import unquote
 from localcloud.core.clock import utcnow
 from localcloud.core.errors import CloudError
 from localcloud.core.http import HttpRequest, HttpResponse
-from localcloud.iam.authorizer import authorize, request_context
+from localcloud.policy.authorizer import authorize, request_context
 from localcloud.sls import auth, errors, responses
 from localcloud.sls.responses import SlsCall
 

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from localcloud.auth.principal import Principal, PrincipalKind
 from localcloud.core import ids
-from localcloud.iam import policy as policy_language
+from localcloud.core.wildcards import wildcard_match
+from localcloud.policy import language as policy_language
 from localcloud.sts import errors
 
 if TYPE_CHECKING:
-    from localcloud.ram.entities import Role
+    from localcloud.ram.models.entities import Role
     from localcloud.state import CloudState
 
 _ROLE_ARN = re.compile(r"^acs:ram::(?P<account>\d+|\*):role/(?P<name>[A-Za-z0-9.\-]{1,64})$")
@@ -82,7 +83,7 @@ class StsBackend:
                 continue
             actions = statement.get("Action", [])
             actions = [actions] if isinstance(actions, str) else actions
-            if not any(policy_language.wildcard_match(a, "sts:AssumeRole", ignore_case=True) for a in actions):
+            if not any(wildcard_match(a, "sts:AssumeRole", ignore_case=True) for a in actions):
                 continue
             principal = statement.get("Principal", {})
             if service is not None:

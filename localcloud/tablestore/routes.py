@@ -33,7 +33,7 @@ from tablestore.protobuf import table_store_pb2 as pb
 from localcloud.core import ids
 from localcloud.core.clock import utcnow
 from localcloud.core.http import HttpRequest, HttpResponse
-from localcloud.iam.authorizer import authorize, request_context
+from localcloud.policy.authorizer import authorize, request_context
 from localcloud.tablestore import errors, rows_api, signing, tables_api
 from localcloud.tablestore.rows_api import Context
 from localcloud.tablestore.signing import Caller

@@ -42,7 +42,7 @@ from rampart.errors import ConfigError
 from rampart.fc.receiver import HR_ROUTES, TICKET_ROUTES
 from rampart.planning import timebound
 
-from localcloud.iam import policy as policy_language
+from localcloud.policy import language as policy_language
 
 REPO = Path(__file__).resolve().parents[2]
 S_YAML = REPO / "s.yaml"

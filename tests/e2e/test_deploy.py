@@ -24,7 +24,7 @@ from rampart.fc.http_trigger import http_event
 from localcloud import LocalCloud
 from localcloud.app import pop_services
 from localcloud.fc import routes as fc_routes
-from localcloud.iam import policy as policy_language
+from localcloud.policy import language as policy_language
 from localcloud.sls import routes as sls_routes
 from tests.e2e.deploy_support import (
     FUNCTION_NAMES,

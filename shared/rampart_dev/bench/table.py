@@ -11,7 +11,7 @@ with its own localcloud subprocess), reads its figures as data, and prints the t
   (``rampart_dev.bench.calls --json --skip-import``);
 - bulk import throughput beside the sequential baseline at a fixed localcloud latency, with the
   x-factor and the share of the rate limit R (``rampart_dev.bench.calls --json --skip-operations``);
-- localcloud calls/s beside its canned-answer baseline (``localcloud.bench``; it has no JSON
+- localcloud calls/s beside its canned-answer baseline (``rampart_dev.bench.emulator``; it has no JSON
   mode and localcloud is not rampart's to change, so its markdown table is parsed, strictly).
 
 What this must never do: import localcloud (deployed code must not depend on it; this module
@@ -71,7 +71,7 @@ def parts(quick: bool, only: Sequence[str]) -> list[Part]:
         Part("cold", ("-m", "rampart_dev.bench.cold", "--json", *cold)),
         Part("operations", ("-m", "rampart_dev.bench.calls", "--json", "--skip-import")),
         Part("import", ("-m", "rampart_dev.bench.calls", "--json", "--skip-operations", *people)),
-        Part("localcloud", ("-m", "localcloud.bench", *calls)),
+        Part("localcloud", ("-m", "rampart_dev.bench.emulator", *calls)),
     ]
     return [p for p in every if p.name in only]
 
@@ -95,7 +95,7 @@ def _number(cell: str) -> float:
 
 
 def parse_localcloud(stdout: str) -> dict[str, Any]:
-    """``localcloud.bench``'s table: ``| server | sequential calls/s | N threads calls/s |`` and
+    """``rampart_dev.bench.emulator``'s table: ``| server | sequential calls/s | N threads calls/s |`` and
     one row starting ``baseline`` and one starting ``localcloud``."""
     lines = [line.strip() for line in stdout.splitlines()]
     found: dict[str, Any] = {}
@@ -119,7 +119,7 @@ def parse_localcloud(stdout: str) -> dict[str, Any]:
             raise BenchError(f"localcloud: not a number in {line[:120]!r}") from exc
     missing = [k for k in ("calls", "threads", "baseline", "localcloud") if k not in found]
     if missing:
-        raise BenchError(f"localcloud: its output lacks {', '.join(missing)} (has localcloud.bench changed?)")
+        raise BenchError(f"localcloud: its output lacks {', '.join(missing)} (has rampart_dev.bench.emulator changed?)")
     return found
 
 

@@ -14,8 +14,8 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from tablestore.retry import NoRetryPolicy
 from tablestore.protobuf import table_store_pb2 as pb
+from tablestore.retry import NoRetryPolicy
 
 from localcloud.app import LocalCloud
 from localcloud.tablestore import signing

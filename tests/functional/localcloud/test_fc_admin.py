@@ -10,7 +10,7 @@ from alibabacloud_fc20230330.client import Client as Fc3
 
 from localcloud import LocalCloud
 from localcloud.fc.functions import FunctionConfigError
-from localcloud.fc.loader import HandlerLoadError
+from localcloud.fc.runtime.loader import HandlerLoadError
 from tests.functional.localcloud.adminhttp import admin
 
 FUNCS = "tests/functional/localcloud/fcfuncs"

@@ -16,7 +16,7 @@ from alibabacloud_tea_util.models import RuntimeOptions as Fc2RuntimeOptions
 from darabonba.runtime import RuntimeOptions
 
 from localcloud import LocalCloud
-from localcloud.fc.service import DrainTimeout
+from localcloud.fc.models import DrainTimeout
 from tests.functional.localcloud.adminhttp import admin
 from tests.functional.localcloud.fcfuncs import store
 

@@ -24,8 +24,8 @@ from darabonba.runtime import RuntimeOptions
 from localcloud import LocalCloud
 from localcloud.core.http import HttpRequest
 from localcloud.fc.functions import FunctionConfigError
-from localcloud.fc.isolation import claimed_access_key
-from localcloud.fc.protocol import ProtocolError, decode, invocation_from
+from localcloud.fc.runtime.isolation import claimed_access_key
+from localcloud.fc.runtime.protocol import ProtocolError, decode, invocation_from
 from tests.functional.localcloud.adminhttp import admin
 from tests.functional.localcloud.fcfuncs import basic
 
@@ -465,7 +465,7 @@ def test_malformed_protocol_lines_are_protocol_errors(line: bytes) -> None:
 
 def test_a_worker_given_a_malformed_line_exits_without_answering() -> None:
     worker = subprocess.run(
-        [sys.executable, "-m", "localcloud.fc.worker", f"{FUNCS}/isolated.pid", os.getcwd()],
+        [sys.executable, "-m", "localcloud.fc.runtime.worker", f"{FUNCS}/isolated.pid", os.getcwd()],
         input=b"garbage\n", capture_output=True, timeout=60, check=False,
     )
     assert worker.returncode == 2
@@ -474,5 +474,5 @@ def test_a_worker_given_a_malformed_line_exits_without_answering() -> None:
 
 
 def test_a_worker_needs_its_two_arguments() -> None:
-    worker = subprocess.run([sys.executable, "-m", "localcloud.fc.worker"], capture_output=True, timeout=60, check=False)
+    worker = subprocess.run([sys.executable, "-m", "localcloud.fc.runtime.worker"], capture_output=True, timeout=60, check=False)
     assert worker.returncode == 2 and b"usage" in worker.stderr

@@ -12,7 +12,7 @@ from alibabacloud_ram20150501.client import Client as Ram
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from localcloud import LocalCloud
-from localcloud.iam.system_policies import SYSTEM_POLICIES
+from localcloud.policy.system_policies import SYSTEM_POLICIES
 
 TRUST = json.dumps({"Version": "1", "Statement": [
     {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": ["fc.aliyuncs.com"]}}]})

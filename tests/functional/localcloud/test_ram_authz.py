@@ -101,3 +101,22 @@ def test_new_default_version_changes_what_a_policy_grants(cloud: LocalCloud, ram
     ram.create_policy_version(m.CreatePolicyVersionRequest(policy_name="evolving", policy_document=document,
                                                            set_as_default=True))
     caller.list_users(m.ListUsersRequest())
+
+
+def test_brackets_in_a_resource_pattern_are_literal(cloud: LocalCloud, ram: Ram, make_user) -> None:  # type: ignore[no-untyped-def]
+    """RAM's wildcards are only ``*`` and ``?``: ``user/a[1]*`` is no character class, so it does not
+    grant ``user/a1x`` (https://www.alibabacloud.com/help/en/ram/user-guide/policy-elements, Resource)."""
+    ak, sk = make_user("bracketed")
+    account = cloud.account.account_id
+    custom_policy(ram, "read-a-bracket", {"Effect": "Allow", "Action": "ram:GetUser",
+                                          "Resource": f"acs:ram:*:{account}:user/a[1]*"})
+    custom_policy(ram, "read-b-star", {"Effect": "Allow", "Action": "ram:GetUser",
+                                       "Resource": f"acs:ram:*:{account}:user/b?x*"})
+    attach_custom(ram, "bracketed", "read-a-bracket")
+    attach_custom(ram, "bracketed", "read-b-star")
+    for name in ("a1x", "a1", "b1xy"):
+        ram.create_user(m.CreateUserRequest(user_name=name))
+    caller = Ram(cloud.config(ak, sk))
+    caller.get_user(m.GetUserRequest(user_name="b1xy"))
+    expect_no_permission(lambda: caller.get_user(m.GetUserRequest(user_name="a1x")))
+    expect_no_permission(lambda: caller.get_user(m.GetUserRequest(user_name="a1")))

@@ -11,7 +11,7 @@ from alibabacloud_ram20150501.client import Client as Ram
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from localcloud import LocalCloud
-from localcloud.ram import totp
+from localcloud.ram.models import totp
 
 
 def expect_error(code: str, status: int, call: Callable[[], Any]) -> None:

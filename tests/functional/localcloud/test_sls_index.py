@@ -365,3 +365,13 @@ def test_tag_fields_need_their_own_field_index(sls: Any) -> None:
     sls.update_index(PROJECT, STORE, _config(**{"__tag__:__receive_time__": IndexKeyConfig(index_type="long")}))
     _put(sls, {"k": "w"})
     assert _search(sls, "__tag__:__receive_time__: *") == [{"k": "w"}]
+
+
+def test_brackets_in_a_query_term_are_literal(sls: Any) -> None:
+    """SLS's wildcards are only ``*`` and ``?``
+    (https://www.alibabacloud.com/help/en/sls/user-guide/search-syntax): ``a[1]*`` is no
+    character class, so it matches ``a[1]x`` and not ``a1x``."""
+    sls.create_index(PROJECT, STORE, _config(user=_text(" ")))
+    _put(sls, {"user": "a[1]x"}, {"user": "a1x"}, {"user": "a]x"})
+    assert _search(sls, "user: a[1]*") == [{"user": "a[1]x"}]
+    assert sorted(log["user"] for log in _search(sls, "user: a?x")) == ["a1x", "a]x"]

@@ -6,9 +6,23 @@ from typing import Any
 
 import pytest
 from tablestore import (
-    INF_MAX, INF_MIN, BatchGetRowRequest, BatchWriteRowRequest, CapacityUnit, Condition, DeleteRowItem,
-    OTSServiceError, PutRowItem, ReservedThroughput, Row, RowExistenceExpectation, TableInBatchGetRowItem,
-    TableInBatchWriteRowItem, TableMeta, TableOptions, UpdateRowItem,
+    INF_MAX,
+    INF_MIN,
+    BatchGetRowRequest,
+    BatchWriteRowRequest,
+    CapacityUnit,
+    Condition,
+    DeleteRowItem,
+    OTSServiceError,
+    PutRowItem,
+    ReservedThroughput,
+    Row,
+    RowExistenceExpectation,
+    TableInBatchGetRowItem,
+    TableInBatchWriteRowItem,
+    TableMeta,
+    TableOptions,
+    UpdateRowItem,
 )
 
 from localcloud.app import LocalCloud
@@ -40,7 +54,7 @@ def test_batch_write_reports_each_row_and_applies_the_rest(ots: Any) -> None:
     response = ots.batch_write_row(request)
     assert not response.is_all_succeed()
     put_ok, put_failed = response.get_put()
-    assert [(i.is_ok, i.error_code) for i in put_failed] == [(False, "OTSConditionCheckFail")] + [(False, "OTSInvalidPK")]
+    assert [(i.is_ok, i.error_code) for i in put_failed] == [(False, "OTSConditionCheckFail"), (False, "OTSInvalidPK")]
     assert len(put_ok) == 1
     assert [i.error_code for i in response.get_failed_of_delete()] == ["OTSConditionCheckFail"]
     assert response.get_failed_of_update() == []

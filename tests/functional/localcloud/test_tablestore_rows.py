@@ -7,8 +7,19 @@ from typing import Any
 
 import pytest
 from tablestore import (
-    CapacityUnit, ComparatorType, CompositeColumnCondition, Condition, LogicalOperator, OTSServiceError,
-    ReservedThroughput, ReturnType, Row, RowExistenceExpectation, SingleColumnCondition, TableMeta, TableOptions,
+    CapacityUnit,
+    ComparatorType,
+    CompositeColumnCondition,
+    Condition,
+    LogicalOperator,
+    OTSServiceError,
+    ReservedThroughput,
+    ReturnType,
+    Row,
+    RowExistenceExpectation,
+    SingleColumnCondition,
+    TableMeta,
+    TableOptions,
 )
 from tablestore.metadata import PK_AUTO_INCR
 

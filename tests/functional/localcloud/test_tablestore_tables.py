@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from typing import Any
 
 import pytest
@@ -13,6 +11,7 @@ from tablestore.retry import NoRetryPolicy
 
 from localcloud.app import LocalCloud
 from localcloud.tablestore.client import ots_client
+from tests.functional.localcloud.adminhttp import admin
 from tests.functional.localcloud.otsraw import INSTANCE, client
 
 RT = ReservedThroughput(CapacityUnit(0, 0))
@@ -89,31 +88,21 @@ def test_an_unknown_instance_is_refused_and_names_are_case_insensitive(cloud: Lo
     assert upper.list_table() == ("t",)
 
 
-def _admin(cloud: LocalCloud, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"http://{cloud.endpoint}/_localcloud{path}", data=data, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
-
-
 def test_admin_routes_create_instances_and_dump_tables(cloud: LocalCloud) -> None:
-    assert _admin(cloud, "POST", "/tablestore/instances", {"name": "state01"})[0] == 200
-    assert _admin(cloud, "POST", "/tablestore/instances", {"name": "STATE01"})[0] == 409
+    assert admin(cloud, "POST", "/tablestore/instances", {"name": "state01"})[0] == 200
+    assert admin(cloud, "POST", "/tablestore/instances", {"name": "STATE01"})[0] == 409
     for bad in ("ab", "1abc", "abc-", "a" * 17, "has_underscore"):
-        assert _admin(cloud, "POST", "/tablestore/instances", {"name": bad})[0] == 400, bad
+        assert admin(cloud, "POST", "/tablestore/instances", {"name": bad})[0] == 400, bad
     sdk = ots_client(cloud, "state01")
     sdk.create_table(TableMeta("t", [("k", "STRING")]), TableOptions(max_version=2), RT)
     sdk.put_row("t", Row([("k", "a")], [("b", bytearray(b"\x01\x02")), ("n", 1)]))
-    status, dump = _admin(cloud, "GET", "/tablestore/state01/t")
+    status, dump = admin(cloud, "GET", "/tablestore/state01/t")
     assert status == 200
     assert dump["max_versions"] == 2 and dump["primary_key"] == [{"name": "k", "type": "STRING", "auto_increment": False}]
     [row] = dump["rows"]
     assert row["primary_key"] == {"k": "a"}
     assert row["columns"]["b"][0]["value"] == "0102" and row["columns"]["n"][0]["value"] == 1
-    assert _admin(cloud, "GET", "/tablestore/instances")[1] == {"instances": [{"name": "state01", "tables": ["t"]}]}
-    assert _admin(cloud, "GET", "/tablestore/state01/missing")[0] == 404
-    assert _admin(cloud, "GET", "/tablestore/nosuch/t")[0] == 404
-    assert _admin(cloud, "GET", "/tablestore/state01")[0] == 404
+    assert admin(cloud, "GET", "/tablestore/instances")[1] == {"instances": [{"name": "state01", "tables": ["t"]}]}
+    assert admin(cloud, "GET", "/tablestore/state01/missing")[0] == 404
+    assert admin(cloud, "GET", "/tablestore/nosuch/t")[0] == 404
+    assert admin(cloud, "GET", "/tablestore/state01")[0] == 404

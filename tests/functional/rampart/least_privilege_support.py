@@ -42,7 +42,7 @@ from rampart.fc import runtime
 from rampart.planning import timebound
 
 from localcloud import LocalCloud
-from localcloud.ram import totp
+from localcloud.ram.models import totp
 from tests.functional.rampart.adapter_support import settings_for
 from tests.functional.rampart.functions_support import EVENTS, LIFECYCLE, POLICIES, SWEEPER, Deployment, deploy, samples
 from tests.functional.rampart.notify_support import Robot, configure

@@ -16,7 +16,7 @@ from rampart.model import ACCOUNT, Attachment, PasswordPolicy, PolicyRef, Policy
 from rampart.secret import Secret
 
 from localcloud import LocalCloud
-from localcloud.ram import totp
+from localcloud.ram.models import totp
 from tests.functional.rampart.adapter_support import adapters
 
 READ = PolicyRef(PolicyType.SYSTEM, "AliyunARMSReadOnlyAccess")

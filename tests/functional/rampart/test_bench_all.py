@@ -1,7 +1,7 @@
 """``python -m rampart_dev.bench.table`` (``make bench``): the one table built from each bench's
 figures (canned figures made by the benches' own code, so their shapes are the real ones),
-strict reading of ``localcloud.bench``'s table, and one quick real run of the cheap parts
-(the calls per operation, a short localcloud.bench). Nothing here asserts a time."""
+strict reading of ``rampart_dev.bench.emulator``'s table, and one quick real run of the cheap parts
+(the calls per operation, a short rampart_dev.bench.emulator). Nothing here asserts a time."""
 
 from __future__ import annotations
 
@@ -181,7 +181,7 @@ def test_a_part_without_a_json_object_on_its_last_line_is_an_error(text: str) ->
 def test_quick_and_only_choose_the_subprocesses() -> None:
     full = {p.name: p.command for p in parts(False, bench_all.PARTS)}
     assert full["cold"] == "python -m rampart_dev.bench.cold --json"
-    assert full["localcloud"] == "python -m localcloud.bench"
+    assert full["localcloud"] == "python -m rampart_dev.bench.emulator"
     quick = {p.name: p.command for p in parts(True, ["import", "cold"])}
     assert list(quick) == ["cold", "import"]
     assert quick["import"].endswith("--people 200 --baseline-people 20")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from localcloud.iam.policy import AuthzRequest, PolicyError, evaluate, parse
+from localcloud.policy.language import AuthzRequest, PolicyError, evaluate, parse
 
 
 def _doc(*statements: dict[str, object]) -> str:
@@ -129,3 +129,33 @@ def test_document_over_6144_characters_is_refused() -> None:
     assert len(doc) > 6144
     with pytest.raises(PolicyError, match="6144"):
         parse(doc)
+
+
+@pytest.mark.parametrize(("pattern", "value", "expected"), [
+    ("user/a[1]*", "user/a[1]x", "Allow"),
+    ("user/a[1]*", "user/a1x", "ImplicitDeny"),
+    ("user/a[!b]", "user/ac", "ImplicitDeny"),
+    ("user/a[!b]", "user/a[!b]", "Allow"),
+    ("user/[", "user/[", "Allow"),
+    ("user/a?c", "user/abc", "Allow"),
+    ("user/a?c", "user/ac", "ImplicitDeny"),
+    ("user/a*c", "user/a.b/c", "Allow"),
+    ("user/a.c", "user/abc", "ImplicitDeny"),
+    ("user/a\\*", "user/a\\x", "Allow"),
+])
+def test_resource_wildcards_are_only_star_and_question_mark(pattern: str, value: str, expected: str) -> None:
+    """RAM's Resource takes ``*`` and ``?`` only: brackets, dots and backslashes are literal."""
+    doc = _doc({"Effect": "Allow", "Action": "ram:GetUser", "Resource": pattern})
+    assert _decide([doc], "ram:GetUser", value) == expected
+
+
+def test_brackets_in_an_action_are_refused() -> None:
+    with pytest.raises(PolicyError):
+        parse(_doc({"Effect": "Allow", "Action": "ram:[G]etUser", "Resource": "*"}))
+
+
+def test_string_like_condition_brackets_are_literal() -> None:
+    doc = _doc({"Effect": "Allow", "Action": "ram:GetUser", "Resource": "*",
+                "Condition": {"StringLike": {"acs:AccessKeyId": "LTAI[1]*"}}})
+    assert _decide([doc], "ram:GetUser", acs_AccessKeyId="LTAI1abc") == "ImplicitDeny"
+    assert _decide([doc], "ram:GetUser", acs_AccessKeyId="LTAI[1]abc") == "Allow"

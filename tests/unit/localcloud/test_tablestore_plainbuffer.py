@@ -11,8 +11,19 @@ from tablestore.plainbuffer.plain_buffer_coded_stream import PlainBufferCodedInp
 from tablestore.plainbuffer.plain_buffer_stream import PlainBufferInputStream
 
 from localcloud.tablestore.plainbuffer import (
-    Cell, CellOp, PlainBufferError, PlainRow, Value, VariantType, crc8, decode_row, decode_rows, decode_value,
-    encode_row, encode_rows, encode_value,
+    Cell,
+    CellOp,
+    PlainBufferError,
+    PlainRow,
+    Value,
+    VariantType,
+    crc8,
+    decode_row,
+    decode_rows,
+    decode_value,
+    encode_row,
+    encode_rows,
+    encode_value,
 )
 
 REFERENCE_GET_ROW_KEY = bytes.fromhex("7500000001030402000000706b05060000000301000000610ad409ee")
@@ -116,5 +127,5 @@ def test_invalid_utf8_in_a_string_is_refused() -> None:
     row = PlainRow((Cell("pk", Value(VariantType.BLOB, b"\xff")),))
     data = bytearray(encode_row(row))
     data[data.index(b"\x07\x01\x00\x00\x00\xff")] = VariantType.STRING  # same bytes, now claimed UTF-8
-    with pytest.raises(PlainBufferError, match="UTF-8|checksum"):
+    with pytest.raises(PlainBufferError, match="UTF-8"):
         decode_row(bytes(data))
