@@ -18,7 +18,7 @@ from rampart.engine._observe import (
     observe,
     users_for_person,
 )
-from rampart.engine._tombstones import LOOKBACK, QUERY, TOMBSTONE_WAIT_SECONDS, Tombstones
+from rampart.engine._tombstones import LOOKBACK, TOMBSTONE_WAIT_SECONDS, Tombstones
 
 __all__ = [
     "CALLS_ABSENT",
@@ -27,7 +27,6 @@ __all__ = [
     "LEASE",
     "LEASE_MARGIN_S",
     "LOOKBACK",
-    "QUERY",
     "TOMBSTONE_WAIT_SECONDS",
     "Breaker",
     "DriftReport",
