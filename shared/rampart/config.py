@@ -24,6 +24,13 @@ ENV_CATALOG = "RAMPART_CATALOG"
 ENV_SLS_PROJECT = "RAMPART_SLS_PROJECT"
 ENV_SLS_LOGSTORE = "RAMPART_SLS_LOGSTORE"
 
+ENV_LOCK_LEASE_SECONDS = "RAMPART_LOCK_LEASE_SECONDS"
+"""How long a per-user lock (``rampart.engine``) lives before another instance may take it
+over: a lock outlives only a holder that died. It MUST exceed the lifecycle function's
+timeout (s.yaml: 120 s), or a slow but live holder could lose its lock. Default 180."""
+DEFAULT_LOCK_LEASE_SECONDS = 180
+MAX_LOCK_LEASE_SECONDS = 86400
+
 DEFAULT_REGION = "cn-hangzhou"
 DEFAULT_SLS_PROJECT = "rampart-audit"
 DEFAULT_SLS_LOGSTORE = "lifecycle"
@@ -41,6 +48,10 @@ class Settings:
     catalog_path: Path
     sls_project: str
     sls_logstore: str
+    lock_lease_seconds: int = DEFAULT_LOCK_LEASE_SECONDS
+    """The per-user lock's lease (``ENV_LOCK_LEASE_SECONDS``): longer than the function's timeout.
+    Read here, not with :class:`FunctionSettings`, so the CLI's engine and the functions' lock
+    alike (``rampart.engine.build_engine``)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -62,6 +73,7 @@ class Settings:
             catalog_path=Path(env.get(ENV_CATALOG) or EXAMPLE_CATALOG),
             sls_project=env.get(ENV_SLS_PROJECT) or DEFAULT_SLS_PROJECT,
             sls_logstore=env.get(ENV_SLS_LOGSTORE) or DEFAULT_SLS_LOGSTORE,
+            lock_lease_seconds=lock_lease_seconds(env.get(ENV_LOCK_LEASE_SECONDS, "")),
         )
         if overrides:
             unknown = set(overrides) - set(cls.__dataclass_fields__)
@@ -73,7 +85,7 @@ class Settings:
         return settings
 
 
-# --- the Function Compute functions (issue #5) ----------------------------------------------
+# --- the Function Compute functions ----------------------------------------------------
 
 ENV_LIFECYCLE_FUNCTION = "RAMPART_LIFECYCLE_FUNCTION"
 """The function the receivers hand events to (default ``rampart-lifecycle``)."""
@@ -106,13 +118,6 @@ ENV_NOTIFY_SECRET_NAME = "RAMPART_NOTIFY_SECRET_NAME"  # noqa: S105 - a variable
 """The KMS secret configuring notifications after a joiner or leaver (its JSON:
 ``{"kind": "dingtalk"|"feishu"|"generic", "url", "secret"}``, ``rampart.notify``). Unset: none."""
 
-ENV_LOCK_LEASE_SECONDS = "RAMPART_LOCK_LEASE_SECONDS"
-"""How long a per-user lock (``rampart.engine``) lives before another instance may take it
-over: a lock outlives only a holder that died. It MUST exceed the lifecycle function's
-timeout (s.yaml: 120 s), or a slow but live holder could lose its lock. Default 180."""
-DEFAULT_LOCK_LEASE_SECONDS = 180
-MAX_LOCK_LEASE_SECONDS = 86400
-
 DEFAULT_LIFECYCLE_FUNCTION = "rampart-lifecycle"
 FC_APIS = ("2023-03-30", "2021-04-06")
 _TRUE = ("1", "true", "yes", "on")
@@ -132,8 +137,6 @@ class FunctionSettings:
     """Source name (``hr:feishu``) -> KMS secret name, for the sources configured."""
     notify_secret_name: str | None = None
     """The KMS secret configuring notifications (``ENV_NOTIFY_SECRET_NAME``); None: no notifications."""
-    lock_lease_seconds: int = DEFAULT_LOCK_LEASE_SECONDS
-    """The per-user lock's lease (``ENV_LOCK_LEASE_SECONDS``): longer than the function's timeout."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> FunctionSettings:
@@ -156,7 +159,6 @@ class FunctionSettings:
             account_id=env.get(ENV_FC_ACCOUNT_ID) or None,
             secret_names=names,
             notify_secret_name=env.get(ENV_NOTIFY_SECRET_NAME, "").strip() or None,
-            lock_lease_seconds=lock_lease_seconds(env.get(ENV_LOCK_LEASE_SECONDS, "")),
         )
 
 

@@ -9,7 +9,8 @@ Contract, for every verb:
 - exit codes: ``0`` done (also: nothing to do, or a stale event skipped); ``1`` failed (a cloud
   call, a permission, a step); ``2`` bad input or configuration (arguments, event file,
   catalog, credentials missing, a request the catalog refuses); ``3`` held by the circuit
-  breaker (leaver events wait for ``rampart release``); ``130`` interrupted.
+  breaker (leaver events wait for ``rampart release``); ``130`` interrupted. An error's code is
+  its class's ``exit_code`` (``rampart.errors``), inherited by its subclasses.
 - on failure exactly one line ``rampart: error: <reason> (<what to do>)`` on stderr, never a
   traceback (``--debug`` adds one, redacted); with ``--json`` also ``{"ok": false, "error": ...}``
   on stdout.
@@ -32,10 +33,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO
 
 from rampart.cli.context import Runtime
-from rampart.cli.output import EXIT_FAILED, EXIT_HELD, EXIT_INTERRUPTED, Output, one_line
+from rampart.cli.output import EXIT_FAILED, EXIT_INTERRUPTED, Output, one_line
 from rampart.cli.parser import UsageError, Verb, build_parser
 from rampart.clock import Clock, utcnow
-from rampart.errors import BreakerOpen, RampartError
+from rampart.errors import RampartError
 from rampart.operations import Terminal, open_terminal
 from rampart.redact import redact_text
 
@@ -103,8 +104,6 @@ def main(
             return output.fail(RampartError("interrupted"), EXIT_INTERRUPTED)
         except BrokenPipeError:
             return EXIT_FAILED
-        except BreakerOpen as exc:
-            return output.fail(exc, EXIT_HELD)
         except RampartError as exc:
             if debug:
                 err_stream.write(redact_text(traceback.format_exc()))

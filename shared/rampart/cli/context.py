@@ -2,10 +2,11 @@
 or called before a verb needs it (``rampart replay`` never loads the catalog, ``rampart plan``
 never asks STS who is calling).
 
-The engine is assembled as the lifecycle function assembles it: the adapters on the
-settings' credentials, the SLS audit sink, the circuit breaker on that sink, the catalog at
-``settings.catalog_path`` and the real UTC clock (``rampart.clock.utcnow``; tests pass
-localcloud's).
+The engine is assembled by ``rampart.engine.build_engine``, as the lifecycle function
+assembles it: the adapters on the settings' credentials, the SLS audit sink, the circuit
+breaker on that sink (shared with ``held`` and ``release``), the lock lease of the settings,
+the catalog at ``settings.catalog_path`` and the real UTC clock (``rampart.clock.utcnow``;
+tests pass localcloud's).
 """
 
 from __future__ import annotations
@@ -80,16 +81,16 @@ class Runtime:
 
     @cached_property
     def breaker(self) -> Breaker:
-        from rampart.engine import Breaker
+        from rampart.engine import build_breaker
 
-        return Breaker(self.sink, self.catalog.options, self.clock)
+        return build_breaker(self.sink, self.catalog, self.clock)
 
     @cached_property
     def engine(self) -> Engine:
-        from rampart.engine import Engine
+        from rampart.engine import build_engine
 
-        return Engine(self.identities, self.secrets, self.catalog, sink=self.sink, clock=self.clock,
-                      breaker=self.breaker, force=self.force)
+        return build_engine(self.settings, self.identities, self.secrets, self.catalog, self.clock, sink=self.sink,
+                            breaker=self.breaker, force=self.force)
 
     @cached_property
     def operator(self) -> Operator:

@@ -37,23 +37,14 @@ def worst(codes: Iterable[int]) -> int:
     return EXIT_OK
 
 
-def error_exit_code(error_type: str) -> int:
-    """The exit code of an error named in an ``EventResult`` (its class's ``exit_code``)."""
-    from rampart import errors
-
-    cls = getattr(errors, error_type, None)
-    if isinstance(cls, type) and issubclass(cls, RampartError):
-        return EXIT_HELD if cls is errors.BreakerOpen else int(cls.exit_code)
-    return EXIT_INPUT if error_type.endswith("Errors") else EXIT_FAILED
-
-
-def result_exit_code(result: AuditResult, error_type: str = "") -> int:
+def result_exit_code(result: AuditResult, failure: RampartError | None = None) -> int:
+    """The exit code of an event's result; a refusal's is its error class's (``rampart.errors``)."""
     if result in (AuditResult.OK, AuditResult.NOOP, AuditResult.CONVERGED, AuditResult.STALE, AuditResult.SKIPPED):
         return EXIT_OK
     if result is AuditResult.HELD:
         return EXIT_HELD
     if result is AuditResult.REFUSED:
-        return error_exit_code(error_type) if error_type else EXIT_INPUT
+        return failure.exit_code if failure is not None else EXIT_INPUT
     return EXIT_FAILED
 
 

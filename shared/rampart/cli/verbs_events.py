@@ -15,7 +15,7 @@ from rampart import operations
 from rampart.audit import AuditTrail
 from rampart.cli import render
 from rampart.cli.context import Runtime
-from rampart.cli.output import EXIT_OK, Output, error_exit_code, result_exit_code, worst
+from rampart.cli.output import EXIT_OK, Output, result_exit_code, worst
 from rampart.engine import EventResult, users_for_person
 from rampart.errors import RampartError, StaleEvent, UnknownPerson
 from rampart.events import load_events
@@ -39,7 +39,7 @@ def _plan_one(rt: Runtime, event: LifecycleEvent, out: Output) -> tuple[dict[str
         out.line(f"event {event.event_id} ({event.kind.value}) would be skipped as stale: {exc}")
         return {**_event_brief(event), "result": "stale", "error": str(exc), "users": []}, EXIT_OK
     except RampartError as exc:
-        code = error_exit_code(type(exc).__name__)
+        code = exc.exit_code
         out.line(f"event {event.event_id} ({event.kind.value}) would be refused: {exc}")
         return {**_event_brief(event), "result": "refused" if code == 2 else "error", "error": str(exc),
                 "error_type": type(exc).__name__, "users": []}, code
@@ -82,7 +82,7 @@ def _apply_all(rt: Runtime, events: list[LifecycleEvent], out: Output) -> tuple[
 
 
 def _finish(results: list[EventResult], not_run: list[str], out: Output, extra: dict[str, Any] | None = None) -> int:
-    codes = [result_exit_code(r.result, r.error_type) for r in results]
+    codes = [result_exit_code(r.result, r.failure) for r in results]
     code = worst(codes)
     if not_run:
         out.line(f"not run after the failure: {', '.join(not_run)}")

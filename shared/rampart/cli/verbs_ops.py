@@ -116,7 +116,7 @@ def cmd_release(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
                 result = rt.engine.handle(event)
                 results.append(result)
                 out.lines(render.event_result_lines(result))
-        codes += [result_exit_code(r.result, r.error_type) for r in results]
+        codes += [result_exit_code(r.result, r.failure) for r in results]
     elif held and not args.list:
         out.line("apply them with: rampart release --resubmit (each is checked again: stale, breaker)")
     data["resubmitted"] = [r.as_dict() for r in results]
@@ -124,7 +124,7 @@ def cmd_release(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
     out.data({"ok": code == EXIT_OK, **data})
     if code != EXIT_OK:
         unread = sum(1 for _, event, _ in held if event is None)
-        again = [r for r in results if result_exit_code(r.result, r.error_type) != EXIT_OK]
+        again = [r for r in results if result_exit_code(r.result, r.failure) != EXIT_OK]
         parts = [f"{len(again)} of {len(results)} resubmitted event(s) did not apply (first: {again[0].event_id} "
                  f"{again[0].result.value}: {again[0].error})"] if again else []
         parts += [f"{unread} held record(s) hold no readable event"] if unread else []

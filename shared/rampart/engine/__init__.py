@@ -1,6 +1,7 @@
 """The lifecycle engine: one event in, the cloud converged, the audit trail written. It
 observes, plans, gates deletions, applies steps idempotently, certifies leavers, and
-runs the sweep and the drift report, through the ports only.
+runs the sweep and the drift report, through the ports only. :func:`build_engine` is the
+one way the functions and the CLI assemble it from settings.
 """
 
 from __future__ import annotations
@@ -8,7 +9,8 @@ from __future__ import annotations
 from rampart.engine._apply import StepOutcome
 from rampart.engine._breaker import Breaker
 from rampart.engine._drift import DriftReport, find_drift
-from rampart.engine._engine import Engine, EventResult, Target, UserResult
+from rampart.engine._engine import Engine
+from rampart.engine._factory import build_breaker, build_engine
 from rampart.engine._lock import LEASE, LEASE_MARGIN_S, LockBusy, UserLocks, lock_document, lock_name, read_lock
 from rampart.engine._observe import (
     CALLS_ABSENT,
@@ -18,6 +20,7 @@ from rampart.engine._observe import (
     observe,
     users_for_person,
 )
+from rampart.engine._results import EventResult, Target, UserResult
 from rampart.engine._tombstones import LOOKBACK, TOMBSTONE_WAIT_SECONDS, Tombstones
 
 __all__ = [
@@ -38,6 +41,8 @@ __all__ = [
     "Tombstones",
     "UserLocks",
     "UserResult",
+    "build_breaker",
+    "build_engine",
     "find_drift",
     "find_user_for_person",
     "lock_document",

@@ -27,7 +27,8 @@ from typing import Any
 from rampart.audit import AuditTrail, Delivery
 from rampart.clock import Clock
 from rampart.engine._drift import DEFAULT_UNUSED_DAYS, DriftReport, find_drift
-from rampart.engine._engine import Engine, UserResult
+from rampart.engine._engine import Engine
+from rampart.engine._results import UserResult
 from rampart.errors import RampartError
 from rampart.events import parse_time
 from rampart.model import AuditResult, Catalog, Plan
@@ -52,7 +53,7 @@ def sweep_all(
         try:
             result = engine.sweep_user(user, rotate=rotate)
         except RampartError as exc:  # one user's trouble does not stop the sweep
-            result = UserResult(user, Plan("sweep", user, ()), result=AuditResult.FAILED, error=str(exc))
+            result = UserResult(user, Plan("sweep", user, ()), result=AuditResult.FAILED, failure=exc)
         results.append(result)
         if progress is not None:
             progress(number, len(users), result)

@@ -36,7 +36,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote, unquote
 
-from rampart.errors import CloudError, EventError, PolicyRefused, RampartError, UnknownPerson, UnknownProfile
+from rampart.errors import RampartError, http_status
 from rampart.sources import check_size, decode_base64, decode_json_object, epoch_millis, json_type
 from rampart.sources.base import MAX_BODY_BYTES, Inbound, InboundRequest, SourceError
 
@@ -244,17 +244,10 @@ def _refusal(status: int, error: RampartError) -> dict[str, Any]:
 
 
 def status_for(error: BaseException) -> int:
-    """The HTTP status for a refusal: a source's own, 422 for an unknown person or profile or
-    a catalog refusal, 400 for a bad event, 502 for a cloud failure, else 500."""
-    if isinstance(error, SourceError):
-        return error.status
-    if isinstance(error, (UnknownPerson, UnknownProfile, PolicyRefused)):
-        return 422
-    if isinstance(error, EventError):
-        return 400
-    if isinstance(error, CloudError):
-        return 502
-    return 500
+    """The HTTP status for a refusal: the error's class's (``rampart.errors``: a source's own,
+    422 for an unknown person or profile or a catalog refusal, 400 for a bad event, 502 for a
+    cloud failure), else 500."""
+    return http_status(error)
 
 
 def answer_from(result: Inbound | BaseException, *, already_accepted: bool = False) -> dict[str, Any]:

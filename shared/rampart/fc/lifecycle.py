@@ -31,10 +31,9 @@ from typing import Any
 
 from rampart import logs
 from rampart.engine import Engine, EventResult
-from rampart.errors import RampartError
+from rampart.errors import RampartError, SourceError
 from rampart.fc.envelopes import ItemResult, parse_envelope
 from rampart.model import AuditResult, LifecycleEvent
-from rampart.sources.base import SourceError
 
 FAILED_RESULTS = frozenset({AuditResult.FAILED, AuditResult.REFUSED})
 Notify = Callable[[LifecycleEvent, EventResult], bool | None]
@@ -91,7 +90,7 @@ def run_batch(raw: bytes, engine: Callable[[], Engine], notify: Notify | None = 
     try:
         items = parse_envelope(raw)
     except SourceError as exc:
-        return BatchReport((ItemReport(0, "", "", False, "unreadable", "SourceError", exc.message),))
+        return BatchReport((ItemReport(0, "", "", False, "unreadable", type(exc).__name__, exc.message),))
     return BatchReport(tuple(_run(item, engine, notify) for item in items))
 
 
@@ -107,8 +106,8 @@ def _notify(notify: Notify | None, event: LifecycleEvent, result: EventResult) -
 
 def _run(item: ItemResult, engine: Callable[[], Engine], notify: Notify | None = None) -> ItemReport:
     if item.event is None:
-        error = item.error.message if item.error is not None else "no event"
-        return ItemReport(item.index, item.delivery_id, "", False, "unreadable", "SourceError", error)
+        unread = item.error if item.error is not None else SourceError(400, "no event")
+        return ItemReport(item.index, item.delivery_id, "", False, "unreadable", type(unread).__name__, unread.message)
     event = item.event
     with logs.bind(event.correlation_id or event.event_id, event_id=event.event_id, delivery_id=item.delivery_id):
         try:

@@ -18,8 +18,9 @@ event in, one HTTP answer out, within the source's deadline.
   malformed, naming the fields; 413 oversize; 404 a path no source serves here; 405 not a
   POST) and nothing is enqueued. A ticket grant the catalog refuses (unknown or high-risk
   profile, over ``max_duration``, not approved, self-approval) is 422 before the hand-off
-  (``rampart.sources.ticket``, the engine's own rules). Any other rampart error answers per
-  ``fc_http.status_for``; anything else a bare 500 with the request id and no text.
+  (``rampart.sources.ticket``, the engine's own rules). Any other rampart error answers its
+  class's ``http_status`` (``rampart.errors``); anything else a bare 500 with the request id
+  and no text.
 
 Every answer body is built from messages that never hold the request body, a secret or a
 stack trace (``fc_http.answer_from``); the log line of a refusal names the status and the
@@ -32,11 +33,11 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from rampart.errors import RampartError
+from rampart.errors import RampartError, SourceError, http_status
 from rampart.fc import http_trigger as fc_http
 from rampart.fc.runtime import Instance, Session
 from rampart.model import AuditResult, EventKind, LifecycleEvent
-from rampart.sources.base import Inbound, SourceError
+from rampart.sources.base import Inbound
 
 if TYPE_CHECKING:  # the engine (and the catalog's YAML) loads only for a synchronous apply
     from rampart.engine import EventResult
@@ -51,9 +52,10 @@ TICKET_ROUTES: Mapping[str, str] = {
     "/ticket/jira": "ticket:jira",
     "/ticket/generic": "ticket:generic",
 }
-UNPROCESSABLE = frozenset({"UnknownPerson", "UnknownProfile", "PolicyRefused"})
-"""Engine refusals answered 422 (the event is well-formed; the catalog or the account says no)."""
-CLOUD_FAILURES = frozenset({"CloudError", "PermissionDenied"})
+REFUSAL_STATUSES = frozenset({422, 502})
+"""The statuses a refused event answers as its error's class says (``rampart.errors``): 422 the
+event is well-formed but the catalog or the account says no; 502 a cloud call failed. Any
+other refusal is the event's fault: 400."""
 
 _log = logging.getLogger("rampart.fc.receiver")
 
@@ -84,7 +86,7 @@ def receive(event: bytes, context: Any, instance: Instance, routes: Mapping[str,
                                                   "events": [e.event_id for e in inbound.events]})
             return answer
         except RampartError as exc:
-            status = fc_http.status_for(exc)
+            status = http_status(exc)
             _log.warning("delivery refused", extra={"status": status, "error_type": type(exc).__name__})
             return fc_http.answer_from(exc)
         except Exception as exc:  # a bug or an outage: no text, only an id to find the log by
@@ -134,13 +136,20 @@ def _handle(session: Session, event: LifecycleEvent) -> EventResult:
         return session.engine.handle(event)
 
 
+def refusal_status(error: BaseException | None) -> int:
+    """The answer to one refused event: its error class's ``http_status`` when that is one of
+    :data:`REFUSAL_STATUSES`, else 400."""
+    status = http_status(error) if error is not None else 400
+    return status if status in REFUSAL_STATUSES else 400
+
+
 def sync_status(results: list[EventResult]) -> int:
     """The answer to a synchronously applied delivery: the worst of its events."""
-    refused = [r.error_type for r in results if r.result is AuditResult.REFUSED]
-    if any(r.result is AuditResult.FAILED for r in results) or any(t in CLOUD_FAILURES for t in refused):
+    refused = [refusal_status(r.failure) for r in results if r.result is AuditResult.REFUSED]
+    if any(r.result is AuditResult.FAILED for r in results) or 502 in refused:
         return 502
     if refused:
-        return 422 if any(t in UNPROCESSABLE for t in refused) else 400
+        return 422 if 422 in refused else 400
     if any(r.result is AuditResult.HELD for r in results):
         return 202
     return 200

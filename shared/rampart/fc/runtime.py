@@ -91,15 +91,10 @@ class Session:
 
     @cached_property
     def engine(self) -> Engine:
-        from datetime import timedelta
+        from rampart.engine import build_engine
 
-        from rampart.engine import Breaker, Engine, UserLocks
-
-        catalog, clock = self.catalog, self.instance.now
-        lease = timedelta(seconds=self.instance.function_settings.lock_lease_seconds)
-        return Engine(self.adapters.identities, self.adapters.secrets, catalog, sink=self.sink, clock=clock,
-                      breaker=Breaker(self.sink, catalog.options, clock),
-                      locks=UserLocks(self.adapters.identities, clock, lease=lease))
+        return build_engine(self.settings, self.adapters.identities, self.adapters.secrets, self.catalog,
+                            self.instance.now, sink=self.sink)
 
     @cached_property
     def invoker(self) -> FcInvoker:

@@ -4,9 +4,10 @@ A receiver function turns FC's HTTP trigger event into an :class:`InboundRequest
 to a :class:`Source`, and answers with the :class:`Inbound` it gets back: either events to
 hand off (keyed by the source's own delivery id, which becomes the FC async task id so a
 redelivery meets FC's 409), or an immediate reply (a URL-verification challenge), or a
-:class:`SourceError` carrying the HTTP status to answer (401 bad/missing signature, stale
-timestamp or replay; 400 malformed payload naming the fields; 413 oversize; 422 unknown
-person or profile). Verification always runs on the raw body bytes before any parsing.
+:class:`SourceError` (``rampart.errors``, re-exported here) carrying the HTTP status to
+answer (401 bad/missing signature, stale timestamp or replay; 400 malformed payload naming
+the fields; 413 oversize; 422 unknown person or profile). Verification always runs on the
+raw body bytes before any parsing.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from rampart.errors import EventError
+from rampart.errors import SourceError
 from rampart.model import LifecycleEvent
+
+__all__ = ["MAX_BODY_BYTES", "Inbound", "InboundRequest", "Reply", "Source", "SourceError"]
 
 MAX_BODY_BYTES = 256 * 1024
 """Bodies above this are refused with 413 before anything else is read."""
@@ -56,15 +59,6 @@ class Inbound:
     ignored: str = ""
     """Why a well-formed, authentic delivery carries no lifecycle event (e.g. an unrelated
     event type): answered 200 so the source does not retry it."""
-
-
-class SourceError(EventError):
-    """A refused delivery: ``status`` is the HTTP status to answer; the message names the
-    problem (and the fields) without echoing secrets or the body."""
-
-    def __init__(self, status: int, message: str, *, hint: str = "") -> None:
-        super().__init__(message, hint=hint)
-        self.status = status
 
 
 class Source(Protocol):

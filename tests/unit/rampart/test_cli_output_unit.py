@@ -6,10 +6,21 @@ import io
 import json
 
 import pytest
-from rampart.cli.output import Output, error_exit_code, one_line, result_exit_code, worst
+from rampart.cli.output import Output, one_line, result_exit_code, worst
 from rampart.cli.render import step_text
-from rampart.errors import CatalogError, RampartError
+from rampart.errors import (
+    BreakerOpen,
+    CatalogError,
+    CloudError,
+    PermissionDenied,
+    PolicyRefused,
+    RampartError,
+    StaleEvent,
+    UnknownPerson,
+)
+from rampart.events import EventErrors
 from rampart.model import AuditResult, Step, StepKind
+from rampart.naming import TagLimitError
 from rampart.redact import SecretRegistry
 
 
@@ -20,20 +31,25 @@ def test_the_worst_code_wins_failed_then_held_then_refused() -> None:
     assert worst([0, 2]) == 2
 
 
-@pytest.mark.parametrize(("result", "error_type", "code"), [
-    (AuditResult.OK, "", 0), (AuditResult.NOOP, "", 0), (AuditResult.STALE, "StaleEvent", 0),
-    (AuditResult.HELD, "BreakerOpen", 3), (AuditResult.FAILED, "CloudError", 1),
-    (AuditResult.REFUSED, "PolicyRefused", 2), (AuditResult.REFUSED, "EventErrors", 2),
-    (AuditResult.REFUSED, "PermissionDenied", 1), (AuditResult.REFUSED, "TagLimitError", 1),
+@pytest.mark.parametrize(("result", "failure", "code"), [
+    (AuditResult.OK, None, 0), (AuditResult.NOOP, None, 0), (AuditResult.STALE, StaleEvent("old"), 0),
+    (AuditResult.HELD, BreakerOpen("held"), 3), (AuditResult.FAILED, CloudError("ram", "A", "C", "m"), 1),
+    (AuditResult.REFUSED, PolicyRefused("no"), 2), (AuditResult.REFUSED, EventErrors([("a", "bad", ""), ("b", "worse", "")]), 2),
+    (AuditResult.REFUSED, PermissionDenied("ram", "A", "NoPermission", "m"), 1),
+    (AuditResult.REFUSED, TagLimitError("too many tags"), 1), (AuditResult.REFUSED, None, 2),
 ])
-def test_an_event_result_maps_to_an_exit_code(result: AuditResult, error_type: str, code: int) -> None:
-    assert result_exit_code(result, error_type) == code
+def test_an_event_result_maps_to_an_exit_code(result: AuditResult, failure: RampartError | None, code: int) -> None:
+    assert result_exit_code(result, failure) == code
 
 
-def test_error_types_take_their_class_s_exit_code() -> None:
-    assert error_exit_code("CatalogError") == 2
-    assert error_exit_code("UnknownPerson") == 2
-    assert error_exit_code("SomethingElse") == 1
+def test_errors_take_their_class_s_exit_code() -> None:
+    assert result_exit_code(AuditResult.REFUSED, CatalogError("c.yaml", "", "bad")) == 2
+    assert result_exit_code(AuditResult.REFUSED, UnknownPerson("no E1")) == 2
+
+    class SomethingElse(RampartError):
+        pass
+
+    assert result_exit_code(AuditResult.REFUSED, SomethingElse("odd")) == 1
 
 
 def test_a_many_line_error_becomes_one_line() -> None:
