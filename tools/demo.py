@@ -36,6 +36,7 @@ import threading
 import unicodedata
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -45,9 +46,9 @@ sys.path.insert(0, str(REPO / "shared"))
 
 from rampart.adapters import build  # noqa: E402
 from rampart.adapters.sls import SlsAuditSink  # noqa: E402
-from rampart.audit import sls_phrase  # noqa: E402
 from rampart.config import Settings  # noqa: E402
 from rampart.errors import CloudError  # noqa: E402
+from rampart.model import AuditRecord  # noqa: E402
 from rampart.secret import Secret  # noqa: E402
 from rampart.sources.signing import sign_body, signed_headers  # noqa: E402
 from rampart_dev import hr_senders  # noqa: E402
@@ -205,10 +206,11 @@ class Demo:
         except ValueError:
             return run.returncode, {"error": run.stderr.strip()[-300:]}
 
-    def audit(self, query: str) -> list[dict[str, str]]:
-        rows = SlsAuditSink(self.settings).query(query, self.start - timedelta(minutes=5),
-                                                 datetime.now(timezone.utc) + timedelta(minutes=5))
-        return sorted(rows, key=lambda r: (r.get("time", ""), r.get("sequence", "")))
+    def audit(self, read: Callable[[SlsAuditSink, datetime, datetime], list[AuditRecord]]) -> list[AuditRecord]:
+        """The records ``read`` finds since the demo started, oldest first."""
+        records = read(SlsAuditSink(self.settings), self.start - timedelta(minutes=5),
+                       datetime.now(timezone.utc) + timedelta(minutes=5))
+        return sorted(records, key=lambda r: r.time)
 
     def tasks(self) -> list[str]:
         lines = []
@@ -302,29 +304,31 @@ def report(demo: Demo, started: dict[str, Any]) -> None:
         demo.say("\n".join(demo.user_lines(name)))
     demo.expect(users == ["alice.wong", "shop.checkout", "wang.fang"], f"unexpected users {users}")
     demo.say("\ntime-bound grants (a custom policy with DateLessThan acs:CurrentTime: RAM itself ends it):")
-    grants = [r for r in demo.audit(f"action: {sls_phrase('create-policy')}")
-              if r.get("detail", "").startswith("time-bound grant")]
-    for row in grants:
-        demo.say(f"  {row['target']:13} {row['detail'][len('time-bound grant of '):][:70]:70} approved by {row['approver']}")
+    grants = [r for r in demo.audit(lambda sink, since, until: sink.by_action("create-policy", since, until))
+              if r.detail.startswith("time-bound grant")]
+    for record in grants:
+        demo.say(f"  {record.target:13} {record.detail[len('time-bound grant of '):][:70]:70} "
+                 f"approved by {record.approver}")
     demo.expect(len(grants) == 2, f"expected two time-bound grants, found {len(grants)}")
     demo.say("\nmover demo-hr-0003 (Alice Wong: SRE -> Software Engineer):")
-    moved = [r for r in demo.audit(f"event_id: {sls_phrase('demo-hr-0003')}") if r.get("policy")]
-    for row in moved:
-        demo.say(f"  {row['target']:13} {row['action']:14} {row['policy']}")
+    moved = [r for r in demo.audit(lambda sink, since, until: sink.by_event("demo-hr-0003", since, until)) if r.policy]
+    for record in moved:
+        demo.say(f"  {record.target:13} {record.action:14} {record.policy}")
     demo.expect(len(moved) == 2, "the mover did not swap arms-full for arms-readonly")
     demo.say("\nleaver certificate (SLS record leaver-certificate):")
-    certificates = demo.audit(f"action: {sls_phrase('leaver-certificate')}")
-    for row in certificates:
-        detail = json.loads(row.get("detail") or "{}")
-        demo.say(f"  {row['target']} (person {detail.get('person_id')}), event {row['event_id']}: "
+    certificates = demo.audit(lambda sink, since, until: sink.by_action("leaver-certificate", since, until))
+    for record in certificates:
+        detail = json.loads(record.detail or "{}")
+        demo.say(f"  {record.target} (person {detail.get('person_id')}), event {record.event_id}: "
               f"{detail.get('removed_count')} item(s) removed")
         for kind, items in detail.get("removed", {}).items():
             demo.say(f"      {kind:24} {', '.join(items)[:90]}")
     demo.expect(len(certificates) == 1, "no leaver certificate")
     demo.say("\nSLS audit trail of correlation id demo-hr-0004 (the leaver):")
-    trail = demo.audit(f"correlation_id: {sls_phrase('demo-hr-0004')}")
-    for row in trail:
-        demo.say(f"  {row['time'][11:23]}  {row['action']:24} {row['result']:4} {row['target']:8} {row.get('policy') or ''}".rstrip())
+    trail = demo.audit(lambda sink, since, until: sink.by_correlation("demo-hr-0004", since, until, limit=100))
+    for record in trail:
+        demo.say(f"  {record.time.isoformat()[11:23]}  {record.action:24} {record.result.value:4} {record.target:8} "
+                 f"{record.policy}".rstrip())
     demo.expect(len(trail) >= 5, "the leaver's audit trail is short")
     demo.say(f"\nnotifications (localcloud's {DEV_ROBOT_KIND} robot; names only, never a credential):")
     messages = demo.admin.call("GET", f"/robots/messages?kind={DEV_ROBOT_KIND}&token={DEV_ROBOT_TOKEN}")["messages"]

@@ -139,15 +139,59 @@ class Secrets(Protocol):
 
 
 class AuditSink(Protocol):
+    """The audit trail as rampart writes and reads it, in the domain's terms: records, never a
+    query in the store's own syntax (the SLS adapter builds its searches, quotes the values and
+    keeps only the records whose fields equal them exactly; cf. the idempotency persistence
+    layer of Powertools for AWS Lambda, whose DynamoDB expressions stay in its adapter).
+
+    Every read covers [since, until) and returns at most ``limit`` records, oldest first unless
+    said otherwise; a read that fails raises ``rampart.errors.CloudError`` (a caller that must
+    fail closed, such as a tombstone lookup, lets it propagate)."""
+
     def write(self, records: Sequence[AuditRecord]) -> None:
         """Write records in one call (one PutLogs): the plan, a step, or an event's outcome."""
         ...
 
-    def query(
-        self, query: str, since: datetime, until: datetime, limit: int = 100, *, newest_first: bool = False
-    ) -> list[dict[str, str]]:
-        """Records in [since, until) matching ``query``, oldest first (``newest_first``: the
-        newest ``limit`` records, newest first, as ``rampart status`` shows them)."""
+    def by_correlation(
+        self, correlation_id: str, since: datetime, until: datetime, *, limit: int = 1000
+    ) -> list[AuditRecord]:
+        """Every record of one correlation id (an event and its retries)."""
+        ...
+
+    def by_event(self, event_id: str, since: datetime, until: datetime, *, limit: int = 100) -> list[AuditRecord]:
+        """Every record of one event id."""
+        ...
+
+    def removals(
+        self, since: datetime, until: datetime, *, person_id: str = "", user_name: str = "",
+        correlation_id: str = "", limit: int = 100,
+    ) -> list[AuditRecord]:
+        """Successful ``removal`` records (the tombstones), narrowed to a person, a user (the
+        record's target) and an event's correlation id when given."""
+        ...
+
+    def count_removals(self, since: datetime, until: datetime) -> int:
+        """How many successful ``removal`` records there are (the circuit breaker's count)."""
+        ...
+
+    def releases(self, since: datetime, until: datetime, *, limit: int = 1000) -> list[AuditRecord]:
+        """Successful ``breaker-release`` records."""
+        ...
+
+    def outcomes(self, since: datetime, until: datetime, *, held: bool, limit: int = 1000) -> list[AuditRecord]:
+        """Events' outcome records (action ``event``): those held by the circuit breaker
+        (``held``), or every other one (applied, refused, stale ...)."""
+        ...
+
+    def handovers(self, user_name: str, since: datetime, until: datetime, *, limit: int = 1000) -> list[AuditRecord]:
+        """``handover`` records of the user: initial credentials shown to an operator."""
+        ...
+
+    def user_trail(
+        self, user_name: str, since: datetime, until: datetime, *, person_id: str = "", limit: int = 100
+    ) -> list[AuditRecord]:
+        """The newest ``limit`` records about the user (its target) or its person, newest first
+        (``rampart status``)."""
         ...
 
 

@@ -371,7 +371,8 @@ class Campaign:
                     applied[str(item["event_id"])] = str(item["result"])
         sink = SlsAuditSink(target.settings())
         now = datetime.now(timezone.utc)
-        rows = sink.query("*", now - timedelta(hours=3), now + timedelta(minutes=5), limit=10**7)
+        rows = [dict(r.contents()) for r in sink.every_record(now - timedelta(hours=3), now + timedelta(minutes=5),
+                                                               limit=10**7)]
         v += check.check_audit(rows, applied, people, states)
         uncertified = check.missing_certificates(rows, people)
         if uncertified:

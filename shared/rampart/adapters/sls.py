@@ -3,8 +3,14 @@
 - ``write``: one PutLogs per call (topic and source ``rampart``; each record's ``contents()``,
   its time to the nanosecond). A call with more than 4,096 records (the PutLogs limit,
   alibaba-platform.md §C.1) is split; one event never comes close.
-- ``query``: GetLogs, paged by 100 (the API's maximum ``line``); ``<search> | select ...``
-  is sent once, with offset 0 (§C.5: SQL takes no offset).
+- the reads of the ``AuditSink`` port (``by_correlation``, ``removals``, ``count_removals`` ...):
+  the one place that speaks SLS's search syntax. Each builds a search (values quoted as
+  phrases, :func:`phrase`), pages through GetLogs by 100 (the API's maximum ``line``), turns
+  each log back into an ``AuditRecord`` and keeps only those whose fields *equal* the values
+  asked for: a phrase search matches a field that merely contains the phrase's tokens
+  (``target: "alice"`` finds ``alice/ops``: ``/`` is an index delimiter, :data:`TOKENS`). The
+  count is ``<search> | select count(*) as n``, sent once with offset 0 (§C.5: SQL takes no
+  offset).
 - ``ensure``: the project, the logstore and its index (``rampart init``).
 
 Addressing (localcloud/sls/client.py, wire-protocol.md §3.1): ``LogClient`` puts the project in
@@ -21,6 +27,7 @@ denial), with messages redacted.
 from __future__ import annotations
 
 import ipaddress
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -28,10 +35,10 @@ from enum import Enum
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from rampart.audit import redact_record
+from rampart.audit import AuditAction, record_from_contents, redact_record
 from rampart.config import Settings
 from rampart.errors import CloudError, PermissionDenied
-from rampart.model import AuditRecord
+from rampart.model import AuditRecord, AuditResult
 from rampart.redact import redact_text
 
 TOPIC = "rampart"
@@ -46,6 +53,9 @@ NUMERIC_FIELDS = frozenset({"duration_ms"})
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 T = TypeVar("T")
+Keep = Callable[[AuditRecord], bool]
+
+_log = logging.getLogger("rampart.adapters.sls")
 
 
 def endpoint_url(settings: Settings) -> str:
@@ -135,34 +145,98 @@ class SlsAuditSink:
                 items.append(item)
             put(items)
 
-    def query(
-        self, query: str, since: datetime, until: datetime, limit: int = 100, *, newest_first: bool = False
-    ) -> list[dict[str, str]]:
-        """Logs in [since, until) matching ``query``, oldest first (``newest_first``: GetLogs'
-        ``reverse``, the newest ``limit`` logs, newest first); for ``... | select ...`` the SQL rows."""
-        frm, frm_ns = _split(since)
-        to, to_ns = _split(until)
+    def by_correlation(
+        self, correlation_id: str, since: datetime, until: datetime, *, limit: int = 1000
+    ) -> list[AuditRecord]:
+        return self._search(correlation_search(correlation_id), since, until, limit,
+                            lambda r: r.correlation_id == correlation_id)
 
-        def page(offset: int, size: int) -> Any:
-            return self._call("GetLogs", lambda: self._client.get_log(
-                self.project, self.logstore, frm, to, query=query, offset=offset, size=size, reverse=newest_first,
-                from_time_nano_part=frm_ns, to_time_nano_part=to_ns,
-            ))
+    def by_event(self, event_id: str, since: datetime, until: datetime, *, limit: int = 100) -> list[AuditRecord]:
+        return self._search(event_search(event_id), since, until, limit, lambda r: r.event_id == event_id)
 
-        if "|" in query:
-            return [{str(k): str(v) for k, v in log.get_contents().items()} for log in page(0, PAGE_SIZE).get_logs()]
-        rows: list[dict[str, str]] = []
-        while len(rows) < limit:
-            size = min(PAGE_SIZE, limit - len(rows))
-            logs = page(len(rows), size).get_logs()
+    def removals(
+        self, since: datetime, until: datetime, *, person_id: str = "", user_name: str = "",
+        correlation_id: str = "", limit: int = 100,
+    ) -> list[AuditRecord]:
+        def keep(r: AuditRecord) -> bool:
+            return (r.action == AuditAction.REMOVAL.value and r.result is AuditResult.OK
+                    and (not person_id or r.person_id == person_id) and (not user_name or r.target == user_name)
+                    and (not correlation_id or r.correlation_id == correlation_id))
+
+        return self._search(removal_search(person_id=person_id, user_name=user_name, correlation_id=correlation_id),
+                            since, until, limit, keep)
+
+    def count_removals(self, since: datetime, until: datetime) -> int:
+        rows = self._rows(REMOVAL_COUNT, since, until, 0, PAGE_SIZE)
+        return int(str(rows[0].get_contents().get("n", "0"))) if rows else 0
+
+    def releases(self, since: datetime, until: datetime, *, limit: int = 1000) -> list[AuditRecord]:
+        return self._search(RELEASES, since, until, limit,
+                            lambda r: r.action == AuditAction.BREAKER_RELEASE.value and r.result is AuditResult.OK)
+
+    def outcomes(self, since: datetime, until: datetime, *, held: bool, limit: int = 1000) -> list[AuditRecord]:
+        return self._search(HELD if held else SETTLED, since, until, limit,
+                            lambda r: r.action == AuditAction.EVENT.value and (r.result is AuditResult.HELD) == held)
+
+    def handovers(self, user_name: str, since: datetime, until: datetime, *, limit: int = 1000) -> list[AuditRecord]:
+        return self._search(handover_search(user_name), since, until, limit,
+                            lambda r: r.action == AuditAction.HANDOVER.value and r.target == user_name)
+
+    def user_trail(
+        self, user_name: str, since: datetime, until: datetime, *, person_id: str = "", limit: int = 100
+    ) -> list[AuditRecord]:
+        return self._search(user_search(user_name, person_id), since, until, limit,
+                            lambda r: r.target == user_name or (bool(person_id) and r.person_id == person_id),
+                            newest_first=True)
+
+    # --- beyond the port: the demo, the chaos campaign and the tests read the trail too -----
+
+    def by_action(
+        self, action: str, since: datetime, until: datetime, *, correlation_id: str = "", limit: int = 100
+    ) -> list[AuditRecord]:
+        """Records of one action (a step kind's value or an ``AuditAction``'s), of one
+        correlation id when given."""
+        return self._search(action_search(action, correlation_id), since, until, limit,
+                            lambda r: r.action == action and (not correlation_id or r.correlation_id == correlation_id))
+
+    def every_record(self, since: datetime, until: datetime, *, limit: int = 100) -> list[AuditRecord]:
+        """The whole trail of the window."""
+        return self._search("*", since, until, limit)
+
+    # --- GetLogs ------------------------------------------------------------------------------
+
+    def _search(
+        self, search: str, since: datetime, until: datetime, limit: int, keep: Keep | None = None, *,
+        newest_first: bool = False,
+    ) -> list[AuditRecord]:
+        """The records ``search`` finds in [since, until) that ``keep`` accepts, paged until
+        ``limit`` are kept or SLS has no more; oldest first (``newest_first``: GetLogs'
+        ``reverse``, newest first). A log that is not an audit record is skipped."""
+        records: list[AuditRecord] = []
+        offset = 0
+        while len(records) < limit:
+            size = min(PAGE_SIZE, limit - len(records))
+            logs = self._rows(search, since, until, offset, size, newest_first=newest_first)
+            offset += len(logs)
             for log in logs:
-                row = {str(k): str(v) for k, v in log.get_contents().items()}
-                row["__time__"] = str(log.get_time())
-                row["__source__"] = str(log.get_source())
-                rows.append(row)
+                record = _record(log)
+                if record is not None and (keep is None or keep(record)):
+                    records.append(record)
             if len(logs) < size:
                 break
-        return rows
+        return records
+
+    def _rows(
+        self, search: str, since: datetime, until: datetime, offset: int, size: int, *, newest_first: bool = False
+    ) -> list[Any]:
+        """One GetLogs page: the SDK's ``QueriedLog`` objects."""
+        frm, frm_ns = _split(since)
+        to, to_ns = _split(until)
+        response = self._call("GetLogs", lambda: self._client.get_log(
+            self.project, self.logstore, frm, to, query=search, offset=offset, size=size, reverse=newest_first,
+            from_time_nano_part=frm_ns, to_time_nano_part=to_ns,
+        ))
+        return list(response.get_logs())
 
     # --- rampart init ---------------------------------------------------------------------
 
@@ -213,6 +287,62 @@ class SlsAuditSink:
             return fn()
         except LogException as exc:
             raise sls_error(action, exc) from exc
+
+
+def _record(log: Any) -> AuditRecord | None:
+    """A GetLogs log as the ``AuditRecord`` it was written from; None (and a warning) when it
+    is not one (written by something else, or damaged)."""
+    try:
+        return record_from_contents({str(k): str(v) for k, v in log.get_contents().items()})
+    except ValueError as exc:
+        _log.warning("skipped a log that is not an audit record", extra={"error": redact_text(str(exc))})
+        return None
+
+
+# --- the searches: SLS query syntax (alibaba-platform.md §C.5) ------------------------------------
+
+
+def phrase(value: str) -> str:
+    """``value`` as a quoted SLS search phrase (a quote or backslash in it escaped)."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+REMOVALS = "action: removal and result: ok"
+REMOVAL_COUNT = f"action: {phrase(AuditAction.REMOVAL.value)} and result: {AuditResult.OK.value} | select count(*) as n"
+RELEASES = f"action: {phrase(AuditAction.BREAKER_RELEASE.value)} and result: {AuditResult.OK.value}"
+HELD = f"action: {phrase(AuditAction.EVENT.value)} and result: {AuditResult.HELD.value}"
+SETTLED = f"action: {phrase(AuditAction.EVENT.value)} and not result: {AuditResult.HELD.value}"
+
+
+def removal_search(*, person_id: str = "", user_name: str = "", correlation_id: str = "") -> str:
+    """Successful removals, narrowed by whichever of person, user and correlation id is given."""
+    parts = [REMOVALS]
+    parts += [f"person_id: {phrase(person_id)}"] if person_id else []
+    parts += [f"target: {phrase(user_name)}"] if user_name else []
+    parts += [f"correlation_id: {phrase(correlation_id)}"] if correlation_id else []
+    return " and ".join(parts)
+
+
+def correlation_search(correlation_id: str) -> str:
+    return f"correlation_id: {phrase(correlation_id)}"
+
+
+def event_search(event_id: str) -> str:
+    return f"event_id: {phrase(event_id)}"
+
+
+def handover_search(user_name: str) -> str:
+    return f"action: {phrase(AuditAction.HANDOVER.value)} and target: {phrase(user_name)}"
+
+
+def user_search(user_name: str, person_id: str = "") -> str:
+    search = f"target: {phrase(user_name)}"
+    return f"{search} or person_id: {phrase(person_id)}" if person_id else search
+
+
+def action_search(action: str, correlation_id: str = "") -> str:
+    search = f"action: {phrase(action)}"
+    return f"{search} and correlation_id: {phrase(correlation_id)}" if correlation_id else search
 
 
 def sls_error(action: str, exc: Any) -> CloudError:

@@ -15,76 +15,21 @@ Every string of every record is redacted (``rampart.redact``) before it leaves t
 
 from __future__ import annotations
 
-import json
 import logging
-import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
-from enum import Enum
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime, timezone
 from typing import IO, Any
 
+from rampart.audit._records import AuditAction, redact_record
+from rampart.audit._spill import _SEVERITY, Delivery, spill
 from rampart.model import AuditRecord, AuditResult, LifecycleEvent, Plan, Step
 from rampart.ports import AuditSink
 from rampart.redact import REGISTRY, SecretRegistry, dumps, redact_exception, redact_text
 
 Clock = Callable[[], datetime]
-REPLAY_MARK = "rampart_audit_replay"
 
 _log = logging.getLogger("rampart.audit")
-
-
-class AuditAction(Enum):
-    """Actions that are not a ``StepKind`` (step records carry the step kind's value)."""
-
-    EVENT = "event"
-    """The outcome of one event (its result says how it ended: ok, noop, stale, held ...)."""
-    REMOVAL = "removal"
-    """A leaver event disabled or deleted a user: what the circuit breaker counts."""
-    LEAVER_CERTIFICATE = "leaver-certificate"
-    """The read-back after a teardown found nothing left; the detail lists what was removed."""
-    BREAKER_RELEASE = "breaker-release"
-    """``rampart release``: removals before it no longer count."""
-    HANDOVER = "handover"
-    """An operator retrieved an initial credential from KMS (who and when; never the value)."""
-    PLAN = "plan"
-    """Written, and sent at once, before the first step of a plan is applied: the steps about to
-    be made (kind and policy only). An instance can die after a step took effect and before
-    that step's own record was sent; this write-ahead record still puts the change under the
-    event's correlation id."""
-    NOTIFY = "notify"
-    """A chat robot or webhook was told of a joiner or leaver (``rampart.notify``): result ok or
-    failed, detail the kind and the robot's answer code; never the robot's URL or secret."""
-
-
-class Delivery(Enum):
-    EMPTY = "empty"
-    """Nothing to write."""
-    WRITTEN = "written"
-    """The sink took every record."""
-    DEFERRED = "deferred"
-    """The sink failed; the records are on stderr, marked for replay."""
-    LOST = "lost"
-    """The sink failed and so did stderr."""
-
-
-_SEVERITY = (Delivery.EMPTY, Delivery.WRITTEN, Delivery.DEFERRED, Delivery.LOST)
-
-
-def redact_record(record: AuditRecord, registry: SecretRegistry | None = None) -> AuditRecord:
-    """``record`` with every string field redacted (detail by key and pattern, all by value)."""
-    reg = REGISTRY if registry is None else registry
-    changes: dict[str, Any] = {}
-    for name in ("correlation_id", "event_id", "source", "action", "target", "person_id", "actor",
-                 "approver", "policy", "scope", "error_code", "plan_hash", "detail"):
-        value = getattr(record, name)
-        cleaned = redact_text(value, reg)
-        if cleaned != value:
-            changes[name] = cleaned
-    ids = tuple(redact_text(i, reg) for i in record.request_ids)
-    if ids != record.request_ids:
-        changes["request_ids"] = ids
-    return replace(record, **changes) if changes else record
 
 
 def render_detail(detail: str | Mapping[str, Any], registry: SecretRegistry | None = None) -> str:
@@ -278,133 +223,3 @@ class AuditTrail:
                 )
         return spill(records, stream, self._registry)
 
-
-def replay_line(record: AuditRecord, registry: SecretRegistry | None = None) -> str:
-    """One stderr line for ``record``: the mark, then the SLS contents."""
-    payload: dict[str, Any] = {REPLAY_MARK: True}
-    payload.update(redact_record(record, registry).contents())
-    return dumps(payload, registry, ensure_ascii=False)
-
-
-def spill(records: Sequence[AuditRecord], stream: IO[str] | None = None, registry: SecretRegistry | None = None) -> Delivery:
-    """Write ``records`` as replay lines to ``stream`` (stderr), all in one write."""
-    target = sys.stderr if stream is None else stream
-    text = "".join(replay_line(r, registry) + "\n" for r in records)
-    try:
-        target.write(text)
-        target.flush()
-    except (OSError, ValueError):
-        return Delivery.LOST
-    return Delivery.DEFERRED
-
-
-# --- replay ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ReplayReport:
-    sent: int
-    """Records written to the sink."""
-    already_stored: int
-    """Records the sink already held (a write that was stored but whose answer was lost)."""
-    unreadable: int
-    """Marked lines that could not be parsed (reported, not sent)."""
-    tombstones: tuple[tuple[str, str], ...] = ()
-    """(user, correlation id) of each deletion tombstone sent (``removal`` records): a late
-    event can find them only once SLS has indexed them (``rampart.engine``)."""
-
-
-def record_from_contents(contents: Mapping[str, Any]) -> AuditRecord:
-    """The inverse of ``AuditRecord.contents()``; raises ValueError on a malformed mapping."""
-    try:
-        when = datetime.fromisoformat(str(contents["time"]))
-        if when.tzinfo is None:
-            raise ValueError(f"audit time {contents['time']!r} has no time zone")
-        ids = str(contents.get("request_ids", ""))
-        return AuditRecord(
-            time=when,
-            correlation_id=str(contents.get("correlation_id", "")),
-            event_id=str(contents.get("event_id", "")),
-            source=str(contents.get("source", "")),
-            action=str(contents["action"]),
-            target=str(contents.get("target", "")),
-            result=AuditResult(str(contents["result"])),
-            person_id=str(contents.get("person_id", "")),
-            actor=str(contents.get("actor", "")),
-            approver=str(contents.get("approver", "")),
-            policy=str(contents.get("policy", "")),
-            scope=str(contents.get("scope", "")),
-            error_code=str(contents.get("error_code", "")),
-            request_ids=tuple(i for i in ids.split(",") if i),
-            duration_ms=int(str(contents.get("duration_ms", "0")) or 0),
-            plan_hash=str(contents.get("plan_hash", "")),
-            detail=str(contents.get("detail", "")),
-        )
-    except KeyError as exc:
-        raise ValueError(f"audit record without {exc.args[0]!r}") from exc
-
-
-def parse_replay_lines(lines: Iterable[str]) -> tuple[list[AuditRecord], int]:
-    """The marked records in ``lines`` (a log dump may prefix them or mix other lines in),
-    and how many marked lines could not be read."""
-    records: list[AuditRecord] = []
-    unreadable = 0
-    for line in lines:
-        if REPLAY_MARK not in line:
-            continue
-        start = line.find("{")
-        try:
-            payload = json.loads(line[start:]) if start >= 0 else None
-            if not isinstance(payload, dict) or payload.get(REPLAY_MARK) is not True:
-                raise ValueError("not a replay record")
-            records.append(record_from_contents(payload))
-        except ValueError:
-            unreadable += 1
-    return records, unreadable
-
-
-def sls_phrase(value: str) -> str:
-    """``value`` as a quoted SLS search phrase."""
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _key(contents: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    return tuple(contents)
-
-
-def _already_stored(sink: AuditSink, group: Sequence[AuditRecord]) -> set[tuple[tuple[str, str], ...]]:
-    first = group[0]
-    field, value = ("event_id", first.event_id) if first.event_id else ("correlation_id", first.correlation_id)
-    since = min(r.time for r in group).replace(microsecond=0)
-    until = max(r.time for r in group).replace(microsecond=0) + timedelta(seconds=1)
-    rows = sink.query(f"{field}: {sls_phrase(value)}", since, until, limit=max(100, 4 * len(group)))
-    names = [name for name, _ in first.contents()]
-    return {_key((name, str(row.get(name, ""))) for name in names) for row in rows}
-
-
-def replay(lines: Iterable[str], sink: AuditSink, *, skip_stored: bool = True) -> ReplayReport:
-    """Re-send the marked records in ``lines``, one ``write`` per event (as first written).
-
-    With ``skip_stored`` (the default) a record SLS already holds, identical in every field,
-    is not sent again. A sink failure propagates: nothing is lost, re-run the replay. The
-    report names the deletion tombstones sent, for the caller to wait until they are
-    queryable (``rampart replay`` does) before re-driving the events that were refused.
-    """
-    records, unreadable = parse_replay_lines(lines)
-    groups: dict[tuple[str, str], list[AuditRecord]] = {}
-    for record in records:
-        groups.setdefault((record.correlation_id, record.event_id), []).append(record)
-    sent = stored = 0
-    tombstones: set[tuple[str, str]] = set()
-    for group in groups.values():
-        pending = group
-        if skip_stored:
-            held = _already_stored(sink, group)
-            pending = [r for r in group if _key(r.contents()) not in held]
-            stored += len(group) - len(pending)
-        if pending:
-            sink.write(pending)
-            sent += len(pending)
-            tombstones.update((r.target, r.correlation_id) for r in pending
-                              if r.action == AuditAction.REMOVAL.value and r.result is AuditResult.OK)
-    return ReplayReport(sent=sent, already_stored=stored, unreadable=unreadable, tombstones=tuple(sorted(tombstones)))

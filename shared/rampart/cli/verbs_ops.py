@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from rampart.audit import AuditAction, replay, sls_phrase
+from rampart.audit import replay
 from rampart.cli import render
 from rampart.cli.context import Runtime
 from rampart.cli.output import EXIT_FAILED, EXIT_INPUT, EXIT_OK, Output, result_exit_code, worst
@@ -17,7 +17,7 @@ from rampart.engine import EventResult, Tombstones, UserResult, find_drift
 from rampart.engine.sweep import record_drift, sweep_all
 from rampart.errors import EventError
 from rampart.events import parse_event
-from rampart.model import AuditResult, LifecycleEvent
+from rampart.model import AuditRecord, AuditResult, LifecycleEvent
 from rampart.operations import event_id
 
 # --- sweep -----------------------------------------------------------------------------------
@@ -65,32 +65,27 @@ def cmd_drift(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
 # --- release ---------------------------------------------------------------------------------
 
 
-def _time(row: dict[str, str]) -> str:
-    return row.get("time", "")
-
-
-def held_events(rt: Runtime, since: datetime) -> list[tuple[dict[str, str], LifecycleEvent | None, str]]:
+def held_events(rt: Runtime, since: datetime) -> list[tuple[AuditRecord, LifecycleEvent | None, str]]:
     """Held leaver events not since applied, one per event id (the latest hold), oldest first:
     (record, event or None, why it cannot be read)."""
-    rows = rt.breaker.held(since)
-    later = rt.sink.query(f"action: {sls_phrase(AuditAction.EVENT.value)} and not result: {AuditResult.HELD.value}",
-                          since, rt.clock() + timedelta(seconds=1), limit=1000)
-    settled: dict[str, str] = {}
-    for row in later:
-        settled[row.get("event_id", "")] = max(settled.get(row.get("event_id", ""), ""), _time(row))
-    latest: dict[str, dict[str, str]] = {}
-    for row in rows:
-        key = row.get("event_id", "")
-        if _time(row) >= latest.get(key, {}).get("time", ""):
-            latest[key] = row
-    found: list[tuple[dict[str, str], LifecycleEvent | None, str]] = []
-    for key, row in sorted(latest.items(), key=lambda item: _time(item[1])):
-        if settled.get(key, "") > _time(row):
+    records = rt.breaker.held(since)
+    later = rt.sink.outcomes(since, rt.clock() + timedelta(seconds=1), held=False, limit=1000)
+    settled: dict[str, datetime] = {}
+    for record in later:
+        if record.event_id not in settled or record.time > settled[record.event_id]:
+            settled[record.event_id] = record.time
+    latest: dict[str, AuditRecord] = {}
+    for record in records:
+        if record.event_id not in latest or record.time >= latest[record.event_id].time:
+            latest[record.event_id] = record
+    found: list[tuple[AuditRecord, LifecycleEvent | None, str]] = []
+    for key, record in sorted(latest.items(), key=lambda item: item[1].time):
+        if key in settled and settled[key] > record.time:
             continue  # applied (or refused, or stale) after it was held
         try:
-            found.append((row, parse_event(json.loads(row.get("detail") or "{}")["event"]), ""))
+            found.append((record, parse_event(json.loads(record.detail or "{}")["event"]), ""))
         except (ValueError, KeyError, TypeError, EventError) as exc:
-            found.append((row, None, f"the held record does not hold a readable event ({type(exc).__name__})"))
+            found.append((record, None, f"the held record does not hold a readable event ({type(exc).__name__})"))
     return found
 
 
@@ -108,11 +103,11 @@ def cmd_release(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
         limit = f"{args.allow} more removal(s)" if args.allow is not None else f"the catalog's limit ({before.limit})"
         out.line(f"released by {record.actor}: removals before now no longer count; {limit} until the next release")
     held = held_events(rt, since)
-    data["held"] = [{"event_id": row.get("event_id", ""), "held_at": row.get("time", ""), "target": row.get("target", ""),
-                     "error": why} for row, _, why in held]
+    data["held"] = [{"event_id": record.event_id, "held_at": record.time.isoformat(), "target": record.target,
+                     "error": why} for record, _, why in held]
     out.line(f"held leaver events since {since.date().isoformat()}: {len(held)}")
-    out.lines(f"  {row.get('event_id', '')}  {row.get('target', '')}  held at {row.get('time', '')[:19]}"
-              + (f"  ({why})" if why else "") for row, _, why in held)
+    out.lines(f"  {record.event_id}  {record.target}  held at {record.time.isoformat()[:19]}"
+              + (f"  ({why})" if why else "") for record, _, why in held)
     codes = [EXIT_INPUT for _, event, _ in held if event is None]
     results: list[EventResult] = []
     if args.resubmit and not args.list:

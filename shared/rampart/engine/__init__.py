@@ -21,7 +21,7 @@ from rampart.engine._observe import (
     users_for_person,
 )
 from rampart.engine._results import EventResult, Target, UserResult
-from rampart.engine._tombstones import LOOKBACK, QUERY, TOMBSTONE_WAIT_SECONDS, Tombstones
+from rampart.engine._tombstones import LOOKBACK, TOMBSTONE_WAIT_SECONDS, Tombstones
 
 __all__ = [
     "CALLS_ABSENT",
@@ -30,7 +30,6 @@ __all__ = [
     "LEASE",
     "LEASE_MARGIN_S",
     "LOOKBACK",
-    "QUERY",
     "TOMBSTONE_WAIT_SECONDS",
     "Breaker",
     "DriftReport",

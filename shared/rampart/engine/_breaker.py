@@ -1,4 +1,4 @@
-"""The circuit breaker on removals (issue #4 item 9), kept in the audit trail: no database.
+"""The circuit breaker on removals, kept in the audit trail: no database.
 
 A bad HR feed can offboard half a company in minutes. So: when more than
 ``CatalogOptions.breaker_max_removals`` users were disabled or deleted within
@@ -14,8 +14,8 @@ The facts live in SLS, written by the lifecycle function through ``rampart.audit
   release no longer count; its optional ``allow`` raises the limit until the next release
   (to let a known, large, legitimate batch through).
 
-The count is one SLS query (``action: "removal" and result: ok | select count(*) as n``), the
-release one more. It is a soft limit: concurrent invocations may each see the last free slot,
+The count is one read of the trail (``AuditSink.count_removals``: in SLS one
+``select count(*)``), the release one more. It is a soft limit: concurrent invocations may each see the last free slot,
 and SLS makes new logs searchable within seconds (alibaba-platform.md §C.5), so a burst can
 overshoot by the number of events in flight.
 
@@ -31,9 +31,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
-from rampart.audit import AuditAction, AuditTrail, sls_phrase
+from rampart.audit import AuditAction, AuditTrail
 from rampart.errors import BreakerOpen
 from rampart.model import AuditRecord, AuditResult, CatalogOptions
 from rampart.ports import AuditSink
@@ -74,21 +74,9 @@ def _human(window: timedelta) -> str:
     return f"{seconds}s"
 
 
-def _row_time(row: dict[str, str]) -> datetime:
-    text = row.get("time", "")
-    if text:
-        try:
-            parsed = datetime.fromisoformat(text)
-            if parsed.tzinfo is not None:
-                return parsed
-        except ValueError:
-            pass
-    return datetime.fromtimestamp(int(row.get("__time__", "0") or 0), tz=timezone.utc)
-
-
-def _allowance(row: dict[str, str]) -> int | None:
+def _allowance(record: AuditRecord) -> int | None:
     try:
-        detail = json.loads(row.get("detail", "") or "{}")
+        detail = json.loads(record.detail or "{}")
     except ValueError:
         return None
     allow = detail.get("allow") if isinstance(detail, dict) else None
@@ -108,23 +96,15 @@ class Breaker:
         until = now + _SLACK
         limit = self._options.breaker_max_removals
         released_at: datetime | None = None
-        releases = self._sink.query(
-            f"action: {sls_phrase(AuditAction.BREAKER_RELEASE.value)} and result: {AuditResult.OK.value}",
-            since, until, limit=1000,
-        )
+        releases = self._sink.releases(since, until, limit=1000)
         if releases:
-            latest = max(releases, key=_row_time)
-            released_at = _row_time(latest)
+            latest = max(releases, key=lambda r: r.time)
+            released_at = latest.time
             since = max(since, released_at)
             allow = _allowance(latest)
             if allow is not None:
                 limit = allow
-        rows = self._sink.query(
-            f"action: {sls_phrase(AuditAction.REMOVAL.value)} and result: {AuditResult.OK.value}"
-            " | select count(*) as n",
-            since, until,
-        )
-        removals = int(rows[0].get("n", "0")) if rows else 0
+        removals = self._sink.count_removals(since, until)
         return BreakerState(removals, limit, since, released_at, window)
 
     def allow_removal(self, now: datetime | None = None) -> bool:
@@ -163,11 +143,8 @@ class Breaker:
         self._sink.write([record])
         return record
 
-    def held(self, since: datetime, until: datetime | None = None, limit: int = 1000) -> list[dict[str, str]]:
+    def held(self, since: datetime, until: datetime | None = None, limit: int = 1000) -> list[AuditRecord]:
         """Outcome records of events held by the breaker in [since, until) (``rampart release``
         re-submits them; the lifecycle function puts the event in the record's detail)."""
         end = self._clock() + _SLACK if until is None else until
-        return self._sink.query(
-            f"action: {sls_phrase(AuditAction.EVENT.value)} and result: {AuditResult.HELD.value}",
-            since, end, limit=limit,
-        )
+        return self._sink.outcomes(since, end, held=True, limit=limit)

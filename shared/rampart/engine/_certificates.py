@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from rampart.audit import AuditAction, AuditTrail, sls_phrase
+from rampart.audit import AuditAction, AuditTrail
 from rampart.engine._observe import observe
 from rampart.engine._results import Target
 from rampart.errors import RampartError
@@ -55,20 +55,19 @@ def certify_late(
         return
     since = whole_seconds(event.occurred_at) - timedelta(days=1)
     try:
-        rows = sink.query(f"correlation_id: {sls_phrase(trail.correlation_id)}", since,
-                          clock() + timedelta(minutes=15), limit=1000)
-        certified = {r.get("target", "") for r in rows if r.get("action") == AuditAction.LEAVER_CERTIFICATE.value}
+        rows = sink.by_correlation(trail.correlation_id, since, clock() + timedelta(minutes=15), limit=1000)
+        certified = {r.target for r in rows if r.action == AuditAction.LEAVER_CERTIFICATE.value}
         for row in rows:
-            if row.get("action") != AuditAction.REMOVAL.value or row.get("target", "") in certified:
+            if row.action != AuditAction.REMOVAL.value or row.target in certified:
                 continue
-            detail = json.loads(row.get("detail") or "{}")
+            detail = json.loads(row.detail or "{}")
             if not isinstance(detail, dict) or detail.get("kind") != "delete":
                 continue
-            user = row["target"]
+            user = row.target
             certified.add(user)
             gone = identities.get_user(user) is None
             if gone and not [s for s in secrets.for_user(user) if not s.pending_deletion]:
-                trail.leaver_certificate(user, row.get("person_id") or event.person_id,
+                trail.leaver_certificate(user, row.person_id or event.person_id,
                                          detail.get("removing") or {}, late=True)
     except (RampartError, ValueError) as exc:
         _log.warning("no late leaver certificate", extra={"event_id": event.event_id, "error": str(exc)})

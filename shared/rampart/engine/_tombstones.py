@@ -35,15 +35,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from rampart.audit import sls_phrase
 from rampart.errors import CloudError
+from rampart.model import AuditRecord
 from rampart.ports import AuditSink
 
 LOOKBACK = timedelta(days=3650)
-QUERY = "action: removal and result: ok"
 TOMBSTONE_WAIT_SECONDS = 15.0
 """How long a deletion waits for its tombstone to be queryable: SLS says about 3 s; five times
 that absorbs a slow index and a throttled query, and stays well inside the lifecycle function's
@@ -52,14 +51,15 @@ _POLL_SECONDS = (0.2, 0.3, 0.5, 1.0)
 """The pauses between two queries (the last one repeats)."""
 
 
-def removal_time(row: Mapping[str, str]) -> datetime | None:
-    """A removal record's tombstone time: the event time it carries, else its own time."""
+def removal_time(record: AuditRecord) -> datetime | None:
+    """A removal record's tombstone time: the event time it carries, else its own time; None
+    when its detail cannot be read."""
     try:
-        detail = json.loads(row.get("detail") or "{}")
+        detail = json.loads(record.detail or "{}")
         when = detail.get("event_time") if isinstance(detail, dict) else None
         if isinstance(when, str) and when:
             return datetime.fromisoformat(when[:-1] + "+00:00" if when.endswith("Z") else when)
-        return datetime.fromisoformat(row["time"]) if row.get("time") else None
+        return record.time
     except ValueError:
         return None
 
@@ -78,14 +78,13 @@ class Tombstones:
         Returns the number of people with a removal on record."""
         if self._sink is None:
             return 0
-        rows = self._removals(self._sink, "", limit=1_000_000)
         cache: dict[str, datetime] = {}
         by_user: dict[str, datetime] = {}
-        for row in rows:
-            moment = removal_time(row)
+        for record in self._removals(self._sink, limit=1_000_000):
+            moment = removal_time(record)
             if moment is None:
                 continue
-            for key, into in ((row.get("person_id", ""), cache), (row.get("target", ""), by_user)):
+            for key, into in ((record.person_id, cache), (record.target, by_user)):
                 if key and (key not in into or moment > into[key]):
                     into[key] = moment
         self._cache, self._by_user = cache, by_user
@@ -98,7 +97,7 @@ class Tombstones:
             return None
         if self._cache is not None:
             return self._cache.get(person_id)
-        return self._latest(self._sink, f"person_id: {sls_phrase(person_id)}")
+        return self._latest(self._removals(self._sink, person_id=person_id))
 
     def last_removal_of_user(self, user_name: str) -> datetime | None:
         """The latest removal's event time for the RAM user ``user_name`` (an event that names
@@ -108,7 +107,7 @@ class Tombstones:
             return None
         if self._by_user is not None:
             return self._by_user.get(user_name)
-        return self._latest(self._sink, f"target: {sls_phrase(user_name)}")
+        return self._latest(self._removals(self._sink, user_name=user_name))
 
     def await_queryable(
         self, user_name: str, correlation_id: str, *, budget: float = TOMBSTONE_WAIT_SECONDS,
@@ -121,14 +120,13 @@ class Tombstones:
         such as a permission the role lacks)."""
         if self._sink is None:
             return None
-        selector = f"target: {sls_phrase(user_name)} and correlation_id: {sls_phrase(correlation_id)}"
         deadline = monotonic() + budget
         tries = 0
         while True:
             tries += 1
             try:
                 # the late event's own query: a replayed record keeps the time it was first written at
-                if self._removals(self._sink, selector, limit=1):
+                if self._removals(self._sink, user_name=user_name, correlation_id=correlation_id, limit=1):
                     return None
             except CloudError as exc:  # failed for good: the adapter already retried throttling and 5xx
                 return f"the audit trail could not be read: {exc}"
@@ -137,14 +135,16 @@ class Tombstones:
                 return f"not found after {tries} quer{'y' if tries == 1 else 'ies'} in {budget:g} s"
             sleep(pause)
 
-    def _removals(self, sink: AuditSink, selector: str, *, limit: int) -> list[dict[str, str]]:
-        """The removal records matching ``selector`` (all when empty) over the lookback window:
-        the one query every lookup and the wait make."""
+    def _removals(
+        self, sink: AuditSink, *, person_id: str = "", user_name: str = "", correlation_id: str = "", limit: int = 100,
+    ) -> list[AuditRecord]:
+        """The removal records of the person, user or event given (all when none is) over the
+        lookback window: the one read every lookup and the wait make."""
         now = self._clock()
-        return sink.query(f"{QUERY} and {selector}" if selector else QUERY, now - LOOKBACK,
-                          now + timedelta(minutes=15), limit=limit)
+        return sink.removals(now - LOOKBACK, now + timedelta(minutes=15), person_id=person_id, user_name=user_name,
+                             correlation_id=correlation_id, limit=limit)
 
-    def _latest(self, sink: AuditSink, selector: str) -> datetime | None:
-        rows = self._removals(sink, selector, limit=100)
-        times = [t for t in (removal_time(r) for r in rows) if t is not None]
+    @staticmethod
+    def _latest(records: list[AuditRecord]) -> datetime | None:
+        times = [t for t in (removal_time(r) for r in records) if t is not None]
         return max(times) if times else None

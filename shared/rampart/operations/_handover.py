@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO, Any
 
-from rampart.audit import AuditAction, AuditTrail, sls_phrase
+from rampart.audit import AuditAction, AuditTrail
 from rampart.errors import CloudError, PermissionDenied, RampartError, UnknownPerson
-from rampart.model import AuditResult, CatalogOptions, LifecycleState, SecretKind
+from rampart.model import AuditRecord, AuditResult, CatalogOptions, LifecycleState, SecretKind
 from rampart.naming import console_login_url, logon_principal, marker_from_tags
 from rampart.ports import AuditSink, Identities, Secrets
 from rampart.redact import SecretRegistry
@@ -119,22 +119,18 @@ def find_credential(identities: Identities, secrets: Secrets, user_name: str) ->
                           hint="converge the user first (rampart sweep, or a mover event)")
 
 
-def previous_handovers(sink: AuditSink, credential: Credential, now: datetime) -> list[dict[str, str]]:
+def previous_handovers(sink: AuditSink, credential: Credential, now: datetime) -> list[AuditRecord]:
     """Earlier ``handover`` records of this secret (and key), oldest first."""
-    rows = sink.query(
-        f"action: {sls_phrase(AuditAction.HANDOVER.value)} and target: {sls_phrase(credential.user_name)}",
-        now - LOOKBACK, now + timedelta(minutes=1), limit=1000,
-    )
     found = []
-    for row in rows:
+    for record in sink.handovers(credential.user_name, now - LOOKBACK, now + timedelta(minutes=1), limit=1000):
         try:
-            detail = json.loads(row.get("detail") or "{}")
+            detail = json.loads(record.detail or "{}")
         except ValueError:
             continue
         if isinstance(detail, dict) and detail.get("secret_name") == credential.secret_name and (
             detail.get("access_key_id") == credential.access_key_id
         ):
-            found.append(row)
+            found.append(record)
     return found
 
 
@@ -182,7 +178,7 @@ def hand_over(
     if earlier and not again:
         last = earlier[-1]
         raise HandoverRefused(
-            f"{credential.secret_name} was already handed over (by {last.get('actor') or 'unknown'} at {last.get('time')})",
+            f"{credential.secret_name} was already handed over (by {last.actor or 'unknown'} at {last.time.isoformat()})",
             hint="pass --again to show it once more (audited as a repeat)",
         )
     domain = identities.default_domain()

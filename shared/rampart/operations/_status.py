@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from rampart.audit import sls_phrase
 from rampart.engine import observe
 from rampart.errors import RampartError, UnknownPerson
 from rampart.model import Attachment, Catalog, ObservedUser, PolicyRef, PolicyType, SecretKind
@@ -167,11 +166,10 @@ def explain_grants(observed: ObservedUser, catalog: Catalog, now: datetime) -> l
 def recent_audit(sink: AuditSink, user_name: str, now: datetime, *, person_id: str = "", days: int = AUDIT_DAYS,
                  limit: int = AUDIT_LIMIT) -> list[dict[str, str]]:
     """The newest audit records about the user (``target``) or its person, newest first."""
-    query = f"target: {sls_phrase(user_name)}"
-    if person_id:
-        query = f"{query} or person_id: {sls_phrase(person_id)}"
-    rows = sink.query(query, now - timedelta(days=days), now + timedelta(minutes=1), limit=limit, newest_first=True)
-    return [{name: row.get(name, "") for name in AUDIT_FIELDS} for row in rows[:limit]]
+    records = sink.user_trail(user_name, now - timedelta(days=days), now + timedelta(minutes=1), person_id=person_id,
+                              limit=limit)
+    rows = [dict(record.contents()) for record in records[:limit]]
+    return [{name: row.get(name, "") for name in AUDIT_FIELDS} for row in rows]
 
 
 def user_status(

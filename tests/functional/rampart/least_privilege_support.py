@@ -256,10 +256,14 @@ class Stage:
         return {str(r.secret_name): bool(r.planned_delete_time) for r in rows
                 if str(r.secret_name).startswith(f"rampart/{USER}/")}
 
-    def audit(self, query: str) -> list[dict[str, str]]:
+    def audit(self, *, event_id: str = "", action: str = "") -> list[dict[str, str]]:
+        """The records of an event or of an action (one of the two), as SLS log contents."""
         now = self.cloud.now()
         sink = SlsAuditSink(settings_for(self.cloud))
-        return sink.query(query, now - timedelta(days=400), now + timedelta(minutes=5), limit=100)
+        since, until = now - timedelta(days=400), now + timedelta(minutes=5)
+        records = (sink.by_event(event_id, since, until, limit=100) if event_id
+                   else sink.by_action(action, since, until, limit=100))
+        return [dict(r.contents()) for r in records]
 
     def bind_mfa(self) -> str:
         device = self.ram.create_virtual_mfadevice(

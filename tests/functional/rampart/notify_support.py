@@ -92,8 +92,7 @@ def configure(deployment: Deployment, kind: str = "dingtalk", *, signing_secret:
 
 def notify_records(cloud: LocalCloud, correlation_id: str | None = None) -> list[dict[str, str]]:
     sink = SlsAuditSink(settings_for(cloud))
-    text = f'action: "{AuditAction.NOTIFY.value}"'
-    if correlation_id:
-        text += f' and correlation_id: "{correlation_id}"'
     now = cloud.now()
-    return sink.query(text, now - timedelta(hours=1), now + timedelta(seconds=5), limit=100)
+    records = sink.by_action(AuditAction.NOTIFY.value, now - timedelta(hours=1), now + timedelta(seconds=5),
+                             correlation_id=correlation_id or "", limit=100)
+    return [dict(r.contents()) for r in records]

@@ -293,12 +293,11 @@ def audit_gaps(sink: SlsAuditSink, deliveries: Sequence[Delivery], since: dateti
                     counter[(step["kind"], step["user"], step["result"])] += 1
     gaps: list[str] = []
     for correlation, counter in wanted.items():
-        rows = sink.query(f'correlation_id: "{correlation}"', since - timedelta(hours=1), until + timedelta(hours=1),
-                          limit=5000)
+        records = sink.by_correlation(correlation, since - timedelta(hours=1), until + timedelta(hours=1), limit=5000)
         found: Counter[tuple[str, str, str]] = Counter()
-        for row in rows:
-            target = "" if row.get("action") == "event" else row.get("target", "")
-            found[(row.get("action", ""), target, row.get("result", ""))] += 1
+        for record in records:
+            target = "" if record.action == "event" else record.target
+            found[(record.action, target, record.result.value)] += 1
         for key, count in counter.items():
             if found[key] < count:
                 gaps.append(f"{correlation}: {count} x {key} applied, {found[key]} audited")

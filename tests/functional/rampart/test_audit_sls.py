@@ -1,6 +1,6 @@
 """The SLS AuditSink through the official ``aliyun.log`` SDK against localcloud: init, one
-PutLogs per event, queries, refusals, the stderr fallback and its replay, and a scan that no
-registered secret reaches SLS or a log line."""
+PutLogs per event, the port's reads (typed records, exact matches only, paging), refusals, the
+stderr fallback and its replay, and a scan that no registered secret reaches SLS or a log line."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 import pytest
 from rampart import logs
 from rampart.adapters.sls import AUDIT_FIELDS, IndexState, SlsAuditSink
-from rampart.audit import REPLAY_MARK, AuditTrail, Delivery, replay
+from rampart.audit import REPLAY_MARK, AuditAction, AuditTrail, Delivery, replay
 from rampart.config import Settings
 from rampart.errors import CloudError, PermissionDenied
-from rampart.model import AuditResult, Step, StepKind
+from rampart.model import AuditRecord, AuditResult, Step, StepKind
 from rampart.redact import SecretRegistry
 from rampart.secret import Secret
 
@@ -58,8 +58,17 @@ def around(cloud: LocalCloud) -> tuple[datetime, datetime]:
     return now - timedelta(hours=1), now + timedelta(seconds=1)
 
 
-def query(cloud: LocalCloud, sink: SlsAuditSink, text: str, limit: int = 100) -> list[dict[str, str]]:
-    return sink.query(text, *around(cloud), limit=limit)
+def of_event(cloud: LocalCloud, sink: SlsAuditSink, event_id: str = "e-1") -> list[AuditRecord]:
+    return sink.by_event(event_id, *around(cloud))
+
+
+def raw_logs(cloud: LocalCloud, search: str) -> list[dict[str, object]]:
+    """The logs as SLS holds them, read with the SDK itself (not through the adapter)."""
+    since, until = around(cloud)
+    found = log_client(cloud, *root_keys(cloud)).get_log(
+        PROJECT, LOGSTORE, int(since.timestamp()), int(until.timestamp()) + 1, query=search)
+    return [log.get_contents() | {"__time__": log.get_time(), "__source__": log.get_source()}
+            for log in found.get_logs()]
 
 
 STEP = Step(StepKind.CREATE_USER, "alice", {}, reason="joiner")
@@ -107,7 +116,7 @@ def test_a_logstore_without_an_index_cannot_be_queried(cloud: LocalCloud) -> Non
     client.create_project(PROJECT, "")
     client.create_logstore(PROJECT, LOGSTORE)
     with pytest.raises(CloudError) as info:
-        SlsAuditSink(settings_for(cloud)).query("*", *around(cloud))
+        SlsAuditSink(settings_for(cloud)).every_record(*around(cloud))
     assert (info.value.action, info.value.code, info.value.status) == ("GetLogs", "IndexConfigNotExist", 400)
 
 
@@ -123,7 +132,8 @@ def test_an_events_records_are_written_in_one_putlogs_and_read_back_whole(cloud:
     written = t.records
     assert t.flush(sink) is Delivery.WRITTEN
     assert [entry.action for entry in cloud.faults.log()] == ["PutLogs"]
-    rows = query(cloud, sink, 'event_id: "e-1"')
+    assert of_event(cloud, sink) == list(written)
+    rows = raw_logs(cloud, 'event_id: "e-1"')
     assert [{k: row[k] for k, _ in r.contents()} for r, row in zip(written, rows, strict=True)] == [
         dict(r.contents()) for r in written
     ]
@@ -136,16 +146,20 @@ def test_query_pages_through_more_than_one_page(cloud: LocalCloud, sink: SlsAudi
     for _ in range(230):
         t.step(STEP, AuditResult.OK)
     t.flush(sink)
-    assert len(query(cloud, sink, 'action: "create-user"', limit=1000)) == 230
-    assert len(query(cloud, sink, 'action: "create-user"', limit=120)) == 120
+    assert len(sink.by_action("create-user", *around(cloud), limit=1000)) == 230
+    assert len(sink.by_action("create-user", *around(cloud), limit=120)) == 120
 
 
-def test_a_count_query_answers_one_row(cloud: LocalCloud, sink: SlsAuditSink) -> None:
+def test_removals_are_counted_in_one_query(cloud: LocalCloud, sink: SlsAuditSink) -> None:
+    cloud.faults.add("sls", "latency", "GetLogs", latency_ms=0)  # logs every GetLogs localcloud serves
     for event in ("e-1", "e-2", "e-3"):
         t = trail(cloud, event)
-        t.outcome(AuditResult.OK if event != "e-2" else AuditResult.FAILED)
+        t.add(AuditAction.REMOVAL, AuditResult.OK if event != "e-2" else AuditResult.FAILED, target=f"u-{event}")
+        t.outcome(AuditResult.OK)
         t.flush(sink)
-    assert query(cloud, sink, "action: event and result: ok | select count(*) as n") == [{"n": "2"}]
+    assert sink.count_removals(*around(cloud)) == 2
+    assert [entry.action for entry in cloud.faults.log()] == ["GetLogs"]
+    assert sink.count_removals(cloud.now() - timedelta(hours=3), cloud.now() - timedelta(hours=2)) == 0
 
 
 def test_records_outside_the_window_are_not_returned(cloud: LocalCloud, sink: SlsAuditSink) -> None:
@@ -153,7 +167,88 @@ def test_records_outside_the_window_are_not_returned(cloud: LocalCloud, sink: Sl
     t.outcome(AuditResult.OK)
     t.flush(sink)
     cloud.clock_advance(7200)
-    assert query(cloud, sink, 'event_id: "e-1"') == []
+    assert of_event(cloud, sink) == []
+
+
+# --- the port's reads: typed records, exact matches only -------------------------------------
+
+
+def removal(cloud: LocalCloud, sink: SlsAuditSink, user: str, person: str, correlation: str,
+            result: AuditResult = AuditResult.OK) -> None:
+    t = AuditTrail(correlation_id=correlation, event_id=f"e-{correlation}", source="hr:generic", clock=cloud.now,
+                   person_id=person)
+    t.add(AuditAction.REMOVAL, result, target=user)
+    t.flush(sink)
+
+
+def test_removals_are_narrowed_to_exact_matches_of_person_user_and_event(cloud: LocalCloud, sink: SlsAuditSink) -> None:
+    """A phrase search finds ``alice/ops`` for ``alice`` (``/`` and a space split tokens): the
+    adapter keeps only the records whose fields equal the values."""
+    removal(cloud, sink, "alice", "p 1", "c-1")
+    removal(cloud, sink, "alice/ops", "p 1 x", "c-1 x")
+    removal(cloud, sink, "alice", "p 1", "c-2", AuditResult.FAILED)
+    window = around(cloud)
+    assert len(raw_logs(cloud, 'target: "alice"')) == 3  # SLS finds the near miss too
+    assert len(sink.removals(*window)) == 2
+    assert [r.target for r in sink.removals(*window, user_name="alice")] == ["alice"]
+    assert [r.target for r in sink.removals(*window, person_id="p 1")] == ["alice"]
+    assert [r.target for r in sink.removals(*window, user_name="alice", correlation_id="c-1")] == ["alice"]
+    assert sink.removals(*window, user_name="alice", correlation_id="c-1 x") == []
+    assert sink.removals(*window, user_name="alice", correlation_id="c-2") == []  # a failed removal is none
+    assert [r.correlation_id for r in sink.by_correlation("c-1", *window)] == ["c-1"]
+    assert all(isinstance(r, AuditRecord) and r.result is AuditResult.OK for r in sink.removals(*window))
+
+
+def test_a_read_pages_past_the_near_misses_to_the_exact_match(cloud: LocalCloud, sink: SlsAuditSink) -> None:
+    t = AuditTrail(correlation_id="c-1", event_id="e-1", source="hr:generic", clock=cloud.now)
+    for _ in range(150):
+        t.add(AuditAction.REMOVAL, AuditResult.OK, target="alice/ops")
+    t.add(AuditAction.REMOVAL, AuditResult.OK, target="alice")
+    t.flush(sink)
+    assert len(raw_logs(cloud, 'action: removal and result: ok and target: "alice"')) == 100  # one page of near misses
+    assert [r.target for r in sink.removals(*around(cloud), user_name="alice", limit=1)] == ["alice"]
+
+
+def test_a_log_rampart_did_not_write_is_skipped(cloud: LocalCloud, sink: SlsAuditSink) -> None:
+    from aliyun.log import LogItem, PutLogsRequest
+
+    item = LogItem(timestamp=int(cloud.now().timestamp()), contents=[("action", "removal"), ("target", "alice")])
+    log_client(cloud, *root_keys(cloud)).put_logs(PutLogsRequest(PROJECT, LOGSTORE, "other", "", [item]))
+    removal(cloud, sink, "alice", "p-1", "c-1")
+    assert [r.correlation_id for r in sink.removals(*around(cloud), user_name="alice")] == ["c-1"]
+    assert len(raw_logs(cloud, "*")) == 2 and len(sink.every_record(*around(cloud))) == 1
+
+
+def test_outcomes_are_split_into_held_and_the_rest(cloud: LocalCloud, sink: SlsAuditSink) -> None:
+    for event, result in (("e-1", AuditResult.HELD), ("e-2", AuditResult.OK), ("e-3", AuditResult.STALE)):
+        t = trail(cloud, event)
+        t.step(STEP, AuditResult.OK)
+        t.outcome(result)
+        t.flush(sink)
+    assert [r.event_id for r in sink.outcomes(*around(cloud), held=True)] == ["e-1"]
+    assert [r.event_id for r in sink.outcomes(*around(cloud), held=False)] == ["e-2", "e-3"]
+
+
+def test_a_users_trail_is_newest_first_by_target_or_person(cloud: LocalCloud, sink: SlsAuditSink) -> None:
+    for event, target in (("e-1", "alice"), ("e-2", "alice/ops"), ("e-3", "p-1")):
+        t = trail(cloud, event, person_id="p-1" if event == "e-3" else "")
+        t.outcome(AuditResult.OK)
+        t.add(AuditAction.HANDOVER, AuditResult.OK, target=target)
+        t.flush(sink)
+        cloud.clock_advance(1)
+    window = (cloud.now() - timedelta(hours=1), cloud.now() + timedelta(seconds=1))
+    assert [r.event_id for r in sink.user_trail("alice", *window)] == ["e-1"]
+    assert [(r.event_id, r.action) for r in sink.user_trail("alice", *window, person_id="p-1", limit=3)] == [
+        ("e-3", "handover"), ("e-3", "event"), ("e-1", "handover")]
+    assert [r.target for r in sink.handovers("alice", *window)] == ["alice"]
+
+
+def test_releases_are_the_successful_breaker_releases(cloud: LocalCloud, sink: SlsAuditSink) -> None:
+    t = trail(cloud)
+    t.add(AuditAction.BREAKER_RELEASE, AuditResult.OK, target="breaker")
+    t.add(AuditAction.BREAKER_RELEASE, AuditResult.FAILED, target="breaker")
+    t.flush(sink)
+    assert [r.result for r in sink.releases(*around(cloud))] == [AuditResult.OK]
 
 
 # --- refusals -----------------------------------------------------------------------------
@@ -172,13 +267,13 @@ def test_a_ram_denial_is_permission_denied_with_the_request_id(
     assert (error.service, error.action, error.code) == ("sls", "PutLogs", "Unauthorized")
     assert error.request_id and "log:PostLogStoreLogs" in error.message
     assert secret not in str(error)
-    assert reader.query('event_id: "e-1"', *around(cloud)) == []  # reading is allowed
+    assert reader.by_event("e-1", *around(cloud)) == []  # reading is allowed
 
 
 def test_a_missing_project_is_a_cloud_error(cloud: LocalCloud) -> None:
     sink = SlsAuditSink(settings_for(cloud), project="no-such-project")
     with pytest.raises(CloudError) as info:
-        sink.query("*", *around(cloud))
+        sink.removals(*around(cloud), person_id="p-1")  # a tombstone lookup fails closed: it raises
     assert (info.value.code, info.value.action) == ("ProjectNotExist", "GetLogs")
 
 
@@ -195,10 +290,10 @@ def test_an_sls_fault_sends_the_records_to_stderr_and_replay_delivers_them(
     assert t.flush(sink, stream=err) is Delivery.DEFERRED
     lines = err.getvalue().splitlines()
     assert len(lines) == 2 and all(json.loads(line)[REPLAY_MARK] for line in lines)
-    assert query(cloud, sink, 'event_id: "e-1"') == []
+    assert of_event(cloud, sink) == []
     report = replay(lines, sink)
     assert (report.sent, report.already_stored, report.unreadable) == (2, 0, 0)
-    assert [row["action"] for row in query(cloud, sink, 'event_id: "e-1"')] == ["create-user", "event"]
+    assert [record.action for record in of_event(cloud, sink)] == ["create-user", "event"]
 
 
 def test_a_dropped_putlogs_is_stored_once_after_replay(cloud: LocalCloud, sink: SlsAuditSink) -> None:
@@ -208,7 +303,7 @@ def test_a_dropped_putlogs_is_stored_once_after_replay(cloud: LocalCloud, sink: 
     assert t.flush(sink, stream=err) is Delivery.DEFERRED
     report = replay(err.getvalue().splitlines(), sink)
     assert (report.sent, report.already_stored) == (0, 1)
-    assert len(query(cloud, sink, 'event_id: "e-1"')) == 1
+    assert len(of_event(cloud, sink)) == 1
 
 
 # --- no secret anywhere --------------------------------------------------------------------
@@ -240,7 +335,7 @@ def test_a_registered_secret_never_reaches_sls_or_a_log_line(cloud: LocalCloud, 
         package_logger.removeHandler(handler)
         package_logger.setLevel(before[0])
         package_logger.propagate = before[1]
-    rows = query(cloud, sink, "*")
-    assert len(rows) == 4
+    rows = raw_logs(cloud, "*")
+    assert len(rows) == 4 and len(sink.every_record(*around(cloud))) == 4
     assert LIVE not in json.dumps(rows) + err.getvalue() + out.getvalue()
     assert "created key, cloud echoed ***" in out.getvalue()

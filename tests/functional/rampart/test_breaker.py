@@ -114,4 +114,4 @@ def test_held_events_are_listed_for_release(cloud: LocalCloud, sink: SlsAuditSin
     trail.flush(sink)
     leavers(cloud, sink, 1)
     held = breaker.held(start)
-    assert [row["event_id"] for row in held] == ["leave-held"]
+    assert [record.event_id for record in held] == ["leave-held"]

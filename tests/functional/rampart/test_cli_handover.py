@@ -26,7 +26,8 @@ def cli(cloud: LocalCloud, tmp_path: Path) -> Iterator[Cli]:
 
 def _handovers(cloud: LocalCloud) -> list[dict[str, str]]:
     now = cloud.now()
-    return SlsAuditSink(settings_for(cloud)).query('action: "handover"', now - timedelta(hours=1), now + timedelta(minutes=1))
+    records = SlsAuditSink(settings_for(cloud)).by_action("handover", now - timedelta(hours=1), now + timedelta(minutes=1))
+    return [dict(r.contents()) for r in records]
 
 
 def _value(cloud: LocalCloud, name: str) -> str:

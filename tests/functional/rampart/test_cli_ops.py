@@ -115,10 +115,10 @@ def test_drift_finds_unmanaged_users_unused_keys_and_manual_grants_and_audits_it
     assert report["manual_grants"] == [
         {"user": "dana", "kind": "policy", "name": "System:AliyunECSReadOnlyAccess", "scope": "account"}]
     now = cloud.now()
-    rows = SlsAuditSink(settings_for(cloud)).query('action: "drift-report"', now - timedelta(minutes=5),
-                                                   now + timedelta(minutes=1))
-    assert len(rows) == 1 and rows[0]["event_id"] == report["event_id"] and rows[0]["actor"].endswith(":root")
-    assert '"unmanaged_users": 1' in rows[0]["detail"]
+    rows = SlsAuditSink(settings_for(cloud)).by_action("drift-report", now - timedelta(minutes=5),
+                                                       now + timedelta(minutes=1))
+    assert len(rows) == 1 and rows[0].event_id == report["event_id"] and rows[0].actor.endswith(":root")
+    assert '"unmanaged_users": 1' in rows[0].detail
 
 
 def test_drift_with_nothing_found_exits_0(cli: Cli) -> None:

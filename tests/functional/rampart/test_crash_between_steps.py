@@ -23,7 +23,6 @@ from datetime import datetime, timedelta, timezone
 from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as Ram
 from rampart.adapters.sls import SlsAuditSink
-from rampart.audit import sls_phrase
 from rampart.fc.lifecycle import FAILED_RESULTS
 from rampart.model import AuditResult
 from rampart.naming import created_for, creation_comment
@@ -75,9 +74,9 @@ def test_a_step_applied_before_the_event_failed_is_on_record(cloud: LocalCloud) 
     since = datetime.now(timezone.utc) - timedelta(minutes=5)
     cloud.faults.add("ram", "error", "TagResources", code="InvalidParameter", status=400, count=1)
     engine.handle(event("joiner", "j-78", person=PERSON, correlation_id="corr-78"))
-    rows = SlsAuditSink(settings_for(cloud)).query(f"correlation_id: {sls_phrase('corr-78')}", since,
-                                                   datetime.now(timezone.utc) + timedelta(minutes=5))
-    assert ("create-user", "ok") in {(r["action"], r["result"]) for r in rows}
+    rows = SlsAuditSink(settings_for(cloud)).by_correlation("corr-78", since,
+                                                            datetime.now(timezone.utc) + timedelta(minutes=5), limit=100)
+    assert ("create-user", "ok") in {(r.action, r.result.value) for r in rows}
 
 
 def test_an_event_after_the_person_was_removed_is_stale_not_refused(cloud: LocalCloud) -> None:
@@ -155,8 +154,8 @@ def test_a_leaver_killed_right_after_delete_user_still_leaves_its_tombstone(clou
     sink = SlsAuditSink(settings_for(cloud))
 
     def certificates() -> list[dict[str, object]]:
-        rows = sink.query("action: leaver-certificate", t0 - timedelta(days=1), datetime.now(timezone.utc) + timedelta(minutes=5))
-        return [json.loads(r["detail"]) for r in rows if r["target"] == "crash.test"]
+        rows = sink.by_action("leaver-certificate", t0 - timedelta(days=1), datetime.now(timezone.utc) + timedelta(minutes=5))
+        return [json.loads(r.detail) for r in rows if r.target == "crash.test"]
 
     assert certificates() == []  # the killed instance never got to its read-back
     assert fresh.handle(leaver).result is AuditResult.STALE  # FC's retry: stale, and it certifies

@@ -118,7 +118,8 @@ def test_crash_between_create_access_key_and_kms_is_repaired(cloud: LocalCloud, 
 def test_every_applied_step_has_an_audit_record_with_request_ids_and_no_secret(cloud: LocalCloud, engine) -> None:  # type: ignore[no-untyped-def]
     result = engine.handle(event("joiner", "j-audit", T0, person_id="E1001", person=_person()))
     key = _escrowed_key(cloud, "alice.smith")
-    rows = engine._sink.query('correlation_id: "j-audit"', T0 - timedelta(hours=1), T0 + timedelta(hours=1), limit=100)
+    rows = [dict(r.contents()) for r in engine._sink.by_correlation("j-audit", T0 - timedelta(hours=1),
+                                                                     T0 + timedelta(hours=1), limit=100)]
     steps = [r for r in rows if r["action"] not in ("event", "plan")]
     assert len(steps) == len(result.users[0].outcomes)
     planned = [r for r in rows if r["action"] == "plan"]  # write-ahead: the steps, before the first is made

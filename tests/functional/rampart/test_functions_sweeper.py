@@ -31,8 +31,8 @@ def test_the_sweeper_ends_an_expired_grant_and_writes_the_drift_summary(
     drift = summary["drift"]
     assert drift["audit"] == "written" and drift["managed_users"] == 1
     now = cloud.now()
-    rows = SlsAuditSink(settings_for(cloud)).query("action: drift-report", now - timedelta(hours=1),
-                                                   now + timedelta(minutes=5))
-    assert [r["event_id"] for r in rows] == [drift["event_id"]]
+    rows = SlsAuditSink(settings_for(cloud)).by_action("drift-report", now - timedelta(hours=1),
+                                                       now + timedelta(minutes=5))
+    assert [r.event_id for r in rows] == [drift["event_id"]]
     status = deployment.cli.ok("status", "dana", "--json").json()
     assert status["grants"] == []

@@ -41,7 +41,7 @@ def _joiner_console_ok(stage: Stage, outcome: Outcome) -> None:
     stage.ram.get_login_profile(ram_models.GetLoginProfileRequest(user_name=USER))
     assert stage.policies() == {"AliyunARMSFullAccess"}
     assert stage.secrets() == {f"rampart/{USER}/console-password": False}
-    assert {r["action"] for r in stage.audit(f"event_id: {stage.last_event}")} >= {"create-user", "attach-policy"}
+    assert {r["action"] for r in stage.audit(event_id=stage.last_event)} >= {"create-user", "attach-policy"}
 
 
 def _in_the_group(stage: Stage, outcome: Outcome) -> None:
@@ -145,7 +145,7 @@ def _rotated(stage: Stage, outcome: Outcome) -> None:
 def _drift_written(stage: Stage, outcome: Outcome) -> None:
     drift = json.loads(outcome.answer)["drift"]
     assert (drift["audit"], drift["managed_users"]) == ("written", 1)
-    assert [r["event_id"] for r in stage.audit("action: drift-report")] == [drift["event_id"]]
+    assert [r["event_id"] for r in stage.audit(action="drift-report")] == [drift["event_id"]]
 
 
 def _rehired(stage: Stage, outcome: Outcome) -> None:
@@ -173,7 +173,7 @@ def _drop_login_profile_answer(stage: Stage) -> None:
 def _password_reset(stage: Stage, outcome: Outcome) -> None:
     stage.ram.get_login_profile(ram_models.GetLoginProfileRequest(user_name=USER))
     assert "password reset on the existing login profile" in " ".join(
-        r.get("detail", "") for r in stage.audit(f"event_id: {stage.last_event}"))
+        r.get("detail", "") for r in stage.audit(event_id=stage.last_event))
 
 
 def _received(stage: Stage, outcome: Outcome) -> None:

@@ -1,4 +1,5 @@
-"""The SLS adapter's pure parts: endpoint choice, direct addressing, error mapping, the index."""
+"""The SLS adapter's pure parts: endpoint choice, direct addressing, error mapping, the index, the
+searches it sends."""
 
 from __future__ import annotations
 
@@ -6,7 +7,25 @@ from datetime import datetime, timezone
 
 import pytest
 from aliyun.log import LogException
-from rampart.adapters.sls import AUDIT_FIELDS, _addressed_directly, _split, endpoint_url, index_config, sls_error
+from rampart.adapters.sls import (
+    AUDIT_FIELDS,
+    HELD,
+    RELEASES,
+    REMOVAL_COUNT,
+    SETTLED,
+    _addressed_directly,
+    _split,
+    action_search,
+    correlation_search,
+    endpoint_url,
+    event_search,
+    handover_search,
+    index_config,
+    phrase,
+    removal_search,
+    sls_error,
+    user_search,
+)
 from rampart.config import Settings
 from rampart.errors import CloudError, PermissionDenied
 
@@ -60,3 +79,41 @@ def test_a_time_splits_into_seconds_and_nanoseconds_and_must_be_aware() -> None:
     assert _split(datetime(1970, 1, 1, 0, 0, 5, 123456, tzinfo=timezone.utc)) == (5, 123456000)
     with pytest.raises(ValueError, match="time zone"):
         _split(datetime(2024, 1, 1))
+
+
+# --- the searches: the adapter is the only place that speaks SLS's query syntax -----------------
+
+
+def test_a_phrase_escapes_quotes_and_backslashes() -> None:
+    assert phrase('a"b\\c') == '"a\\"b\\\\c"'
+
+
+def test_the_removal_searches_are_the_ones_a_late_event_makes() -> None:
+    assert removal_search() == "action: removal and result: ok"
+    assert removal_search(person_id="p-1") == 'action: removal and result: ok and person_id: "p-1"'
+    assert removal_search(user_name="alice") == 'action: removal and result: ok and target: "alice"'
+    assert removal_search(user_name="alice", correlation_id="c-1") == (
+        'action: removal and result: ok and target: "alice" and correlation_id: "c-1"')
+
+
+def test_the_breaker_counts_removals_and_reads_releases_and_held_events() -> None:
+    assert REMOVAL_COUNT == 'action: "removal" and result: ok | select count(*) as n'
+    assert RELEASES == 'action: "breaker-release" and result: ok'
+    assert HELD == 'action: "event" and result: held'
+    assert SETTLED == 'action: "event" and not result: held'
+
+
+def test_the_searches_by_field_quote_every_value() -> None:
+    assert correlation_search('c"1') == 'correlation_id: "c\\"1"'
+    assert event_search("e-1") == 'event_id: "e-1"'
+    assert handover_search("alice") == 'action: "handover" and target: "alice"'
+    assert user_search("alice") == 'target: "alice"'
+    assert user_search("alice", "p-1") == 'target: "alice" or person_id: "p-1"'
+    assert action_search("notify") == 'action: "notify"'
+    assert action_search("notify", "c-1") == 'action: "notify" and correlation_id: "c-1"'
+
+
+def test_a_search_cannot_be_widened_by_a_value() -> None:
+    """A value is one phrase however it is spelt: an operator or a quote in it stays inside."""
+    search = removal_search(person_id='x" or action: *')
+    assert search == 'action: removal and result: ok and person_id: "x\\" or action: *"'

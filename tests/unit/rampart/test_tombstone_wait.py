@@ -7,27 +7,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
-from rampart.engine import LOOKBACK, QUERY, Tombstones
+from rampart.engine import LOOKBACK, Tombstones
 from rampart.errors import CloudError
-from rampart.model import AuditRecord
+from rampart.model import AuditRecord, AuditResult
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 
 
 class ScriptedTrail:
-    """Answers each query from a script: a list of rows, or an exception to raise."""
+    """Answers each read of removals from a script: a list of records, or an exception to raise."""
 
-    def __init__(self, answers: Sequence[list[dict[str, str]] | Exception]) -> None:
+    def __init__(self, answers: Sequence[list[AuditRecord] | Exception]) -> None:
         self.answers = list(answers)
-        self.queries: list[str] = []
+        self.queries: list[dict[str, object]] = []
 
     def write(self, records: Sequence[AuditRecord]) -> None:
         raise AssertionError("a wait never writes")
 
-    def query(self, query: str, since: datetime, until: datetime, limit: int = 100, *,
-              newest_first: bool = False) -> list[dict[str, str]]:
+    def removals(self, since: datetime, until: datetime, *, person_id: str = "", user_name: str = "",
+                 correlation_id: str = "", limit: int = 100) -> list[AuditRecord]:
         assert since <= NOW - LOOKBACK and until > NOW  # the late event's window: replayed records are old
-        self.queries.append(query)
+        self.queries.append({"person_id": person_id, "user_name": user_name, "correlation_id": correlation_id})
         answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
         if isinstance(answer, Exception):
             raise answer
@@ -47,7 +47,8 @@ class FakeTime:
         self.now += seconds
 
 
-ROW = {"action": "removal", "result": "ok", "target": "alice", "correlation_id": "c-1"}
+ROW = AuditRecord(time=NOW, correlation_id="c-1", event_id="e-1", source="hr:generic", action="removal",
+                  target="alice", result=AuditResult.OK)
 
 
 def _wait(trail: ScriptedTrail, budget: float = 15.0) -> tuple[str | None, FakeTime]:
@@ -61,7 +62,7 @@ def test_found_at_once_costs_one_query_and_no_pause() -> None:
     unseen, clock = _wait(trail)
     assert unseen is None
     assert clock.pauses == []
-    assert trail.queries == [f'{QUERY} and target: "alice" and correlation_id: "c-1"']
+    assert trail.queries == [{"person_id": "", "user_name": "alice", "correlation_id": "c-1"}]
 
 
 def test_not_yet_indexed_is_polled_with_growing_pauses_until_found() -> None:
