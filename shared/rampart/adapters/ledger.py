@@ -83,6 +83,10 @@ class TablestoreLedger:
         self._policy = policy
         self._client = client
 
+    @property
+    def instance(self) -> str:
+        return self._ledger.instance
+
     def __repr__(self) -> str:
         return f"TablestoreLedger({self._ledger.instance!r}, prefix={self._ledger.table_prefix!r})"
 

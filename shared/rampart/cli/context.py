@@ -25,6 +25,7 @@ from rampart.operations import Operator, Terminal
 if TYPE_CHECKING:
     from rampart.adapters import Adapters
     from rampart.adapters.kms import KmsSecrets
+    from rampart.adapters.ledger import TablestoreLedger
     from rampart.adapters.ram import RamIdentities
     from rampart.adapters.sls import SlsAuditSink
     from rampart.engine import Breaker, Engine
@@ -78,6 +79,15 @@ class Runtime:
         from rampart.adapters.sls import SlsAuditSink
 
         return SlsAuditSink(self.settings)
+
+    @cached_property
+    def ledger(self) -> TablestoreLedger | None:
+        """The ledger (``RAMPART_OTS_INSTANCE``), None when none is configured."""
+        from rampart.adapters.ledger import TablestoreLedger
+        from rampart.config import LedgerSettings
+
+        configured = LedgerSettings.from_env(self._environ)
+        return None if configured is None else TablestoreLedger(self.settings, configured, clock=self.clock)
 
     @cached_property
     def breaker(self) -> Breaker:

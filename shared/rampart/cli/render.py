@@ -191,6 +191,10 @@ def init_lines(report: InitReport) -> list[str]:
         lines += _table([(name, change.value) for name, change in report.policies])
     else:
         lines.append("catalog custom policies: none defined")
+    if report.ledger_instance is not None:
+        made = report.ledger_tables_created
+        lines.append(f"ledger: Tablestore {report.ledger_instance}: "
+                     + (f"created {', '.join(made)}" if made else "tables exist"))
     lines += [f"resource group {g} of profile {p}: DOES NOT EXIST (grants of {p} would fail)"
               for p, g in report.missing_groups]
     check = report.password

@@ -11,7 +11,7 @@ from rampart.operations import event_id, hand_over, initialise, user_status
 
 
 def cmd_init(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
-    report = initialise(rt.identities, rt.sink, rt.catalog)
+    report = initialise(rt.identities, rt.sink, rt.catalog, rt.ledger)
     out.lines(render.init_lines(report))
     out.data(report.as_dict())
     if not report.ok:

@@ -9,7 +9,9 @@ Idempotent; run it after every catalog change:
 3. every resource group a profile's scope names exists (ResourceManager GetResourceGroup):
    a missing one (the example catalog's placeholder ``rg-armsdemo000000001``) would make every
    grant of that profile fail, so it is reported as a problem (``InitReport.ok`` is False);
-4. the account's password policy (GetPasswordPolicy) against the initial passwords rampart
+4. the ledger's tables in its Tablestore instance, when one is configured (``RAMPART_OTS_INSTANCE``;
+   ``rampart.adapters.ledger``): created when missing (describe first), never altered;
+5. the account's password policy (GetPasswordPolicy) against the initial passwords rampart
    generates (``rampart.planning``: every character class, at least 16 characters). They are
    compatible unless the policy asks for more than RAM's 32 characters. Because people must
    change the initial password at first logon, their own passwords follow only the account
@@ -31,6 +33,7 @@ from rampart.planning import password_length
 from rampart.ports import Identities
 
 if TYPE_CHECKING:
+    from rampart.adapters.ledger import TablestoreLedger
     from rampart.adapters.sls import SlsAuditSink
 
 CIS_MIN_LENGTH = 14
@@ -67,6 +70,9 @@ class InitReport:
     password: PasswordCheck
     missing_groups: tuple[tuple[str, str], ...] = ()
     """(profile, resource group id) for each scope that names a group the account lacks."""
+    ledger_instance: str | None = None
+    """The ledger's Tablestore instance; None when no ledger is configured."""
+    ledger_tables_created: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -86,6 +92,8 @@ class InitReport:
                       "project_created": self.project_created, "logstore_created": self.logstore_created,
                       "index": self.index},
             "policies": [{"name": name, "change": change.value} for name, change in self.policies],
+            "ledger": None if self.ledger_instance is None else {
+                "instance": self.ledger_instance, "tables_created": list(self.ledger_tables_created)},
             "resource_groups_missing": [{"profile": p, "resource_group": g} for p, g in self.missing_groups],
             "password_policy": self.password.as_dict(),
             "ok": self.ok,
@@ -110,8 +118,11 @@ def check_password_policy(policy: PasswordPolicy) -> PasswordCheck:
     return PasswordCheck(policy, True, length, "", tuple(advice))
 
 
-def initialise(identities: Identities, sink: SlsAuditSink, catalog: Catalog) -> InitReport:
+def initialise(
+    identities: Identities, sink: SlsAuditSink, catalog: Catalog, ledger: TablestoreLedger | None = None,
+) -> InitReport:
     ensured = sink.ensure()
+    created = tuple(ledger.ensure_tables()) if ledger is not None else ()
     policies = tuple(
         (spec.name, identities.ensure_policy(spec.name, spec.document, spec.description))
         for spec in custom_policies(catalog)
@@ -132,4 +143,6 @@ def initialise(identities: Identities, sink: SlsAuditSink, catalog: Catalog) -> 
         policies=policies,
         password=check_password_policy(identities.password_policy()),
         missing_groups=tuple((name, group) for name, group in groups if not known[group]),
+        ledger_instance=ledger.instance if ledger is not None else None,
+        ledger_tables_created=created,
     )

@@ -117,3 +117,22 @@ def test_init_reports_a_profile_scoped_to_a_missing_resource_group(cloud: LocalC
     assert run.json()["resource_groups_missing"] == [{"profile": "arms-readonly-rg", "resource_group": "rg-doesnotexist0001"}]
     assert run.error_lines == ["rampart: error: profile arms-readonly-rg is scoped to resource group rg-doesnotexist0001, "
                                "which does not exist (fix the catalog or the account, then run rampart init again)"]
+
+
+def test_init_creates_the_ledger_tables_when_a_ledger_is_configured(cloud: LocalCloud, cli: Cli) -> None:
+    cloud.tablestore_create_instance("rampart-dev")
+    env = {**cli.env, "RAMPART_OTS_INSTANCE": "rampart-dev"}
+    first = cli.run("init", "--json", env=env)
+    assert first.code == 0, first.stderr
+    tables = [f"rampart_{t}" for t in ("people", "users", "leases", "counters", "deliveries")]
+    assert first.json()["ledger"] == {"instance": "rampart-dev", "tables_created": tables}
+    again = cli.run("init", env=env)
+    assert again.code == 0 and "ledger: Tablestore rampart-dev: tables exist" in again.stdout
+    assert cli.ok("init", "--json").json()["ledger"] is None  # none configured: nothing asked of Tablestore
+
+
+def test_init_with_a_ledger_instance_that_does_not_exist_fails_clearly(cloud: LocalCloud, cli: Cli) -> None:
+    done = cli.run("init", env={**cli.env, "RAMPART_OTS_INSTANCE": "nowhere"})
+    assert done.code == 1
+    assert "OTSAuthFailed" in done.stderr and "instance is not found" in done.stderr
+    assert done.stderr.count("\n") == 1  # one line, no traceback
