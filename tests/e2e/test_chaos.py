@@ -1,5 +1,7 @@
 """The chaos campaign (tools/chaos.py), reduced and seeded, in `make test`; and proof that its
-checker can fail: a planted orphan key, a leftover user of a leaver, a user no story explains.
+checker can fail: a whole campaign with a planted orphan key, and the checks of the former
+keys, the key history and the secret scans on planted state (every other plant:
+tests/e2e/test_chaos_plants.py).
 
 The reduced run is the real campaign (localcloud and `rampart dev` in their own processes,
 faults on every service, lifecycle instances killed, 1-3 deliveries per event out of order);

@@ -41,6 +41,7 @@ from rampart_dev.devstack import (
 )
 
 from tools.chaoskit import check, servers, story
+from tools.chaoskit.plant import plant
 from tools.chaoskit.wire import LIFECYCLE, Sender, body_for
 
 SERVICES = ("ram", "resourcemanager", "kms", "sls", "fc")
@@ -70,7 +71,7 @@ class Options:
     progress_every: int = 100
     logs: Path | None = None
     plant: str = ""
-    """Tests only: plant a problem before the check (orphan-key, leftover-user, unescrowed-key)."""
+    """Tests only: plant a violation before the check (tools/chaoskit/plant.py ``PLANTS``)."""
 
 
 def say(text: str) -> None:
@@ -353,9 +354,7 @@ class Campaign:
         v += check.check_key_history(history, people)
         former, tried = check.check_former_keys(info["endpoint"], people, watch)
         v += former
-        live = [(k, s) for k, (u, s) in watch.key_secrets.items() if any(on for kid, on in states[u].keys.items() if kid == k)]
-        if live and not check.key_works(info["endpoint"], *live[0]):
-            v.append(f"a live escrowed key {live[0][0]} is refused: the former-key check proves nothing")
+        v += check.check_live_key(info["endpoint"], watch, states)
         say(f"checked {len(people)} people; {tried} key(s) seen during the run tried; "
             f"{sum(len(h['Keys']) for h in history)} key(s) ever created, the most any user held at once "
             f"{max((int(h['Peak']) for h in history), default=0)}")
@@ -394,26 +393,6 @@ class Campaign:
         self._secret_values = values
         for problem in sender.refused:
             v.append(f"delivery refused: {problem}")
-
-
-def plant(c: check.Clients, what: str, people: list[story.Expected]) -> None:
-    """Tests only: break the cloud before the check, to prove the checker can fail."""
-    from tools.chaoskit.check import ram_models
-
-    def first(final: story.Final) -> str:
-        found = [e.person.user for e in people if e.final is final]
-        if not found:
-            raise SystemExit(f"chaos: no {final.value} person to plant {what!r} on; try more people")
-        return found[0]
-
-    if what == "orphan-key":
-        c.ram.create_access_key(ram_models.CreateAccessKeyRequest(user_name=first(story.Final.ACTIVE)))
-    elif what == "leftover-user":
-        c.ram.create_user(ram_models.CreateUserRequest(user_name=first(story.Final.GONE)))
-    elif what == "stray-user":
-        c.ram.create_user(ram_models.CreateUserRequest(user_name="chaos.stray"))
-    else:
-        raise SystemExit(f"chaos: nothing to plant called {what!r}")
 
 
 def _event_ids(payload: str) -> str:

@@ -12,6 +12,7 @@
   ``rampart/<user>/access-key`` secret (rampart.naming), and no live secret holds a key that is
   gone or belongs to a user that is gone (secrets pending deletion are in their recovery window);
 - :func:`check_former_keys`: every key a leaver ever held is refused (STS GetCallerIdentity);
+- :func:`check_live_key`: and a key still live works, so those refusals mean something;
 - :func:`check_audit`: every applied event and every RAM change left on record has its SLS record;
 - :func:`check_secrets`: no collected secret value appears in any text gathered;
 - :func:`scan_issued`: nor does any secret localcloud ever issued (function roles' STS
@@ -300,8 +301,14 @@ def check_former_keys(endpoint: str, people: Sequence[Expected], watch: KeyWatch
     return problems, tried
 
 
-def key_works(endpoint: str, key_id: str, secret: str) -> bool:
-    return _caller_code(endpoint, key_id, secret) == ""
+def check_live_key(endpoint: str, watch: KeyWatch, states: Mapping[str, UserState]) -> list[str]:
+    """The first key seen during the run that is still active must work with its escrowed
+    secret: were every key refused (a wrong endpoint, a broken signature), every former key
+    would be refused too and :func:`check_former_keys` would prove nothing."""
+    live = [(k, s) for k, (u, s) in sorted(watch.key_secrets.items()) if u in states and states[u].keys.get(k)]
+    if live and _caller_code(endpoint, *live[0]) != "":
+        return [f"a live escrowed key {live[0][0]} is refused: the former-key check proves nothing"]
+    return []
 
 
 def _caller_code(endpoint: str, key_id: str, secret: str) -> str:
