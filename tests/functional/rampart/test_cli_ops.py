@@ -74,8 +74,9 @@ def test_sweep_deletes_a_leaver_once_the_grace_period_is_over(cloud: LocalCloud,
     cli.ok("leave", "dana")
     cloud.clock_advance(31 * DAY)
     cli.ok("sweep")
-    with pytest.raises(ClientException):
+    with pytest.raises(ClientException) as gone:
         Ram(cloud.config()).get_user(ram_models.GetUserRequest(user_name="dana"))
+    assert gone.value.code == "EntityNotExist.User"
 
 
 def test_sweep_with_a_failing_user_exits_1_and_goes_on(cloud: LocalCloud, cli: Cli) -> None:
