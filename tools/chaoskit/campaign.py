@@ -40,9 +40,9 @@ from rampart_dev.devstack import (
     demo_webhook_values,
 )
 
-from tools.chaoskit import check, servers, story
+from tools.chaoskit import check, scan, servers, story
 from tools.chaoskit.plant import plant
-from tools.chaoskit.wire import LIFECYCLE, Sender, body_for
+from tools.chaoskit.wire import LIFECYCLE, Sender, body_for, event_ids
 
 SERVICES = ("ram", "resourcemanager", "kms", "sls", "fc")
 PUBLIC_KEYS = ("path", "company_id", "person_id_key", "owner_key", "mapping", "approved_statuses", "departments")
@@ -201,7 +201,7 @@ class Campaign:
                                       timeout=o.timeout, lease=o.lease)
             summary = self._campaign(info, admin, dev, process)
             dev.stop()  # its output is complete: localcloud, still up, looks for what it issued
-            found, issued = check.scan_issued(admin, {"localcloud's output so far": cloud.text(),
+            found, issued = scan.scan_issued(admin, {"localcloud's output so far": cloud.text(),
                                                       "rampart dev's output": dev.text(), **self._texts})
             self.violations += found
             say(f"secret scan: {sum(issued.values())} secret(s) localcloud issued "
@@ -211,7 +211,7 @@ class Campaign:
                 if p is not None:
                     p.stop()
         texts = {"localcloud's output": cloud.text(), "rampart dev's output": dev.text() if dev else ""}
-        self.violations += check.check_secrets(self._secret_values, {**texts, **self._texts})
+        self.violations += scan.check_secrets(self._secret_values, {**texts, **self._texts})
         summary["violations"] = len(self.violations)
         return summary
 
@@ -318,7 +318,7 @@ class Campaign:
             self._drain(admin)
         left = [t for t in admin.tasks(LIFECYCLE) if t["status"] == "Failed" and t["taskId"] not in seen]
         if left:  # events refused for good, e.g. a grant or a mover for a person already removed
-            ids = [_event_ids(t["taskPayload"]) for t in left]
+            ids = [event_ids(t["taskPayload"]) for t in left]
             self.notes.append(f"{len(left)} lifecycle task(s) still failing after the re-drive (refused for good; "
                               f"the checks say whether that was right): {', '.join(ids[:8])}{' ...' if len(ids) > 8 else ''}")
 
@@ -393,13 +393,3 @@ class Campaign:
         self._secret_values = values
         for problem in sender.refused:
             v.append(f"delivery refused: {problem}")
-
-
-def _event_ids(payload: str) -> str:
-    """The event ids a lifecycle payload carries (hand-off or CloudEvent), for the report."""
-    try:
-        data = json.loads(payload)
-    except ValueError:
-        return "?"
-    events = data.get("events") or [data.get("data") or {}] if isinstance(data, dict) else []
-    return ",".join(str(e.get("event_id", "?")) for e in events if isinstance(e, dict)) or "?"
