@@ -20,7 +20,7 @@ from alibabacloud_resourcemanager20200331 import models as rm_models
 from rampart.model import AccessMode, LifecycleState, Marker
 from rampart.naming import PERSON, marker_tags
 from rampart.planning import timebound_prefix
-from rampart_dev.devstack import Admin
+from rampart_dev.admin import Admin
 
 from localcloud import LocalCloud
 from tools.chaoskit import check

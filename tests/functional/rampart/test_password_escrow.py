@@ -16,9 +16,9 @@ from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as Ram
 from alibabacloud_tea_openapi.exceptions import ClientException
 from rampart.model import AuditResult
+from rampart_dev.admin import Admin
 
 from localcloud import LocalCloud
-from localcloud.ram.passwords import matches
 from tests.functional.rampart.engine_support import build_engine, event, example_catalog
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
@@ -57,13 +57,20 @@ def escrowed(cloud: LocalCloud) -> str | None:
 
 
 def assert_no_unescrowed_password(cloud: LocalCloud) -> bool:
-    """A login profile, if any, has the escrowed password; True when there is one."""
+    """A login profile, if any, has the escrowed password; True when there is one.
+
+    localcloud keeps every console password RAM was ever given (``POST
+    /_localcloud/secrets/scan`` counts them and finds them in a text, naming only kind and
+    owner): one in all, and it is the escrowed value, so the live password is escrowed."""
+    scan = Admin(cloud.endpoint).call("POST", "/secrets/scan", {"texts": {"KMS": escrowed(cloud) or ""}})
+    given = scan["issued"].get("ram-console-password", 0)
     if not login_profile(cloud):
+        assert given == 0, "a password was set on a login profile that is gone"
         return False
-    value = escrowed(cloud)
-    assert value is not None, "a login profile whose password is not in KMS"
-    _, profile = cloud.state.ram.login_profile_of(USER)
-    assert matches(value, profile.password_hash), "the login profile's password is not the escrowed one"
+    assert escrowed(cloud) is not None, "a login profile whose password is not in KMS"
+    assert given == 1, f"{given} passwords set for one joiner"
+    assert [(f["kind"], f["owner"]) for f in scan["found"]] == [("ram-console-password", f"user {USER}")], \
+        "the login profile's password is not the escrowed one"
     return True
 
 
