@@ -1,5 +1,7 @@
 """The chaos campaign (tools/chaos.py), reduced and seeded, in `make test`; and proof that its
-checker can fail: a planted orphan key, a leftover user of a leaver, a user no story explains.
+checker can fail: a whole campaign with a planted orphan key, and the checks of the former
+keys, the key history and the secret scans on planted state (every other plant:
+tests/e2e/test_chaos_plants.py).
 
 The reduced run is the real campaign (localcloud and `rampart dev` in their own processes,
 faults on every service, lifecycle instances killed, 1-3 deliveries per event out of order);
@@ -151,8 +153,10 @@ def test_checker_flags_an_accepted_former_key_and_two_keys_at_once(cloud) -> Non
     [problem] = check.check_key_history(history, people)
     assert problem.startswith(f"{leaver} held 2 AccessKeys at once at ")
     assert problem.endswith(f"{key.access_key_id}, {second.access_key_id}")
-    assert check.check_secrets([str(key.access_key_secret)], {"a log": f"x {key.access_key_secret} y"})
-    assert not check.check_secrets([str(key.access_key_secret)], {"a log": "nothing here"})
+    from tools.chaoskit import scan
+
+    assert scan.check_secrets([str(key.access_key_secret)], {"a log": f"x {key.access_key_secret} y"})
+    assert not scan.check_secrets([str(key.access_key_secret)], {"a log": "nothing here"})
 
 
 def test_localcloud_finds_a_secret_the_campaign_never_saw(cloud) -> None:  # type: ignore[no-untyped-def]
@@ -160,13 +164,15 @@ def test_localcloud_finds_a_secret_the_campaign_never_saw(cloud) -> None:  # typ
     is still found in a text by localcloud's own scan, across a chunk boundary too."""
     from alibabacloud_ram20150501 import models as ram_models
 
-    check, clients, _ = _checker(cloud)
+    _, clients, _ = _checker(cloud)
     clients.ram.create_user(ram_models.CreateUserRequest(user_name="lost"))
     key = clients.ram.create_access_key(ram_models.CreateAccessKeyRequest(user_name="lost")).body.access_key
     secret = str(key.access_key_secret)
     admin = Admin(cloud.endpoint)
-    padding = "x" * (check.SCAN_CHUNK - len(secret) // 2)
-    problems, issued = check.scan_issued(admin, {"a log": padding + secret + " tail", "clean": "nothing"})
+    from tools.chaoskit import scan
+
+    padding = "x" * (scan.SCAN_CHUNK - len(secret) // 2)
+    problems, issued = scan.scan_issued(admin, {"a log": padding + secret + " tail", "clean": "nothing"})
     assert problems == [f"a ram-access-key-secret of user lost ({len(secret)} characters) appears in a log"]
     assert issued == {"ram-access-key-secret": 1} and secret not in json.dumps(problems)
-    assert check.scan_issued(admin, {"clean": "nothing", "empty": ""}) == ([], issued)
+    assert scan.scan_issued(admin, {"clean": "nothing", "empty": ""}) == ([], issued)

@@ -40,8 +40,9 @@ from rampart_dev.devstack import (
     demo_webhook_values,
 )
 
-from tools.chaoskit import check, servers, story
-from tools.chaoskit.wire import LIFECYCLE, Sender, body_for
+from tools.chaoskit import check, scan, servers, story
+from tools.chaoskit.plant import plant
+from tools.chaoskit.wire import LIFECYCLE, Sender, body_for, event_ids
 
 SERVICES = ("ram", "resourcemanager", "kms", "sls", "fc")
 PUBLIC_KEYS = ("path", "company_id", "person_id_key", "owner_key", "mapping", "approved_statuses", "departments")
@@ -70,7 +71,7 @@ class Options:
     progress_every: int = 100
     logs: Path | None = None
     plant: str = ""
-    """Tests only: plant a problem before the check (orphan-key, leftover-user, unescrowed-key)."""
+    """Tests only: plant a violation before the check (tools/chaoskit/plant.py ``PLANTS``)."""
 
 
 def say(text: str) -> None:
@@ -200,7 +201,7 @@ class Campaign:
                                       timeout=o.timeout, lease=o.lease)
             summary = self._campaign(info, admin, dev, process)
             dev.stop()  # its output is complete: localcloud, still up, looks for what it issued
-            found, issued = check.scan_issued(admin, {"localcloud's output so far": cloud.text(),
+            found, issued = scan.scan_issued(admin, {"localcloud's output so far": cloud.text(),
                                                       "rampart dev's output": dev.text(), **self._texts})
             self.violations += found
             say(f"secret scan: {sum(issued.values())} secret(s) localcloud issued "
@@ -210,7 +211,7 @@ class Campaign:
                 if p is not None:
                     p.stop()
         texts = {"localcloud's output": cloud.text(), "rampart dev's output": dev.text() if dev else ""}
-        self.violations += check.check_secrets(self._secret_values, {**texts, **self._texts})
+        self.violations += scan.check_secrets(self._secret_values, {**texts, **self._texts})
         summary["violations"] = len(self.violations)
         return summary
 
@@ -317,7 +318,7 @@ class Campaign:
             self._drain(admin)
         left = [t for t in admin.tasks(LIFECYCLE) if t["status"] == "Failed" and t["taskId"] not in seen]
         if left:  # events refused for good, e.g. a grant or a mover for a person already removed
-            ids = [_event_ids(t["taskPayload"]) for t in left]
+            ids = [event_ids(t["taskPayload"]) for t in left]
             self.notes.append(f"{len(left)} lifecycle task(s) still failing after the re-drive (refused for good; "
                               f"the checks say whether that was right): {', '.join(ids[:8])}{' ...' if len(ids) > 8 else ''}")
 
@@ -353,9 +354,7 @@ class Campaign:
         v += check.check_key_history(history, people)
         former, tried = check.check_former_keys(info["endpoint"], people, watch)
         v += former
-        live = [(k, s) for k, (u, s) in watch.key_secrets.items() if any(on for kid, on in states[u].keys.items() if kid == k)]
-        if live and not check.key_works(info["endpoint"], *live[0]):
-            v.append(f"a live escrowed key {live[0][0]} is refused: the former-key check proves nothing")
+        v += check.check_live_key(info["endpoint"], watch, states)
         say(f"checked {len(people)} people; {tried} key(s) seen during the run tried; "
             f"{sum(len(h['Keys']) for h in history)} key(s) ever created, the most any user held at once "
             f"{max((int(h['Peak']) for h in history), default=0)}")
@@ -395,33 +394,3 @@ class Campaign:
         self._secret_values = values
         for problem in sender.refused:
             v.append(f"delivery refused: {problem}")
-
-
-def plant(c: check.Clients, what: str, people: list[story.Expected]) -> None:
-    """Tests only: break the cloud before the check, to prove the checker can fail."""
-    from tools.chaoskit.check import ram_models
-
-    def first(final: story.Final) -> str:
-        found = [e.person.user for e in people if e.final is final]
-        if not found:
-            raise SystemExit(f"chaos: no {final.value} person to plant {what!r} on; try more people")
-        return found[0]
-
-    if what == "orphan-key":
-        c.ram.create_access_key(ram_models.CreateAccessKeyRequest(user_name=first(story.Final.ACTIVE)))
-    elif what == "leftover-user":
-        c.ram.create_user(ram_models.CreateUserRequest(user_name=first(story.Final.GONE)))
-    elif what == "stray-user":
-        c.ram.create_user(ram_models.CreateUserRequest(user_name="chaos.stray"))
-    else:
-        raise SystemExit(f"chaos: nothing to plant called {what!r}")
-
-
-def _event_ids(payload: str) -> str:
-    """The event ids a lifecycle payload carries (hand-off or CloudEvent), for the report."""
-    try:
-        data = json.loads(payload)
-    except ValueError:
-        return "?"
-    events = data.get("events") or [data.get("data") or {}] if isinstance(data, dict) else []
-    return ",".join(str(e.get("event_id", "?")) for e in events if isinstance(e, dict)) or "?"

@@ -206,3 +206,13 @@ class Sender:
         except (ValueError, AttributeError):
             said = "ok"
         return str(said)
+
+
+def event_ids(payload: str) -> str:
+    """The event ids a lifecycle payload carries (hand-off or CloudEvent), for the report."""
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return "?"
+    events = data.get("events") or [data.get("data") or {}] if isinstance(data, dict) else []
+    return ",".join(str(e.get("event_id", "?")) for e in events if isinstance(e, dict)) or "?"

@@ -47,8 +47,9 @@ def test_the_handler_has_exactly_its_roles_permissions(cloud: LocalCloud, fc3: F
     assert result["ListUsers"] == "ok"
     assert result["GetUser"] == "ok"
     assert result["CreateUser"] == "NoPermission"
-    with pytest.raises(ClientException):
+    with pytest.raises(ClientException) as gone:
         ram.get_user(ram_models.GetUserRequest(user_name="mallory"))
+    assert gone.value.code == "EntityNotExist.User"
 
 
 def test_a_role_given_as_an_arn_works_too(cloud: LocalCloud, fc3: Fc3, ram) -> None:  # type: ignore[no-untyped-def]

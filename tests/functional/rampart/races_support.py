@@ -19,7 +19,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -44,6 +44,9 @@ SERVICES = ("ram", "kms", "resourcemanager", "sls")
 LATENCY_MS = [0, 15]
 START_JITTER_S = 0.12
 """Up to about one event's run: a racer starts anywhere from before the other's first call to after its last."""
+HOLD_S = 30.0
+"""How long a held racer waits for its competitor (a bound, not a timing: the competitor
+arrives within milliseconds; only a broken lock lets it run through)."""
 FC_RETRIES = 3
 """Function Compute async invocation: MaximumRetryAttempts defaults to 3 (s.yaml sets the same)."""
 
@@ -63,11 +66,25 @@ class Races:
     lock_waits: int = 0
     """How often a racer found its user locked by the other and waited: proof the races overlapped."""
 
-    def engine(self) -> Engine:
-        """A fresh engine with its own SDK clients, as a new FC instance would build it."""
+    def engine(self, *, after: str = "", pause: Callable[[], None] | None = None,
+               wait: Callable[[float], None] | None = None) -> Engine:
+        """A fresh engine with its own SDK clients, as a new FC instance would build it; with
+        ``after``, the first call of that Identities method, once it returned, runs ``pause``."""
         _, identities, secrets = adapters(self.cloud, Waits())
+        if after and pause is not None:
+            original = getattr(identities, after)
+            paused = threading.Event()
+
+            def held(*args: Any, **kwargs: Any) -> Any:
+                out = original(*args, **kwargs)
+                if not paused.is_set():
+                    paused.set()
+                    pause()
+                return out
+
+            setattr(identities, after, held)
         sink = SlsAuditSink(settings_for(self.cloud))
-        locks = UserLocks(identities, self.cloud.now, wait=self._lock_wait)
+        locks = UserLocks(identities, self.cloud.now, wait=wait or self._lock_wait)
         return Engine(identities, secrets, self.catalog, sink=sink, clock=self.cloud.now, locks=locks)
 
     def _lock_wait(self, seconds: float) -> None:
@@ -112,6 +129,50 @@ class Races:
             raise errors[0]
         done = [r for r in results if r is not None]
         assert len(done) == len(events), "a racer did not finish"
+        self.deliveries += [Delivery(e, r) for e, r in zip(events, done, strict=True)]
+        return done
+
+    def race_held(self, events: Sequence[LifecycleEvent], seed: int, user: str, after: str) -> list[EventResult]:
+        """Two events, one interleaving, every time: the first runs until its first ``after``
+        step (an Identities method, e.g. ``create_user``) has taken effect and stops there,
+        holding the user's lock; only then does the second start, and the first goes on only
+        once the second has found the lock busy (its wait began). Without the lock the second
+        would never wait: the race fails instead of hoping to hit the window."""
+        assert len(events) == 2
+        reached, met = threading.Event(), threading.Event()
+        results: list[EventResult | None] = [None, None]
+        errors: list[BaseException] = []
+
+        def pause() -> None:
+            reached.set()
+            met.wait(HOLD_S)
+
+        def lock_wait(seconds: float) -> None:
+            met.set()
+            self._lock_wait(seconds)
+
+        engines = [self.engine(after=after, pause=pause), self.engine(wait=lock_wait)]
+
+        def run(index: int) -> None:
+            try:
+                if index == 1:
+                    reached.wait(HOLD_S)
+                results[index] = engines[index].handle(events[index])
+            except BaseException as exc:  # re-raised in the test's thread
+                errors.append(exc)
+
+        with self._latency(seed), self._sampling(user):
+            threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=120)
+        if errors:
+            raise errors[0]
+        assert reached.is_set(), f"{events[0].event_id} never made its {after} step"
+        assert met.is_set(), f"{events[1].event_id} ran while {events[0].event_id} was half way: nothing stopped it"
+        done = [r for r in results if r is not None]
+        assert len(done) == 2, "a racer did not finish"
         self.deliveries += [Delivery(e, r) for e, r in zip(events, done, strict=True)]
         return done
 

@@ -71,8 +71,14 @@ def test_apply_fills_in_the_caller_as_actor(cloud: LocalCloud, cli: Cli, tmp_pat
     ("{not json", "not valid JSON"),
     ('{"event_id": "x", "kind": "joiner"}', "occurred_at"),
     ('[{"event_id": "a", "kind": "hire", "occurred_at": "2026-01-01T00:00:00Z", "source": "s", "person_id": "E1"}]', "kind"),
+    ('[{"event_id": "j-1", "kind": "joiner", "occurred_at": "2026-01-01T00:00:00Z", "source": "s", "person_id": "E1001",'
+     ' "person": {"person_id": "E1001", "display_name": "Alice Smith", "email": "alice.smith@example.com"}},'
+     ' {"event_id": "a", "kind": "hire", "occurred_at": "2026-01-01T00:00:00Z", "source": "s", "person_id": "E1"}]',
+     "kind"),
 ])
-def test_a_bad_event_file_is_exit_2_with_one_line_and_nothing_applied(cli: Cli, tmp_path: Path, content: str, phrase: str) -> None:
+def test_a_bad_event_file_is_exit_2_with_one_line_and_nothing_applied(cloud: LocalCloud, cli: Cli, tmp_path: Path,
+                                                                      content: str, phrase: str) -> None:
+    """A file with a bad event is refused whole: a good joiner before it is not applied either."""
     path = tmp_path / "bad.json"
     path.write_text(content, encoding="utf-8")
     for verb in ("plan", "apply"):
@@ -80,6 +86,8 @@ def test_a_bad_event_file_is_exit_2_with_one_line_and_nothing_applied(cli: Cli, 
         assert run.code == 2, run.stderr
         assert run.stderr.count("\n") == 1 and phrase in run.stderr and "Traceback" not in run.stderr
         assert run.stdout == ""
+    assert Ram(cloud.config()).list_users(ram_models.ListUsersRequest()).body.users.user == []
+    assert not _user_exists(cloud, "alice.smith")
 
 
 def test_a_missing_event_file_is_exit_2(cli: Cli, tmp_path: Path) -> None:

@@ -18,6 +18,11 @@ from tests.functional.rampart.adapter_support import settings_for
 from tests.functional.rampart.cli_support import Cli, environment, write_catalog
 
 DAY = 86400
+GRANT_AFTER_JOIN_S = 5
+"""localcloud's clock (the CLI's) moved between the joiners and the grants, so each grant is
+dated after its person's joiner whatever the wall clock does: its end is then remembered as a
+revocation (a ``tag-user`` step), and the sweep's plan has one length."""
+KINDS_OF_AN_ENDED_GRANT = ["untag-user", "tag-user", "detach-policy", "delete-policy"]
 
 
 @pytest.fixture
@@ -41,15 +46,16 @@ def _keys(cloud: LocalCloud, user: str) -> list[str]:
 def test_sweep_ends_expired_grants_with_a_progress_line_per_user(cloud: LocalCloud, cli: Cli) -> None:
     _join(cli, "E1", "dana", "console")
     _join(cli, "E2", "erin", "console")
+    cloud.clock_advance(GRANT_AFTER_JOIN_S)
     cli.ok("grant", "dana", "--profile", "break-glass-admin", "--until", "PT1H", "--ticket", "INC-1", "--approver", "cto")
     cloud.clock_advance(2 * 3600)
     run = cli.ok("sweep", "--json")
     data = run.json()
     kinds = [s["kind"] for s in data["users"][0]["steps"]]
-    # The ended grant is remembered as a revocation (tag-user) only when it was granted after the
-    # person's last joiner event: here both happen within the same wall-clock second or not.
-    assert [k for k in kinds if k != "tag-user"] == ["untag-user", "detach-policy", "delete-policy"]
-    assert run.stderr.splitlines() == [f"[1/2] dana: ok ({len(kinds)} step(s))", "[2/2] erin: noop (0 step(s))"]
+    # granted after the joiner's event time: the ended grant is remembered as a revocation (tag-user)
+    assert kinds == KINDS_OF_AN_ENDED_GRANT
+    assert run.stderr.splitlines() == [f"[1/2] dana: ok ({len(KINDS_OF_AN_ENDED_GRANT)} step(s))",
+                                       "[2/2] erin: noop (0 step(s))"]
     assert data["summary"] == {"ok": 1, "noop": 1}
     assert cli.ok("status", "dana", "--json").json()["grants"] == []
 
@@ -74,28 +80,30 @@ def test_sweep_deletes_a_leaver_once_the_grace_period_is_over(cloud: LocalCloud,
     cli.ok("leave", "dana")
     cloud.clock_advance(31 * DAY)
     cli.ok("sweep")
-    with pytest.raises(ClientException):
+    with pytest.raises(ClientException) as gone:
         Ram(cloud.config()).get_user(ram_models.GetUserRequest(user_name="dana"))
+    assert gone.value.code == "EntityNotExist.User"
 
 
 def test_sweep_with_a_failing_user_exits_1_and_goes_on(cloud: LocalCloud, cli: Cli) -> None:
     _join(cli, "E1", "dana", "console")
     _join(cli, "E2", "erin", "console")
+    cloud.clock_advance(GRANT_AFTER_JOIN_S)
     cli.ok("grant", "dana", "--profile", "break-glass-admin", "--until", "PT1H", "--ticket", "INC-1", "--approver", "cto")
     cli.ok("grant", "erin", "--profile", "break-glass-admin", "--until", "PT1H", "--ticket", "INC-2", "--approver", "cto")
     cloud.clock_advance(2 * 3600)
     cloud.faults.add("ram", "error", "DetachPolicyFromUser", code="NoPermission", status=403, count=1)
     run = cli.run("sweep")
     assert run.code == 1
-    # each plan has one more step (tag-user: the ended grant's revocation) when the grant came a
-    # second or more after the joiner: wall-clock dependent, so the failing step is found by name.
     first, second = run.stderr.splitlines()[:2]
-    failed = re.fullmatch(r"\[1/2\] dana: failed \(at step (\d) of (\d)\): ram DetachPolicyFromUser failed: NoPermission.*", first)
-    assert failed is not None, first
+    at = KINDS_OF_AN_ENDED_GRANT.index("detach-policy") + 1
+    total = len(KINDS_OF_AN_ENDED_GRANT)
+    assert re.fullmatch(rf"\[1/2\] dana: failed \(at step {at} of {total}\): ram DetachPolicyFromUser failed: "
+                        r"NoPermission.*", first), first
     steps = [line.split() for line in run.stdout.splitlines() if line.startswith("    ")]
-    assert steps[int(failed[1]) - 1][0] == "detach-policy" and steps[int(failed[1]) - 1][-1] == "NoPermission"
-    assert all(step[-1] == "ok" for step in steps[: int(failed[1]) - 1])
-    assert re.fullmatch(r"\[2/2\] erin: ok \([34] step\(s\)\)", second), second
+    assert [step[0] for step in steps[:at]] == KINDS_OF_AN_ENDED_GRANT[:at]
+    assert steps[at - 1][-1] == "NoPermission" and all(step[-1] == "ok" for step in steps[: at - 1])
+    assert second == f"[2/2] erin: ok ({total} step(s))", second
     assert len(run.error_lines) == 1 and "1 of 2 user(s) failed; first: dana" in run.error_lines[0]
 
 

@@ -235,8 +235,9 @@ def test_a_forged_signature_is_401_and_nothing_changes(cloud: LocalCloud, deploy
     assert status == 401 and b"Mallory" not in reply
     Admin(cloud.endpoint).drain()
     assert cloud.functions.tasks() == []
-    with pytest.raises(ClientException):
+    with pytest.raises(ClientException) as gone:
         Ram(cloud.config()).get_user(ram_models.GetUserRequest(user_name="alice.wong"))
+    assert gone.value.code == "EntityNotExist.User"
 
 
 def test_a_redelivery_answers_200_duplicate_and_runs_once(cloud: LocalCloud, deployed: Deployment,

@@ -76,8 +76,9 @@ def test_leaver_without_grace_removes_everything_and_the_key_dies(cloud: LocalCl
     with pytest.raises(ClientException) as info:
         Sts(cloud.config(key["AccessKeyId"], key["AccessKeySecret"])).get_caller_identity()
     assert info.value.code == "InvalidAccessKeyId.NotFound"
-    with pytest.raises(ClientException):
+    with pytest.raises(ClientException) as gone:
         Ram(cloud.config()).get_user(ram_models.GetUserRequest(user_name="alice.smith"))
+    assert gone.value.code == "EntityNotExist.User"
 
 
 def test_late_joiner_cannot_resurrect_a_leaver(cloud: LocalCloud, engine) -> None:  # type: ignore[no-untyped-def]
@@ -86,8 +87,9 @@ def test_late_joiner_cannot_resurrect_a_leaver(cloud: LocalCloud, engine) -> Non
     engine.handle(event("leaver", "l-1", T0 + timedelta(seconds=60), person_id="E1001", immediate=True))
     late = engine.handle(event("joiner", "j-0", T0 + timedelta(seconds=30), person_id="E1001", person=_person()))
     assert late.result is AuditResult.STALE, late.as_dict()
-    with pytest.raises(ClientException):
+    with pytest.raises(ClientException) as gone:
         Ram(cloud.config()).get_user(ram_models.GetUserRequest(user_name="alice.smith"))
+    assert gone.value.code == "EntityNotExist.User"
 
 
 def test_time_bound_grant_stops_authorising_without_a_sweep(cloud: LocalCloud, engine) -> None:  # type: ignore[no-untyped-def]

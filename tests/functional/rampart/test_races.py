@@ -5,7 +5,12 @@ person can run at once in two instances. Here each racer is a thread with its ow
 its own SDK clients, against localcloud (which serves requests concurrently), with seeded
 latency on every RAM, IMS, ResourceManager, KMS and SLS call and seeded start delays, so each
 iteration interleaves differently. Then the deployment's own settling (FC's async retry of
-the events whose invocation failed, ``races_support.Races.settle``), then the checks:
+the events whose invocation failed, ``races_support.Races.settle``), then the checks below.
+Where the bug class needs one precise interleaving (the second event arriving while the first
+holds the user half way: the user marked but no key yet, a grant attached but not recorded),
+``Races.race_held`` makes it every time: the first event stops after that step until the second
+has found the user's lock busy; a second event that runs through instead fails the test.
+The checks:
 
 - the final state is the one the latest effective event asks for;
 - no orphan: every AccessKey is its live secret's ACSCurrent version, no live secret holds a
@@ -108,13 +113,19 @@ def races(cloud: LocalCloud) -> Races:
 def run(
     races: Races, person: Person, events: list[LifecycleEvent], expect: Callable[[State], None],
     setup: Sequence[LifecycleEvent] = (), jitter: float = START_JITTER_S, once_user_exists: frozenset[int] = frozenset(),
+    held: str = "",
 ) -> None:
     """Setup in order, the race, FC's retries; then the invariants every outcome must keep,
-    ``expect`` (the outcome the latest effective event asks for), and a redelivery of all."""
+    ``expect`` (the outcome the latest effective event asks for), and a redelivery of all.
+    ``held``: the one interleaving ``Races.race_held`` makes, the first event stopped after
+    its first step of that kind while the second arrives."""
     for item in setup:
         assert races.deliver(item).ok, results_of(races.deliveries[-1:])
     seed = person.n
-    results = races.race(events, seed, person.user, jitter, once_user_exists)
+    if held:
+        results = races.race_held(events, seed, person.user, held)
+    else:
+        results = races.race(events, seed, person.user, jitter, once_user_exists)
     races.settle(events, results, seed, person.user)
     last = {d.event.event_id: d.result for d in races.deliveries}
     failed = [e.event_id for e in events if last[e.event_id].result in FAILED_RESULTS]
@@ -241,4 +252,56 @@ def test_two_copies_of_a_joiner_make_one_user_with_one_key(races: Races) -> None
             assert state.secrets.keys() == {f"rampart/{person.user}/access-key"}, state.secrets
 
         run(races, person, [person.joiner("j1", at(10)), person.joiner("j2", at(10))], expect)
+    finish(races)
+
+
+# --- one interleaving, every time: the second event arrives while the first is half way ----------
+
+
+def expect_left(state: State, immediate: bool, event_time: datetime) -> None:
+    if immediate:
+        assert not state.exists and not state.keys and not state.policies, f"{state}"
+        assert all(pending for pending, _ in state.secrets.values()), state.secrets
+    else:
+        marker = state.marker
+        assert marker is not None and marker.state is LifecycleState.DISABLED, state.tags
+        assert marker.event_time == event_time, state.tags
+        assert not state.attachments and not state.groups and not state.login_profile, state
+        assert list(state.keys.values()) == [False], state.keys
+
+
+@pytest.mark.parametrize("immediate", [False, True])
+def test_a_leaver_arriving_after_the_joiner_marked_the_user_waits_and_then_wins(races: Races, immediate: bool) -> None:
+    """The joiner has created and marked the user (the leaver finds the person), not yet made
+    its key or grants: the leaver must not list what to remove now (the joiner would add a key
+    and grants after it)."""
+    person = Person("hl", 1 if immediate else 0)
+    leaver = person.ev("leaver", "l", at(5), immediate=immediate)
+    run(races, person, [person.joiner("j", at(10)), leaver],
+        lambda state: expect_left(state, immediate, at(5)), held="tag_user")
+    finish(races)
+
+
+def test_a_second_copy_of_a_joiner_arriving_half_way_makes_no_second_key(races: Races) -> None:
+    person = Person("hj", 0)
+
+    def expect(state: State) -> None:
+        expect_active(state, person, at(10), RULE)
+        assert state.secrets.keys() == {f"rampart/{person.user}/access-key"}, state.secrets
+
+    run(races, person, [person.joiner("j1", at(10)), person.joiner("j2", at(10))], expect, held="tag_user")
+    finish(races)
+
+
+@pytest.mark.parametrize("grant_later", [True, False])
+def test_a_revoke_arriving_while_the_grant_attaches_ends_as_the_later_one_says(races: Races, grant_later: bool) -> None:
+    person = Person("hg", int(grant_later))
+    grant = person.grant("g", at(9 if grant_later else 11), "break-glass-admin", UNTIL)
+    revoke = person.ev("revoke", "r", at(10), profile="break-glass-admin")
+
+    def expect(state: State) -> None:
+        expect_active(state, person, at(30), RULE | ({breakglass(person.user)} if grant_later else set()))
+        assert [g.profile for g in state.marker.ticket_grants] == (["break-glass-admin"] if grant_later else []), state.tags
+
+    run(races, person, [grant, revoke], expect, setup=[person.joiner("j0", at(30))], held="attach")
     finish(races)

@@ -154,7 +154,8 @@ def test_top_level_person_id_equal_to_the_person_is_accepted() -> None:
 def test_display_name_with_punctuation_is_accepted_as_given() -> None:
     data = joiner()
     data["person"]["display_name"] = "O'Brien, Se\u00e1n (Ops)"
-    assert parse_event(data).person is not None
+    person = parse_event(data).person
+    assert person is not None and person.display_name == "O'Brien, Se\u00e1n (Ops)"
 
 
 def test_aware_datetime_objects_are_accepted() -> None:
