@@ -30,7 +30,7 @@ from localcloud.robots import routes as robots_admin
 from localcloud.robots.models import RobotService
 from localcloud.robots.routes import RobotRouter
 from localcloud.server import HttpServer
-from localcloud.sls import admin as sls_admin
+from localcloud.sls import routes as sls_admin
 from localcloud.sls.routes import SlsRouter
 from localcloud.state import DEFAULT_REGION, Account, CloudState, StateFile
 
