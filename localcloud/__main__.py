@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from localcloud.app import LocalCloud
-    from localcloud.sls.indexing import MAX_DELAY_SECONDS
+    from localcloud.sls.models import MAX_DELAY_SECONDS
 
     if args.latency_ms < 0:
         print("--latency-ms must not be negative", file=sys.stderr)

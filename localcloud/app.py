@@ -26,11 +26,11 @@ from localcloud.fc.routes import FcRouter
 from localcloud.policy.authorizer import authorize, request_context
 from localcloud.pop.dispatch import PopRouter
 from localcloud.ram import routes as ram_routes
-from localcloud.robots import admin as robots_admin
+from localcloud.robots import routes as robots_admin
 from localcloud.robots.models import RobotService
 from localcloud.robots.routes import RobotRouter
 from localcloud.server import HttpServer
-from localcloud.sls import admin as sls_admin
+from localcloud.sls import routes as sls_admin
 from localcloud.sls.routes import SlsRouter
 from localcloud.state import DEFAULT_REGION, Account, CloudState, StateFile
 from localcloud.tablestore import admin as tablestore_admin

@@ -27,8 +27,7 @@ from localcloud.issued import IssuedSecrets
 from localcloud.kms.models import KmsBackend
 from localcloud.ram.models import RamBackend
 from localcloud.resourcemanager.models import RmBackend
-from localcloud.sls.indexing import IndexingDelay
-from localcloud.sls.models import SlsBackend
+from localcloud.sls.models import IndexingDelay, SlsBackend
 from localcloud.sts.models import StsBackend
 from localcloud.tablestore.models import TablestoreBackend
 
@@ -73,7 +72,7 @@ class CloudState:
         self.issued = IssuedSecrets()
         """Every secret value handed out (localcloud.issued): not state, not persisted."""
         self.sls_indexing = IndexingDelay()
-        """SLS's indexing delay and the writes still waiting for it (localcloud.sls.indexing): not persisted."""
+        """SLS's indexing delay and the writes still waiting for it (localcloud.sls.models._indexing): not persisted."""
         self.ram = RamBackend(self)
         self.kms = KmsBackend(self)
         self.rm = RmBackend(self)
@@ -179,6 +178,10 @@ _MOVED = {
     "localcloud.fc.service": "localcloud.fc.models",
     "localcloud.fc.tasks": "localcloud.fc.models._tasks",
     "localcloud.fc.destinations": "localcloud.fc.models._destinations",
+    "localcloud.sls.entities": "localcloud.sls.models.entities",
+    "localcloud.sls.query": "localcloud.sls.models.query",
+    **{f"localcloud.sls.{m}": f"localcloud.sls.models._{m}" for m in ("analysis", "indexing", "logs")},
+    "localcloud.sls.codec": "localcloud.sls.protocol.codec",
     "localcloud.iam.policy": "localcloud.policy.language",
     "localcloud.iam.authorizer": "localcloud.policy.authorizer",
 }

@@ -1,7 +1,9 @@
 """SLS (Simple Log Service) as ``aliyun.log.LogClient`` speaks it: projects, logstores, PutLogs, GetLogs.
 
-Layout (moto's shape): :mod:`.routes` finds the action, authenticates (:mod:`.auth`, LOG v1
-and SLS4 v4 signatures) and authorizes through RAM; :mod:`.responses` parses and serialises;
-:mod:`.models` and :mod:`.logs` hold the state and every rule; :mod:`.codec` decodes PutLogs
-bodies; :mod:`.query` is the search language; :mod:`.client` builds a working LogClient.
+Layout (moto's shape): :mod:`.routes` finds the action, authenticates and authorizes through
+RAM, and serves the SLS admin route; :mod:`.responses` parses and serialises; :mod:`.models`
+holds the state and every rule (with :mod:`.models.query`, the search language);
+:mod:`.errors` carries SLS's codes; :mod:`.protocol` is SLS's own wire (signatures, PutLogs
+body decoding). :mod:`.client` is the other end: it builds a ``LogClient`` that reaches an
+IP:port endpoint, for tests and for rampart.
 """

@@ -18,8 +18,10 @@ import lz4.block
 
 from localcloud.auth.principal import Principal
 from localcloud.core.http import HttpRequest, HttpResponse
-from localcloud.sls import codec, errors, logs
-from localcloud.sls.entities import Logstore, Project
+from localcloud.sls import errors
+from localcloud.sls.models import MAX_LINE, LogsRequest, LogsResult, make_request
+from localcloud.sls.models.entities import Logstore, Project
+from localcloud.sls.protocol import codec
 
 if TYPE_CHECKING:
     from localcloud.sls.models import SlsBackend
@@ -231,7 +233,7 @@ def put_logs(call: SlsCall) -> HttpResponse:
     return empty(call)
 
 
-def _meta(result: logs.LogsResult) -> dict[str, Any]:
+def _meta(result: LogsResult) -> dict[str, Any]:
     sql = result.query.sql is not None
     return {
         "progress": "Complete",
@@ -255,9 +257,9 @@ def get_logs_v2(call: SlsCall) -> HttpResponse:
     reverse = body.get("reverse", False)
     if not isinstance(reverse, bool):
         raise errors.InvalidReverse()
-    request = logs.make_request(
+    request = make_request(
         from_time=body.get("from"), to_time=body.get("to"), from_ns=body.get("fromNs", 0), to_ns=body.get("toNs", 0),
-        topic=body.get("topic") or "", query_text=body.get("query") or "", line=body.get("line", logs.MAX_LINE),
+        topic=body.get("topic") or "", query_text=body.get("query") or "", line=body.get("line", MAX_LINE),
         offset=body.get("offset", 0), reverse=reverse,
     )
     result = call.backend.get_logs(call.project, call.logstore, request)
@@ -270,18 +272,18 @@ def get_logs_v2(call: SlsCall) -> HttpResponse:
     return HttpResponse(200, payload, headers)
 
 
-def _v1_request(params: dict[str, str], *, histogram: bool) -> logs.LogsRequest:
+def _v1_request(params: dict[str, str], *, histogram: bool) -> LogsRequest:
     reverse_text = params.get("reverse", "false").lower()
     if reverse_text not in ("true", "false"):
         raise errors.InvalidReverse()
     bad_from = errors.ParameterInvalid("The parameter from must be a positive integer")
     bad_to = errors.ParameterInvalid("The parameter to must be a positive integer")
-    return logs.make_request(
+    return make_request(
         from_time=_int_param(params, "from", -1, bad_from), to_time=_int_param(params, "to", -1, bad_to),
         from_ns=_int_param(params, "fromNs", 0, errors.ParameterInvalid("The parameter fromNs is invalid")),
         to_ns=_int_param(params, "toNs", 0, errors.ParameterInvalid("The parameter toNs is invalid")),
         topic=params.get("topic", ""), query_text=params.get("query", ""),
-        line=_int_param(params, "line", logs.MAX_LINE, errors.InvalidLine()),
+        line=_int_param(params, "line", MAX_LINE, errors.InvalidLine()),
         offset=_int_param(params, "offset", 0, errors.ParameterInvalid("limit expression is required")),
         reverse=reverse_text == "true", histogram=histogram,
     )

@@ -17,7 +17,13 @@ owner (UNCONFIRMED order).
 
 Every request runs under ``state.lock``; mutating actions end with ``on_mutation``
 (persistence). Errors are SLS JSON with a lowercase ``x-log-requestid`` header, and never
-5xx (the SDK retries those ten times, one second apart).
+5xx (the SDK retries those ten times, one second apart). Signatures are checked by
+:mod:`localcloud.sls.protocol.auth`; rules live in :mod:`localcloud.sls.models`.
+
+Admin route (loopback only, JSON): ``GET|POST /_localcloud/sls/index-delay``. ``POST
+{"seconds": S}`` sets how long after PutLogs a log becomes queryable (0 to 600; SLS says about
+3 s); later writes get the new delay. ``GET`` answers the setting. Both answer ``{"seconds": S,
+"pending_writes": N}``, N the PutLogs calls written and not yet queryable.
 """
 
 from __future__ import annotations
@@ -29,17 +35,20 @@ import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from localcloud.admin import AdminError, AdminRoutes
 from localcloud.core.clock import utcnow
 from localcloud.core.errors import CloudError
 from localcloud.core.http import HttpRequest, HttpResponse
 from localcloud.policy.authorizer import authorize, request_context
-from localcloud.sls import auth, errors, responses
+from localcloud.sls import errors, responses
+from localcloud.sls.protocol import auth
 from localcloud.sls.responses import SlsCall
 
 if TYPE_CHECKING:
+    from localcloud.app import LocalCloud
     from localcloud.state import CloudState
 
 Handler = Callable[[SlsCall], HttpResponse]
@@ -225,3 +234,23 @@ class SlsRouter:
                              request_context(state, call.principal, request.client_ip))
         if not decision.allowed:
             raise errors.Unauthorized(f"denied by sts or ram, action: {route.permission}, resource: {resource}")
+
+
+# --- admin route ----------------------------------------------------------------------
+
+
+def _index_delay(cloud: LocalCloud, request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
+    indexing = cloud.state.sls_indexing
+    if request.method.upper() == "POST":
+        if "seconds" not in body:
+            raise AdminError(400, 'give {"seconds": <delay from 0 to 600>}')
+        try:
+            indexing.set(body["seconds"])
+        except ValueError as exc:
+            raise AdminError(400, str(exc)) from exc
+    return HttpResponse.json(200, {"seconds": indexing.seconds, "pending_writes": indexing.pending_writes(cloud.now())})
+
+
+def install(routes: AdminRoutes) -> None:
+    routes.add("GET", "/sls/index-delay", _index_delay)
+    routes.add("POST", "/sls/index-delay", _index_delay)

@@ -20,7 +20,7 @@ from aliyun.log.log_logs_pb2 import LogGroup
 
 from localcloud import LocalCloud
 from localcloud.sls.client import log_client
-from localcloud.sls.query import DELIMITERS
+from localcloud.sls.models.query import DELIMITERS
 
 
 def log_group(logs: Sequence[tuple[int, Sequence[tuple[str, str]]]], topic: str = "", source: str = "src") -> bytes:

@@ -1,4 +1,4 @@
-"""SLS's indexing delay (localcloud.sls.indexing): a log is queryable a moment after PutLogs.
+"""SLS's indexing delay (localcloud.sls.models._indexing): a log is queryable a moment after PutLogs.
 
 Through ``LogClient`` and the admin route; the clock, not sleeping, moves past the delay.
 """

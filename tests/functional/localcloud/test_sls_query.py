@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from localcloud.sls import query
-from localcloud.sls.query import QueryError
+from localcloud.sls.models import query
+from localcloud.sls.models.query import QueryError
 
 LOG = {
     "__topic__": "lifecycle",

@@ -9,7 +9,8 @@ import pytest
 
 from localcloud import LocalCloud
 from localcloud.core.http import HttpRequest
-from localcloud.sls import auth, codec, errors
+from localcloud.sls import errors
+from localcloud.sls.protocol import auth, codec
 from localcloud.sls.routes import SlsRouter, project_of
 from tests.functional.localcloud import slsraw
 

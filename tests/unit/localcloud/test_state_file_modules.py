@@ -11,6 +11,7 @@ import pytest
 from localcloud.fc.models import FunctionService
 from localcloud.kms.models.entities import Secret
 from localcloud.ram.models.entities import User
+from localcloud.sls.models.entities import Logstore
 from localcloud.state import _StateUnpickler
 
 
@@ -18,6 +19,7 @@ from localcloud.state import _StateUnpickler
     ("localcloud.ram.entities", "User", User),
     ("localcloud.kms.entities", "Secret", Secret),
     ("localcloud.fc.service", "FunctionService", FunctionService),
+    ("localcloud.sls.entities", "Logstore", Logstore),
     ("localcloud.ram.models.entities", "User", User),
 ])
 def test_a_class_saved_under_its_old_module_is_found_where_it_lives_now(module: str, name: str, expected: type) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from localcloud.core.wildcards import wildcard_match
-from localcloud.sls import query
+from localcloud.sls.models import query
 
 
 @pytest.mark.parametrize(("pattern", "value", "expected"), [

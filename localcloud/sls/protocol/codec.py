@@ -8,37 +8,19 @@ response decoder uses ``zlib.decompress``, so zlib is tried first, then raw defl
 no header for an uncompressed body. ``protobuf`` and ``lz4`` are hard import dependencies of
 ``aliyun.log``, so using them here adds nothing to install.
 
-This module decodes only; the limits and time rules are the model's.
+This module decodes only; the limits and time rules, and the decoded group's type, are the
+model's (:mod:`localcloud.sls.models`).
 """
 
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
 
 import lz4.block
 from google.protobuf.message import DecodeError
 
 from localcloud.sls import errors
-
-MAX_RAW_SIZE = 3 * 1024 * 1024
-"""PutLogs.md: a log group of at most 3 MB; Common request headers.md: x-log-bodyrawsize 0..3145728."""
-
-
-@dataclass(frozen=True, slots=True)
-class DecodedLog:
-    time: int
-    time_ns: int
-    contents: tuple[tuple[str, bytes], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class DecodedGroup:
-    topic: str
-    source: str
-    tags: tuple[tuple[str, str], ...]
-    logs: tuple[DecodedLog, ...]
-    raw_size: int
+from localcloud.sls.models import MAX_RAW_SIZE, DecodedGroup, DecodedLog
 
 
 def _raw_size(header: str, *, required: bool) -> int | None:

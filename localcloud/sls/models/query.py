@@ -20,7 +20,7 @@ count as a string. Any other SQL raises :class:`QueryError` with ``sql=True``.
 
 Which fields are searchable, and how their values are tokenized, is a :class:`Schema`:
 :data:`FULL` (the default of :func:`matches`) searches every field as text with the default
-delimiters; a logstore's index gives a narrower one (:mod:`.indexes`), which
+delimiters; a logstore's index gives a narrower one (:mod:`._indexes`), which
 :func:`check` holds a query against before it runs.
 
 Pure functions over plain data: no state, no clock, no I/O.
@@ -33,7 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from localcloud.core.wildcards import wildcard_match
-from localcloud.sls.analysis import (
+from localcloud.sls.models._analysis import (
     DEFAULT_ANALYZER,
     DELIMITERS,
     FULL,

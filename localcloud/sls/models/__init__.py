@@ -1,4 +1,4 @@
-"""SLS projects and logstores: state and every documented rule (logs live in :mod:`.logs`).
+"""SLS projects and logstores: state and every documented rule (logs live in :mod:`._logs`).
 
 Rules and their sources:
 - project names: 3-63 characters of lowercase letters, digits and hyphens, starting and ending
@@ -11,12 +11,19 @@ Rules and their sources:
   LogStoreFunctionTest); at most 200 logstores per project (CreateLogStore API page,
   ``ProjectQuotaExceed``); shardCount cannot be changed by UpdateLogStore (live test);
 - list pages: offset >= 0 and size in (0, 500] (ListProject.md / ListLogstore.md);
-- indexes (:mod:`.indexes` for the body): one per logstore, ``IndexAlreadyExist`` on a second
+- indexes (:mod:`._indexes` for the body): one per logstore, ``IndexAlreadyExist`` on a second
   CreateIndex (CreateIndex.md), ``IndexConfigNotExist`` from GetIndex without one (GetIndex.md),
   ``ParameterInvalid`` "log store index is not created" from UpdateIndex / DeleteIndex without
   one (UpdateIndex.md, DeleteIndex.md); a new configuration applies to logs written from then
   on (:attr:`Logstore.index_spans`);
-- logs are queryable a moment after PutLogs (about 3 s in SLS; :mod:`.indexing`, 0 by default).
+- logs are queryable a moment after PutLogs (about 3 s in SLS; :mod:`._indexing`, 0 by default).
+
+Public: :class:`SlsBackend`, :mod:`.entities` (the records the responses serialise and the state
+file keeps), :mod:`.query` (the search language), and the PutLogs / GetLogs types and limits the
+responses and the wire codec build and read (from ``_logs``) and the indexing delay the state
+keeps (from ``_indexing``). Private: ``_logs`` (PutLogs' acceptance rules, GetLogs,
+GetHistograms), ``_indexes`` (index configurations), ``_analysis`` (how an index tokenizes
+values), ``_indexing`` (the delay before a log is queryable).
 """
 
 from __future__ import annotations
@@ -25,12 +32,30 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from localcloud.sls import errors, indexes, logs
-from localcloud.sls.codec import DecodedGroup
-from localcloud.sls.entities import Logstore, LogstoreIndex, Project
+from localcloud.sls import errors
+from localcloud.sls.models import _indexes as indexes
+from localcloud.sls.models import _logs as logs
+from localcloud.sls.models._indexing import MAX_DELAY_SECONDS, IndexingDelay
+from localcloud.sls.models._logs import (
+    MAX_LINE,
+    MAX_RAW_SIZE,
+    Bucket,
+    DecodedGroup,
+    DecodedLog,
+    Histogram,
+    LogsRequest,
+    LogsResult,
+    make_request,
+)
+from localcloud.sls.models.entities import Logstore, LogstoreIndex, Project
 
 if TYPE_CHECKING:
     from localcloud.state import CloudState
+
+__all__ = [
+    "MAX_DELAY_SECONDS", "MAX_LINE", "MAX_RAW_SIZE", "Bucket", "DecodedGroup", "DecodedLog", "Histogram",
+    "IndexingDelay", "LogsRequest", "LogsResult", "SlsBackend", "make_request",
+]
 
 _PROJECT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 _LOGSTORE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$")

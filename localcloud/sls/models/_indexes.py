@@ -1,5 +1,5 @@
 """Logstore index configurations: the rules CreateIndex / UpdateIndex enforce, and the
-:class:`~localcloud.sls.analysis.Schema` a stored configuration gives queries.
+:class:`~localcloud.sls.models._analysis.Schema` a stored configuration gives queries.
 
 The body is what aliyun-log-python-sdk 0.9.52 ``IndexConfig.to_json()`` sends (and what
 ``GetIndexResponse`` reads back): ``line`` (full text: ``token``, ``caseSensitive``, ``chn``,
@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from localcloud.sls import errors
-from localcloud.sls.analysis import Analyzer, FieldIndex, Schema
+from localcloud.sls.models._analysis import Analyzer, FieldIndex, Schema
 
 TYPES = ("text", "long", "double", "json")
 TEXT_TYPES = ("text", "json")

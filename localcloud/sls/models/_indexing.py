@@ -22,7 +22,7 @@ import threading
 import weakref
 from datetime import datetime, timedelta
 
-from localcloud.sls.entities import Logstore
+from localcloud.sls.models.entities import Logstore
 
 MAX_DELAY_SECONDS = 600.0
 """The largest delay accepted: a setting beyond minutes is a mistake, not a model of SLS."""

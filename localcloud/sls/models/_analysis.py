@@ -2,7 +2,7 @@
 
 A :class:`Schema` says which fields a query may name and how each value is split into
 tokens. :data:`FULL` covers every field as text with the console's default delimiters; a
-logstore's index configuration (CreateIndex) compiles to a narrower one (:mod:`.indexes`).
+logstore's index configuration (CreateIndex) compiles to a narrower one (:mod:`._indexes`).
 Index semantics (https://www.alibabacloud.com/help/en/doc-detail/90732.html, "Create
 indexes"): a text value is split on the index's delimiters and compared case-insensitively
 unless ``caseSensitive``; a field index takes precedence over the full-text index for its

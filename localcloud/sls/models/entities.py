@@ -23,7 +23,7 @@ LogRecord = tuple[int, int, int, Pairs]
 @dataclass
 class LogstoreIndex:
     """An index configuration as CreateIndex / UpdateIndex stored it (validated and with its
-    defaults filled in, see :mod:`.indexes`), and when it was set."""
+    defaults filled in, see :mod:`._indexes`), and when it was set."""
 
     config: dict[str, Any]
     modified: datetime

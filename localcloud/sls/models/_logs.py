@@ -13,9 +13,9 @@ AbnormalOperationTest): [from, to) is left-closed, right-open and from >= to is
 a positive integer"; line above 100 is served as 100; a negative line is ``InvalidLine``; a
 negative offset is ``ParameterInvalid`` "limit expression is required"; a query that does not
 parse is ``ParameterInvalid``; with SQL, offset must be 0. Results are complete at once, over
-the logs indexed by then (:mod:`.indexing`: a log is queryable a moment after PutLogs).
+the logs indexed by then (:mod:`._indexing`: a log is queryable a moment after PutLogs).
 
-Queries go through the logstore's index (:mod:`.indexes`, :mod:`.analysis`): without one
+Queries go through the logstore's index (:mod:`._indexes`, :mod:`._analysis`): without one
 GetLogs and GetHistograms answer ``IndexConfigNotExist`` "logstore without index config"
 (GetLogs.md; for GetHistograms UNCONFIRMED: its page lists no such code); a search naming a
 field the index does not cover is ``ParameterInvalid`` with SLS's message; and a log is found
@@ -31,10 +31,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from localcloud.sls import errors, indexes, query
-from localcloud.sls.analysis import Schema
-from localcloud.sls.codec import MAX_RAW_SIZE, DecodedGroup
-from localcloud.sls.entities import LogRecord, Logstore, LogstoreIndex
+from localcloud.sls import errors
+from localcloud.sls.models import _indexes as indexes
+from localcloud.sls.models import query
+from localcloud.sls.models._analysis import Schema
+from localcloud.sls.models.entities import LogRecord, Logstore, LogstoreIndex
 
 MAX_LOGS = 4096
 MAX_VALUE = 1024 * 1024
@@ -43,9 +44,30 @@ PAST_WINDOW = timedelta(hours=168)
 FUTURE_WINDOW = timedelta(minutes=15)
 PERMANENT_TTL = 3650
 _NS = 1_000_000_000
+MAX_RAW_SIZE = 3 * 1024 * 1024
+"""PutLogs.md: a log group of at most 3 MB; Common request headers.md: x-log-bodyrawsize 0..3145728."""
 
 
 # --- PutLogs ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedLog:
+    time: int
+    time_ns: int
+    contents: tuple[tuple[str, bytes], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedGroup:
+    """One PutLogs body as the wire codec (:mod:`localcloud.sls.protocol.codec`) decoded it;
+    values stay bytes, so refusing non-UTF-8 is :func:`append`'s call. Not stored."""
+
+    topic: str
+    source: str
+    tags: tuple[tuple[str, str], ...]
+    logs: tuple[DecodedLog, ...]
+    raw_size: int
 
 
 def append(store: Logstore, group: DecodedGroup, now: datetime, client_ip: str) -> None:
@@ -198,7 +220,7 @@ def _matching(
         if schema is None or not low <= stamp < high or record[0] < cutoff:
             continue  # not indexed (written before any index, or after DeleteIndex), or out of range
         if hidden and any(start <= position < end for start, end in hidden):
-            continue  # not indexed yet (:mod:`.indexing`)
+            continue  # not indexed yet (:mod:`._indexing`)
         if request.topic and store.groups[record[2]][0] != request.topic:
             continue
         scanned += 1
