@@ -26,11 +26,11 @@ from localcloud.fc.routes import FcRouter
 from localcloud.policy.authorizer import authorize, request_context
 from localcloud.pop.dispatch import PopRouter
 from localcloud.ram import routes as ram_routes
-from localcloud.robots import routes as robots_admin
+from localcloud.robots import routes as robots_routes
 from localcloud.robots.models import RobotService
 from localcloud.robots.routes import RobotRouter
 from localcloud.server import HttpServer
-from localcloud.sls import routes as sls_admin
+from localcloud.sls import routes as sls_routes
 from localcloud.sls.routes import SlsRouter
 from localcloud.state import DEFAULT_REGION, Account, CloudState, StateFile
 from localcloud.tablestore import admin as tablestore_admin
@@ -104,10 +104,10 @@ class LocalCloud:
         self.faults = FaultInjector(lambda: self.state.clock)
         """Fault rules and log (localcloud.faults)."""
         fc_routes.install(self.admin)
-        robots_admin.install(self.admin)
+        robots_routes.install(self.admin)
         faults_admin.install(self.admin)
         ram_routes.install(self.admin)
-        sls_admin.install(self.admin)
+        sls_routes.install(self.admin)
         tablestore_admin.install(self.admin)
         self.around_dispatch: list[AroundDispatch] = [self.faults.intercept, self.functions.processes.intercept]
         """Hooks wrapped around a routed request, outermost first: the fault injector, then the
