@@ -15,7 +15,7 @@ from rampart.adapters.clients import Clients, Service, clients_for, real_endpoin
 from rampart.config import Settings
 
 from localcloud import LocalCloud
-from tests.functional.rampart.adapter_support import settings_for
+from tests.functional.rampart.fixtures.adapters import settings_for
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -17,7 +17,7 @@ from rampart.secret import Secret
 
 from localcloud import LocalCloud
 from localcloud.ram.models import totp
-from tests.functional.rampart.adapter_support import adapters
+from tests.functional.rampart.fixtures.adapters import adapters
 
 READ = PolicyRef(PolicyType.SYSTEM, "AliyunARMSReadOnlyAccess")
 FULL = PolicyRef(PolicyType.SYSTEM, "AliyunARMSFullAccess")

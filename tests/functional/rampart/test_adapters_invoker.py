@@ -11,7 +11,7 @@ from rampart.errors import CloudError, EventError
 
 from localcloud import LocalCloud
 from tests.functional.localcloud.fcfuncs import store
-from tests.functional.rampart.adapter_support import Waits, adapters, fast_policy
+from tests.functional.rampart.fixtures.adapters import Waits, adapters, fast_policy
 
 RECORDER = "tests/functional/localcloud/fcfuncs/recorder.handler"
 

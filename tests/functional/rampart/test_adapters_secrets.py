@@ -18,7 +18,7 @@ from rampart.ports import NewAccessKey
 from rampart.secret import Secret
 
 from localcloud import LocalCloud
-from tests.functional.rampart.adapter_support import adapters, calls_served, count_calls
+from tests.functional.rampart.fixtures.adapters import adapters, calls_served, count_calls
 
 KEY = NewAccessKey("LTAI5tExampleKeyId0001", Secret("example-secret-value-0001"), datetime.now(timezone.utc))
 

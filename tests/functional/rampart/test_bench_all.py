@@ -20,7 +20,7 @@ from rampart_dev.bench.cold import INSTANCE_MIB, Sample, summary
 from rampart_dev.bench.ops import LOCK_CALLS, OPERATIONS, OperationRow
 from rampart_dev.bench.table import BenchError, last_json, parse_localcloud, parts, render, table
 
-from tests.functional.rampart.functions_support import REPO
+from tests.functional.rampart.fixtures.functions import REPO
 
 LOCALCLOUD_OUT = """RAM GetUser through alibabacloud_ram20150501, 2000 calls; Python 3.11.7, 2 CPUs (x86_64)
 | server | sequential calls/s | 16 threads calls/s |

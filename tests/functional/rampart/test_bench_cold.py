@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from rampart_dev.bench.cold import EAGER_MODULES, INSTANCE_MIB
 
-from tests.functional.rampart.functions_support import REPO
+from tests.functional.rampart.fixtures.functions import REPO
 
 FIGURES = ("import_ms", "event_ms", "total_ms", "rss_mib")
 EVERY_SDK = {m.split(".")[0] for m in EAGER_MODULES if m.startswith(("alibabacloud_", "aliyun"))}

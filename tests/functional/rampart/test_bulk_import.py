@@ -17,8 +17,8 @@ from rampart.adapters import retry
 from rampart.operations import Outcome, import_csv, progress_bar
 
 from localcloud import LocalCloud
-from tests.functional.rampart.adapter_support import calls_served, count_calls
-from tests.functional.rampart.engine_support import build_engine, example_catalog
+from tests.functional.rampart.fixtures.adapters import calls_served, count_calls
+from tests.functional.rampart.fixtures.engine import build_engine, example_catalog
 
 HEADER = ["person_id", "display_name", "email", "manager", "access", "department", "title", "employment_type"]
 RATE = 200.0

@@ -13,7 +13,7 @@ from alibabacloud_ram20150501.client import Client as Ram
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from localcloud import LocalCloud
-from tests.functional.rampart.cli_support import Cli, environment, event_file, person, write_catalog
+from tests.functional.rampart.fixtures.cli import Cli, environment, event_file, person, write_catalog
 
 
 @pytest.fixture

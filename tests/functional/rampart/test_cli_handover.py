@@ -11,8 +11,8 @@ import pytest
 from rampart.adapters.sls import SlsAuditSink
 
 from localcloud import LocalCloud
-from tests.functional.rampart.adapter_support import settings_for
-from tests.functional.rampart.cli_support import Cli, FakeTerminal, environment, escrowed, write_catalog
+from tests.functional.rampart.fixtures.adapters import settings_for
+from tests.functional.rampart.fixtures.cli import Cli, FakeTerminal, environment, escrowed, write_catalog
 
 
 @pytest.fixture

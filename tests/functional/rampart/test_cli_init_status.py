@@ -10,7 +10,7 @@ from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as Ram
 
 from localcloud import LocalCloud
-from tests.functional.rampart.cli_support import Cli, environment, event_file, person, write_catalog
+from tests.functional.rampart.fixtures.cli import Cli, environment, event_file, person, write_catalog
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from alibabacloud_sts20150401.client import Client as Sts
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from localcloud import LocalCloud
-from tests.functional.rampart.cli_support import Cli, environment, escrowed, write_catalog
+from tests.functional.rampart.fixtures.cli import Cli, environment, escrowed, write_catalog
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from rampart.adapters.sls import SlsAuditSink
 
 from localcloud import LocalCloud
-from tests.functional.rampart.adapter_support import settings_for
-from tests.functional.rampart.cli_support import Cli, environment, write_catalog
+from tests.functional.rampart.fixtures.adapters import settings_for
+from tests.functional.rampart.fixtures.cli import Cli, environment, write_catalog
 
 DAY = 86400
 GRANT_AFTER_JOIN_S = 5

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from localcloud import LocalCloud
-from tests.functional.rampart.cli_support import Cli, FakeTerminal, environment, escrowed, write_catalog
+from tests.functional.rampart.fixtures.cli import Cli, FakeTerminal, environment, escrowed, write_catalog
 
 REPO = Path(__file__).resolve().parents[3]
 WRAPPER = REPO / "bin" / "rampart"

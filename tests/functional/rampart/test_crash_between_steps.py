@@ -28,8 +28,8 @@ from rampart.model import AuditResult
 from rampart.naming import created_for, creation_comment
 
 from localcloud import LocalCloud
-from tests.functional.rampart.adapter_support import settings_for
-from tests.functional.rampart.engine_support import build_engine, event, example_catalog
+from tests.functional.rampart.fixtures.adapters import settings_for
+from tests.functional.rampart.fixtures.engine import build_engine, event, example_catalog
 
 PERSON = {"person_id": "E77", "display_name": "Crash Test", "email": "crash.test@example.com",
           "attributes": {"department": "Engineering"}}

@@ -46,7 +46,7 @@ from rampart_dev.devstack import (
 )
 
 from localcloud import LocalCloud
-from tests.functional.rampart.functions_support import EVENTS, REPO, samples
+from tests.functional.rampart.fixtures.functions import EVENTS, REPO, samples
 
 REFERENCE = json.loads((EVENTS / "fc" / "http-trigger-reference.json").read_text())
 

@@ -26,7 +26,7 @@ from rampart_dev.devstack import (
 )
 
 from localcloud import LocalCloud
-from tests.functional.rampart.functions_support import EVENTS
+from tests.functional.rampart.fixtures.functions import EVENTS
 
 
 def secret_value(cloud: LocalCloud) -> str:

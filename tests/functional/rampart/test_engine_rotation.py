@@ -20,8 +20,8 @@ from rampart.operations import HandoverResult, hand_over
 from rampart.ports import AuditSink
 
 from localcloud import LocalCloud
-from tests.functional.rampart.cli_support import FakeTerminal
-from tests.functional.rampart.engine_support import build_engine, event, example_catalog, identities_of, secrets_of
+from tests.functional.rampart.fixtures.cli import FakeTerminal
+from tests.functional.rampart.fixtures.engine import build_engine, event, example_catalog, identities_of, secrets_of
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 USER = "svc.billing"

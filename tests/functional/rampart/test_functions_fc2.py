@@ -13,7 +13,7 @@ from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as Ram
 
 from localcloud import LocalCloud
-from tests.functional.rampart.functions_support import LIFECYCLE, Deployment, deploy, samples
+from tests.functional.rampart.fixtures.functions import LIFECYCLE, Deployment, deploy, samples
 
 SERVICE = "rampart"
 FC2 = {"RAMPART_FC_API": "2021-04-06", "RAMPART_FC_SERVICE": SERVICE, "RAMPART_LIFECYCLE_FUNCTION": "lifecycle"}

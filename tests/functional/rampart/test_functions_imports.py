@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.functional.rampart.functions_support import REPO
+from tests.functional.rampart.fixtures.functions import REPO
 
 HEAVY = ("alibabacloud", "aliyun", "Tea", "darabonba", "cryptography")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from localcloud import LocalCloud
-from tests.functional.rampart.functions_support import EVENTS, LIFECYCLE, Deployment, deploy
+from tests.functional.rampart.fixtures.functions import EVENTS, LIFECYCLE, Deployment, deploy
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from alibabacloud_ram20150501.client import Client as Ram
 from rampart.fc import runtime
 
 from localcloud import LocalCloud
-from tests.functional.rampart.functions_support import EVENTS, LIFECYCLE, Deployment, deploy
-from tests.functional.rampart.notify_support import ROBOT_SECRET, configure, notify_records
+from tests.functional.rampart.fixtures.functions import EVENTS, LIFECYCLE, Deployment, deploy
+from tests.functional.rampart.fixtures.notify import ROBOT_SECRET, configure, notify_records
 
 JOINER = "hr-generic-E3001-joined"
 LEAVER = "hr-generic-E3001-left-now"

@@ -17,8 +17,8 @@ from rampart.fc.http_trigger import http_event
 from rampart.sources.base import MAX_BODY_BYTES
 
 from localcloud import LocalCloud
-from tests.functional.rampart.cli_support import escrowed
-from tests.functional.rampart.functions_support import EVENTS, LIFECYCLE, Deployment, deploy, samples
+from tests.functional.rampart.fixtures.cli import escrowed
+from tests.functional.rampart.fixtures.functions import EVENTS, LIFECYCLE, Deployment, deploy, samples
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from rampart.adapters.sls import SlsAuditSink
 from rampart.fc import runtime
 
 from localcloud import LocalCloud
-from tests.functional.rampart.adapter_support import settings_for
-from tests.functional.rampart.functions_support import EVENTS, SWEEPER, deploy
+from tests.functional.rampart.fixtures.adapters import settings_for
+from tests.functional.rampart.fixtures.functions import EVENTS, SWEEPER, deploy
 
 
 def test_the_sweeper_ends_an_expired_grant_and_writes_the_drift_summary(

@@ -38,8 +38,8 @@ from rampart.fc.http_trigger import http_event
 from rampart.sources.base import MAX_BODY_BYTES
 
 from localcloud import LocalCloud
-from tests.functional.rampart.functions_support import JIRA, LIFECYCLE, TICKET
-from tests.functional.rampart.hostile_support import (
+from tests.functional.rampart.fixtures.functions import JIRA, LIFECYCLE, TICKET
+from tests.functional.rampart.fixtures.hostile import (
     FEW,
     FUNCTION,
     HOSTILE,

@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from localcloud import LocalCloud
-from tests.functional.rampart.hostile_support import (
+from tests.functional.rampart.fixtures.hostile import (
     FEW,
     FUNCTION,
     HOSTILE,

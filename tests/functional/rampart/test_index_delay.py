@@ -14,7 +14,7 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from rampart.model import AuditResult
 
 from localcloud import LocalCloud
-from tests.functional.rampart.engine_support import build_engine, event, example_catalog
+from tests.functional.rampart.fixtures.engine import build_engine, event, example_catalog
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 PERSON = {

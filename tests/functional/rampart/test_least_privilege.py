@@ -25,9 +25,9 @@ from alibabacloud_ram20150501 import models as ram_models
 from rampart.planning import timebound
 
 from localcloud import LocalCloud
-from tests.functional.rampart.functions_support import POLICIES, RECEIVER_POLICY, REPO, WORKER_POLICY
-from tests.functional.rampart.least_privilege_support import GROUP, USER, Outcome, Scenario, Stage
-from tests.functional.rampart.notify_support import notify_records
+from tests.functional.rampart.fixtures.functions import POLICIES, RECEIVER_POLICY, REPO, WORKER_POLICY
+from tests.functional.rampart.fixtures.least_privilege import GROUP, USER, Outcome, Scenario, Stage
+from tests.functional.rampart.fixtures.notify import notify_records
 
 README = REPO / "deploy" / "README.md"
 DAY = 86400

@@ -18,7 +18,7 @@ from rampart.errors import CloudError, ConfigError, LedgerConflict
 from rampart.model import AccessMode, LifecycleState, Marker, PersonRecord, Removal, Revocation, TicketGrant
 
 from localcloud import LocalCloud
-from tests.functional.rampart.adapter_support import Waits, settings_for
+from tests.functional.rampart.fixtures.adapters import Waits, settings_for
 
 INSTANCE = "rampart-test"
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
@@ -188,7 +188,7 @@ def test_throttling_is_retried_and_a_refusal_is_not(cloud: LocalCloud, ledger: T
 def test_a_role_without_ledger_permissions_is_refused(cloud: LocalCloud, ledger: TablestoreLedger) -> None:
     from alibabacloud_ram20150501 import models
 
-    from tests.functional.rampart.adapter_support import adapters
+    from tests.functional.rampart.fixtures.adapters import adapters
 
     clients, _, _ = adapters(cloud)
     ram = clients.ram()

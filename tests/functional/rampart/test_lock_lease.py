@@ -28,7 +28,7 @@ from rampart.operations import open_terminal
 from rampart_dev.devstack import LifecycleRuntime
 
 from localcloud import LocalCloud
-from tests.functional.rampart.adapter_support import Waits, adapters, settings_for
+from tests.functional.rampart.fixtures.adapters import Waits, adapters, settings_for
 
 CREDENTIALS = {"ALIBABA_CLOUD_ACCESS_KEY_ID": "id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "not-a-secret"}
 

@@ -34,7 +34,7 @@ from rampart.naming import marker_tags, secret_name, secret_tags
 from rampart.secret import Secret
 
 from localcloud import LocalCloud
-from tests.functional.rampart.adapter_support import adapters, calls_served, count_calls
+from tests.functional.rampart.fixtures.adapters import adapters, calls_served, count_calls
 from tests.functional.rampart.test_adapters_identities import READ, bind_mfa, resource_group
 
 PREFIX = "rampart-tb-alice-"

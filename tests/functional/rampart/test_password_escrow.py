@@ -19,7 +19,7 @@ from rampart.model import AuditResult
 from rampart_dev.admin import Admin
 
 from localcloud import LocalCloud
-from tests.functional.rampart.engine_support import build_engine, event, example_catalog
+from tests.functional.rampart.fixtures.engine import build_engine, event, example_catalog
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 USER = "carol.jones"

@@ -42,9 +42,9 @@ from rampart.model import LifecycleEvent, LifecycleState, PolicyRef, PolicyType
 from rampart.planning import timebound_policy_name
 
 from localcloud import LocalCloud
-from tests.functional.rampart.adapter_support import settings_for
-from tests.functional.rampart.engine_support import build_engine, event, example_catalog
-from tests.functional.rampart.races_support import (
+from tests.functional.rampart.fixtures.adapters import settings_for
+from tests.functional.rampart.fixtures.engine import build_engine, event, example_catalog
+from tests.functional.rampart.fixtures.races import (
     START_JITTER_S,
     Races,
     State,

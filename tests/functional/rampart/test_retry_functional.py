@@ -19,7 +19,7 @@ from rampart.naming import secret_name, secret_tags
 from rampart.secret import Secret
 
 from localcloud import LocalCloud
-from tests.functional.rampart.adapter_support import Waits, adapters, fast_policy, settings_for
+from tests.functional.rampart.fixtures.adapters import Waits, adapters, fast_policy, settings_for
 from tests.functional.rampart.test_adapters_identities import READ
 
 

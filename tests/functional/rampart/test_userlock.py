@@ -15,8 +15,8 @@ from rampart.model import AuditResult
 from rampart.planning import is_timebound_name, timebound_prefix
 
 from localcloud import LocalCloud
-from tests.functional.rampart.adapter_support import Waits, adapters
-from tests.functional.rampart.engine_support import build_engine, event, example_catalog
+from tests.functional.rampart.fixtures.adapters import Waits, adapters
+from tests.functional.rampart.fixtures.engine import build_engine, event, example_catalog
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 
