@@ -7,10 +7,17 @@ routes / Python API for clock and setup). Nothing here mocks an SDK.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from localcloud import LocalCloud
+
+
+@pytest.fixture(scope="session")
+def repo_root(request: pytest.FixtureRequest) -> Path:
+    """The repository's root (pytest's rootdir: where pyproject.toml is)."""
+    return request.config.rootpath
 
 
 @pytest.fixture(scope="session")

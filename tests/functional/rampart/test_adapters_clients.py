@@ -15,7 +15,7 @@ from rampart.adapters.clients import Clients, Service, clients_for, real_endpoin
 from rampart.config import Settings
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.adapters import settings_for
+from tests.functional.rampart.types import SettingsFor
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -56,23 +56,23 @@ def test_without_an_endpoint_the_config_uses_https_and_the_real_host() -> None:
     assert config2.endpoint == "1234567890123456.cn-beijing.fc.aliyuncs.com"
 
 
-def test_with_an_endpoint_every_service_uses_it_over_http(cloud: LocalCloud) -> None:
-    clients = Clients(settings_for(cloud))
+def test_with_an_endpoint_every_service_uses_it_over_http(cloud: LocalCloud, settings_for: SettingsFor) -> None:
+    clients = Clients(settings_for())
     for service in Service:
         config = clients.config(service)
         assert (config.endpoint, config.protocol) == (cloud.endpoint, "http")
 
 
-def test_the_secret_never_shows_in_a_repr(cloud: LocalCloud) -> None:
-    settings = settings_for(cloud)
+def test_the_secret_never_shows_in_a_repr(cloud: LocalCloud, settings_for: SettingsFor) -> None:
+    settings = settings_for()
     adapters = build(settings)
     secret = settings.access_key_secret.reveal()
     for shown in (repr(adapters), repr(adapters.clients), repr(adapters.identities), repr(adapters.secrets), str(settings)):
         assert secret not in shown
 
 
-def test_one_client_per_service_even_across_threads(cloud: LocalCloud) -> None:
-    clients = Clients(settings_for(cloud))
+def test_one_client_per_service_even_across_threads(cloud: LocalCloud, settings_for: SettingsFor) -> None:
+    clients = Clients(settings_for())
     made: list[object] = []
     threads = [threading.Thread(target=lambda: made.append(clients.ram())) for _ in range(8)]
     for thread in threads:
@@ -83,17 +83,17 @@ def test_one_client_per_service_even_across_threads(cloud: LocalCloud) -> None:
     assert clients.kms() is clients.kms() and clients.kms() is not clients.ram()
 
 
-def test_clients_are_shared_per_settings_in_a_process(cloud: LocalCloud) -> None:
-    settings = settings_for(cloud)
+def test_clients_are_shared_per_settings_in_a_process(cloud: LocalCloud, settings_for: SettingsFor) -> None:
+    settings = settings_for()
     assert clients_for(settings) is clients_for(settings)
     other = Settings.from_env({}, access_key_id="LTAI5tOther", access_key_secret="other", endpoint=cloud.endpoint)
     assert clients_for(other) is not clients_for(settings)
 
 
-def test_the_account_id_is_read_once_with_sts(cloud: LocalCloud) -> None:
-    clients = Clients(settings_for(cloud))
+def test_the_account_id_is_read_once_with_sts(cloud: LocalCloud, settings_for: SettingsFor) -> None:
+    clients = Clients(settings_for())
     cloud.faults.add("sts", "latency", "*", latency_ms=0)
     assert clients.account_id() == cloud.info()["account_id"]
     assert clients.account_id() == cloud.info()["account_id"]
     assert [e.action for e in cloud.faults.log()] == ["GetCallerIdentity"]
-    assert Clients(settings_for(cloud), account_id="given").account_id() == "given"
+    assert Clients(settings_for(), account_id="given").account_id() == "given"

@@ -17,7 +17,7 @@ from rampart.secret import Secret
 
 from localcloud import LocalCloud
 from localcloud.ram.models import totp
-from tests.functional.rampart.fixtures.adapters import adapters
+from tests.functional.rampart.types import AdaptersFor
 
 READ = PolicyRef(PolicyType.SYSTEM, "AliyunARMSReadOnlyAccess")
 FULL = PolicyRef(PolicyType.SYSTEM, "AliyunARMSFullAccess")
@@ -26,13 +26,13 @@ PASSWORD = Secret("Initial-Passw0rd!x")
 
 
 @pytest.fixture
-def clients(cloud: LocalCloud) -> Clients:
-    return adapters(cloud)[0]
+def clients(cloud: LocalCloud, adapters: AdaptersFor) -> Clients:
+    return adapters()[0]
 
 
 @pytest.fixture
-def ids(cloud: LocalCloud) -> RamIdentities:
-    return adapters(cloud)[1]
+def ids(cloud: LocalCloud, adapters: AdaptersFor) -> RamIdentities:
+    return adapters()[1]
 
 
 def resource_group(rm: Any, name: str) -> str:
@@ -224,14 +224,14 @@ def test_an_account_scope_grant_made_through_resource_manager_is_one_account_att
     assert ids.attachments("alice") == set()
 
 
-def test_detach_without_an_observation_falls_back_to_resource_manager(cloud: LocalCloud, rm: Any) -> None:
-    _, first, _ = adapters(cloud)
+def test_detach_without_an_observation_falls_back_to_resource_manager(cloud: LocalCloud, rm: Any, adapters: AdaptersFor) -> None:
+    _, first, _ = adapters()
     first.create_user("alice", "Alice", "")
     rm.attach_policy(rm_models.AttachPolicyRequest(
         policy_type="System", policy_name=FULL.name, principal_type="IMSUser",
         principal_name=first.principal_name("alice"), resource_group_id=cloud.info()["account_id"],
     ))
-    fresh = adapters(cloud)[1]  # has observed nothing
+    fresh = adapters()[1]  # has observed nothing
     fresh.detach("alice", Attachment(FULL))
     assert fresh.attachments("alice") == set()
     with pytest.raises(CloudError) as caught:

@@ -18,14 +18,14 @@ from rampart.ports import NewAccessKey
 from rampart.secret import Secret
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.adapters import adapters, calls_served, count_calls
+from tests.functional.rampart.types import AdaptersFor, CallsServed, CountCalls
 
 KEY = NewAccessKey("LTAI5tExampleKeyId0001", Secret("example-secret-value-0001"), datetime.now(timezone.utc))
 
 
 @pytest.fixture
-def secrets(cloud: LocalCloud) -> KmsSecrets:
-    return adapters(cloud)[2]
+def secrets(cloud: LocalCloud, adapters: AdaptersFor) -> KmsSecrets:
+    return adapters()[2]
 
 
 def key_secret(user: str = "alice", key: NewAccessKey = KEY) -> tuple[str, Secret, dict[str, str]]:
@@ -105,12 +105,12 @@ def test_writing_a_key_version_again_is_our_own_lost_write(secrets: KmsSecrets, 
     assert dict(versions(kms, name)) == {KEY.access_key_id: ["ACSPrevious"], new.access_key_id: ["ACSCurrent"]}
 
 
-def test_for_user_reads_versions_never_values(secrets: KmsSecrets, cloud: LocalCloud) -> None:
+def test_for_user_reads_versions_never_values(secrets: KmsSecrets, cloud: LocalCloud, calls_served: CallsServed, count_calls: CountCalls) -> None:
     put_key(secrets)
-    count_calls(cloud)
+    count_calls()
     [found] = secrets.for_user("alice")
     assert (found.access_key_id, found.previous_access_key_id) == (KEY.access_key_id, None)
-    assert calls_served(cloud) == Counter({"kms:ListSecrets": 1, "kms:ListSecretVersionIds": 1})
+    assert calls_served() == Counter({"kms:ListSecrets": 1, "kms:ListSecretVersionIds": 1})
 
 
 def test_put_on_a_secret_pending_deletion_restores_it_first(secrets: KmsSecrets) -> None:

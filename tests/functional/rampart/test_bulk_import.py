@@ -14,11 +14,11 @@ from alibabacloud_kms20160120.client import Client as Kms
 from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as Ram
 from rampart.adapters import retry
+from rampart.engine import Engine
 from rampart.operations import Outcome, import_csv, progress_bar
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.adapters import calls_served, count_calls
-from tests.functional.rampart.fixtures.engine import build_engine, example_catalog
+from tests.functional.rampart.types import CallsServed, CountCalls, EngineBuilder, ExampleCatalog
 
 HEADER = ["person_id", "display_name", "email", "manager", "access", "department", "title", "employment_type"]
 RATE = 200.0
@@ -48,8 +48,8 @@ def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> 
 
 
 @pytest.fixture
-def engine(cloud: LocalCloud):  # type: ignore[no-untyped-def]
-    return build_engine(cloud, example_catalog(cloud))
+def engine(cloud: LocalCloud, build_engine: EngineBuilder, example_catalog: ExampleCatalog) -> Engine:
+    return build_engine(example_catalog())
 
 
 def _secrets(cloud: LocalCloud) -> dict[str, str]:
@@ -67,17 +67,17 @@ def _secrets(cloud: LocalCloud) -> dict[str, str]:
         page += 1
 
 
-def test_an_import_onboards_everyone_with_one_escrowed_credential(cloud: LocalCloud, engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_import_onboards_everyone_with_one_escrowed_credential(cloud: LocalCloud, engine: Engine, tmp_path: Path, calls_served: CallsServed, count_calls: CountCalls) -> None:
     path = write_csv(tmp_path / "people.csv", people())
     seen: list[tuple[int, int]] = []
-    count_calls(cloud)
+    count_calls()
     report = import_csv(path, engine, concurrency=CONCURRENCY, rate_per_second=RATE,
                         progress=lambda done, total: seen.append((done, total)))
     assert report.ok, report.reason
     assert report.counts["ok"] == 20 and report.counts["failed"] == 0
     assert seen == [(n, 20) for n in range(1, 21)]
     # the limiter saw every call localcloud served (RAM, IMS, ResourceManager, KMS)
-    assert report.api_calls == sum(calls_served(cloud).values())
+    assert report.api_calls == sum(calls_served().values())
     assert retry.rate_limiter() is None
 
     ram = Ram(cloud.config())
@@ -100,7 +100,7 @@ def test_an_import_onboards_everyone_with_one_escrowed_credential(cloud: LocalCl
             assert secret not in rendered
 
 
-def test_running_the_same_file_again_is_all_noop(cloud: LocalCloud, engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_running_the_same_file_again_is_all_noop(cloud: LocalCloud, engine: Engine, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "people.csv", people(8))
     first = import_csv(path, engine, concurrency=CONCURRENCY, rate_per_second=RATE, progress=None)
     again = import_csv(path, engine, concurrency=CONCURRENCY, rate_per_second=RATE, progress=None)
@@ -109,21 +109,21 @@ def test_running_the_same_file_again_is_all_noop(cloud: LocalCloud, engine, tmp_
     assert [o.event_id for o in again.outcomes] == [o.event_id for o in first.outcomes]
 
 
-def test_an_invalid_row_stops_the_import_before_any_call(cloud: LocalCloud, engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_invalid_row_stops_the_import_before_any_call(cloud: LocalCloud, engine: Engine, tmp_path: Path, calls_served: CallsServed, count_calls: CountCalls) -> None:
     rows = people(5)
     rows[3][2] = "not-an-address"
     path = write_csv(tmp_path / "people.csv", rows)
-    count_calls(cloud)
+    count_calls()
     report = import_csv(path, engine, concurrency=CONCURRENCY, rate_per_second=RATE, progress=None)
     assert not report.ok and not report.started
     assert [(p.line, p.person_id, p.column) for p in report.invalid] == [(5, "E0003", "email")]
     assert report.reason.startswith("import refused, nothing was changed: 1 invalid line(s)")
     assert "line 5 (E0003): email:" in report.reason
-    assert sum(calls_served(cloud).values()) == 0
+    assert sum(calls_served().values()) == 0
     assert report.as_dict()["invalid"][0]["line"] == 5
 
 
-def test_skip_invalid_imports_the_valid_rows_and_reports_the_others(cloud: LocalCloud, engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_skip_invalid_imports_the_valid_rows_and_reports_the_others(cloud: LocalCloud, engine: Engine, tmp_path: Path) -> None:
     rows = people(5)
     rows[1][5] = ""
     rows[1][4] = "everything"
@@ -135,7 +135,7 @@ def test_skip_invalid_imports_the_valid_rows_and_reports_the_others(cloud: Local
     assert [p.line for p in report.invalid] == [3]
 
 
-def test_one_persons_failure_is_reported_and_the_rest_succeed(cloud: LocalCloud, engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_one_persons_failure_is_reported_and_the_rest_succeed(cloud: LocalCloud, engine: Engine, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "people.csv", people(10))
     # The first CreateUser that reaches localcloud is refused for good (400 is not retried):
     # exactly one person, whichever worker gets there first.
@@ -156,7 +156,7 @@ def test_one_persons_failure_is_reported_and_the_rest_succeed(cloud: LocalCloud,
     assert [o.person_id for o in again.outcomes if o.outcome is Outcome.OK] == [failed.person_id]
 
 
-def test_people_with_the_same_name_get_distinct_users(cloud: LocalCloud, engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_people_with_the_same_name_get_distinct_users(cloud: LocalCloud, engine: Engine, tmp_path: Path) -> None:
     rows = [[f"E{i}", "John Smith", "", "", "", "Sales", "", "full-time"] for i in range(4)]
     path = write_csv(tmp_path / "people.csv", rows)
     report = import_csv(path, engine, concurrency=CONCURRENCY, rate_per_second=RATE, progress=None)
@@ -165,7 +165,7 @@ def test_people_with_the_same_name_get_distinct_users(cloud: LocalCloud, engine,
         "john.smith", "john.smith2", "john.smith3", "john.smith4"]
 
 
-def test_the_progress_bar_draws_people_rate_and_eta(cloud: LocalCloud, engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_progress_bar_draws_people_rate_and_eta(cloud: LocalCloud, engine: Engine, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "people.csv", people(4))
     stream = io.StringIO()
     import_csv(path, engine, concurrency=CONCURRENCY, rate_per_second=RATE, progress=progress_bar(stream, width=10))
@@ -174,14 +174,14 @@ def test_the_progress_bar_draws_people_rate_and_eta(cloud: LocalCloud, engine, t
     assert all("people" in line for line in lines)
 
 
-def test_skip_invalid_never_skips_a_broken_header(cloud: LocalCloud, engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_skip_invalid_never_skips_a_broken_header(cloud: LocalCloud, engine: Engine, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "people.csv", people(3), header=["person_id", "name", *HEADER[2:]])
     report = import_csv(path, engine, concurrency=CONCURRENCY, rate_per_second=RATE, progress=None, skip_invalid=True)
     assert not report.started and not report.ok
     assert "required column display_name is missing" in report.reason and report.reason.endswith("(fix the file)")
 
 
-def test_an_error_in_the_progress_callback_stops_the_import_and_is_raised(cloud: LocalCloud, engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_error_in_the_progress_callback_stops_the_import_and_is_raised(cloud: LocalCloud, engine: Engine, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "people.csv", people(12))
 
     def broken(done: int, total: int) -> None:
@@ -195,7 +195,7 @@ def test_an_error_in_the_progress_callback_stops_the_import_and_is_raised(cloud:
     assert 1 <= len(made) < 12  # the people in flight finished; nobody new started
 
 
-def test_ctrl_c_ends_the_import_with_a_report_of_who_was_done(cloud: LocalCloud, engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_c_ends_the_import_with_a_report_of_who_was_done(cloud: LocalCloud, engine: Engine, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "people.csv", people(12))
 
     def interrupt(done: int, total: int) -> None:

@@ -13,13 +13,13 @@ from alibabacloud_ram20150501.client import Client as Ram
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.cli import Cli, environment, event_file, person, write_catalog
+from tests.functional.rampart.types import CatalogWriter, Cli, CliFactory, Environment, EventFile, PersonFactory
 
 
 @pytest.fixture
-def cli(cloud: LocalCloud, tmp_path: Path) -> Iterator[Cli]:
-    catalog, _ = write_catalog(cloud, tmp_path)
-    made = Cli(cloud, environment(cloud, catalog))
+def cli(cloud: LocalCloud, tmp_path: Path, environment: Environment, make_cli: CliFactory, write_catalog: CatalogWriter) -> Iterator[Cli]:
+    catalog, _ = write_catalog(tmp_path)
+    made = make_cli(environment(catalog))
     made.ok("init")
     yield made
     made.assert_no_secret_leaked(require=False)  # every test: no escrowed value in any output
@@ -38,7 +38,7 @@ def _user_exists(cloud: LocalCloud, name: str) -> bool:
     return True
 
 
-def test_plan_prints_the_steps_and_changes_nothing(cloud: LocalCloud, cli: Cli, tmp_path: Path) -> None:
+def test_plan_prints_the_steps_and_changes_nothing(cloud: LocalCloud, cli: Cli, tmp_path: Path, event_file: EventFile, person: PersonFactory) -> None:
     path = event_file(tmp_path, "joiner.json", _event(cloud, "joiner", "j-1", person_id="E1001", person=person()))
     human = cli.ok("plan", path)
     assert "alice.smith (console): 4 step(s)" in human.stdout and "create-login-profile" in human.stdout
@@ -50,7 +50,7 @@ def test_plan_prints_the_steps_and_changes_nothing(cloud: LocalCloud, cli: Cli, 
     assert not _user_exists(cloud, "alice.smith")
 
 
-def test_apply_onboards_and_a_second_apply_is_a_noop(cloud: LocalCloud, cli: Cli, tmp_path: Path) -> None:
+def test_apply_onboards_and_a_second_apply_is_a_noop(cloud: LocalCloud, cli: Cli, tmp_path: Path, event_file: EventFile, person: PersonFactory) -> None:
     path = event_file(tmp_path, "joiner.json", _event(cloud, "joiner", "j-1", person_id="E1001", person=person()))
     first = cli.ok("apply", path, "--json").json()
     assert first["ok"] is True and first["events"][0]["result"] == "ok"
@@ -60,7 +60,7 @@ def test_apply_onboards_and_a_second_apply_is_a_noop(cloud: LocalCloud, cli: Cli
     cli.assert_no_secret_leaked()
 
 
-def test_apply_fills_in_the_caller_as_actor(cloud: LocalCloud, cli: Cli, tmp_path: Path) -> None:
+def test_apply_fills_in_the_caller_as_actor(cloud: LocalCloud, cli: Cli, tmp_path: Path, event_file: EventFile, person: PersonFactory) -> None:
     path = event_file(tmp_path, "joiner.json", _event(cloud, "joiner", "j-1", person_id="E1001", person=person()))
     cli.ok("apply", path)
     audit = cli.ok("status", "alice.smith", "--json").json()["audit"]
@@ -95,7 +95,7 @@ def test_a_missing_event_file_is_exit_2(cli: Cli, tmp_path: Path) -> None:
     assert run.code == 2 and run.json()["ok"] is False and "cannot be read" in run.json()["error"]
 
 
-def test_a_list_applies_in_order_and_a_refusal_makes_exit_2(cloud: LocalCloud, cli: Cli, tmp_path: Path) -> None:
+def test_a_list_applies_in_order_and_a_refusal_makes_exit_2(cloud: LocalCloud, cli: Cli, tmp_path: Path, event_file: EventFile, person: PersonFactory) -> None:
     events = [
         _event(cloud, "joiner", "j-1", person_id="E1001", person=person()),
         _event(cloud, "grant", "g-1", 1, person_id="E1001", profile="no-such-profile"),
@@ -109,13 +109,13 @@ def test_a_list_applies_in_order_and_a_refusal_makes_exit_2(cloud: LocalCloud, c
     assert len(run.error_lines) == 1 and "g-1 refused" in run.error_lines[0]
 
 
-def test_a_stale_event_is_skipped_with_exit_0(cloud: LocalCloud, cli: Cli, tmp_path: Path) -> None:
+def test_a_stale_event_is_skipped_with_exit_0(cloud: LocalCloud, cli: Cli, tmp_path: Path, event_file: EventFile, person: PersonFactory) -> None:
     cli.ok("apply", event_file(tmp_path, "j.json", _event(cloud, "joiner", "j-2", 60, person_id="E1001", person=person())))
     late = cli.ok("apply", event_file(tmp_path, "late.json", _event(cloud, "mover", "m-0", 0, person_id="E1001", person=person())))
     assert "skipped as stale" in late.stdout
 
 
-def test_a_self_approved_grant_in_a_file_is_refused(cloud: LocalCloud, cli: Cli, tmp_path: Path) -> None:
+def test_a_self_approved_grant_in_a_file_is_refused(cloud: LocalCloud, cli: Cli, tmp_path: Path, event_file: EventFile, person: PersonFactory) -> None:
     cli.ok("apply", event_file(tmp_path, "j.json", _event(cloud, "joiner", "j-1", person_id="E1001", person=person())))
     grant = _event(cloud, "grant", "g-1", 1, user_name="alice.smith", profile="arms-full",
                    approval={"ticket_id": "OPS-7", "status": "approved", "requester": "alice.smith", "approver": "alice.smith"})

@@ -10,13 +10,21 @@ from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as Ram
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.cli import Cli, environment, event_file, person, write_catalog
+from tests.functional.rampart.types import (
+    CatalogWriter,
+    Cli,
+    CliFactory,
+    Environment,
+    EventFile,
+    MakeUser,
+    PersonFactory,
+)
 
 
 @pytest.fixture
-def cli(cloud: LocalCloud, tmp_path: Path) -> Iterator[Cli]:
-    catalog, _ = write_catalog(cloud, tmp_path)
-    made = Cli(cloud, environment(cloud, catalog))
+def cli(cloud: LocalCloud, tmp_path: Path, environment: Environment, make_cli: CliFactory, write_catalog: CatalogWriter) -> Iterator[Cli]:
+    catalog, _ = write_catalog(tmp_path)
+    made = make_cli(environment(catalog))
     yield made
     made.assert_no_secret_leaked(require=False)  # every test: no escrowed value in any output
 
@@ -31,10 +39,10 @@ def test_init_creates_the_audit_store_and_the_custom_policies_then_changes_nothi
     assert again["policies"] == [{"name": "rampart-arms-readtraceapp", "change": "unchanged"}]
 
 
-def test_init_gives_a_changed_policy_document_a_new_default_version(cloud: LocalCloud, cli: Cli, tmp_path: Path) -> None:
+def test_init_gives_a_changed_policy_document_a_new_default_version(cloud: LocalCloud, cli: Cli, tmp_path: Path, write_catalog: CatalogWriter) -> None:
     cli.ok("init")
     group = Path(cli.env["RAMPART_CATALOG"]).read_text(encoding="utf-8").split("resource_group: ")[1].split()[0]
-    changed, _ = write_catalog(cloud, tmp_path / "changed.yaml", group=group, replace={
+    changed, _ = write_catalog(tmp_path / "changed.yaml", group=group, replace={
         "Action: [arms:ReadTraceApp]": "Action: [arms:ReadTraceApp, arms:ListTraceApps]"})
     report = cli.ok("init", "--json", "--catalog", str(changed)).json()
     assert report["policies"] == [{"name": "rampart-arms-readtraceapp", "change": "updated"}]
@@ -53,7 +61,7 @@ def test_init_reports_a_weak_password_policy_as_advice(cloud: LocalCloud, cli: C
     assert "does not require symbols" in run.stdout
 
 
-def test_status_shows_state_secrets_grants_and_recent_audit(cloud: LocalCloud, cli: Cli, tmp_path: Path) -> None:
+def test_status_shows_state_secrets_grants_and_recent_audit(cloud: LocalCloud, cli: Cli, tmp_path: Path, event_file: EventFile, person: PersonFactory) -> None:
     cli.ok("init")
     joiner = {"event_id": "j-1", "kind": "joiner", "occurred_at": cloud.now().isoformat(), "source": "hr:test",
               "person_id": "E1001", "person": person(attributes={"department": "Applications"}, access=["programmatic"])}
@@ -101,7 +109,7 @@ def test_usage_errors_are_exit_2_on_one_line(cli: Cli) -> None:
         assert run.stderr.count("\n") == 1 and run.stderr.startswith("rampart: error:"), (argv, run.stderr)
 
 
-def test_a_key_without_permission_fails_with_exit_1_and_one_line(cli: Cli, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_key_without_permission_fails_with_exit_1_and_one_line(cli: Cli, make_user: MakeUser) -> None:
     ak, sk = make_user("nobody-special")
     run = cli.run("status", "nobody-special", env=cli.env_for(ak, sk))
     assert run.code == 1
@@ -109,9 +117,9 @@ def test_a_key_without_permission_fails_with_exit_1_and_one_line(cli: Cli, make_
     assert run.stderr.count("\n") == 1
 
 
-def test_init_reports_a_profile_scoped_to_a_missing_resource_group(cloud: LocalCloud, tmp_path: Path) -> None:
-    catalog, _ = write_catalog(cloud, tmp_path, group="rg-doesnotexist0001")
-    cli = Cli(cloud, environment(cloud, catalog))
+def test_init_reports_a_profile_scoped_to_a_missing_resource_group(cloud: LocalCloud, tmp_path: Path, environment: Environment, make_cli: CliFactory, write_catalog: CatalogWriter) -> None:
+    catalog, _ = write_catalog(tmp_path, group="rg-doesnotexist0001")
+    cli = make_cli(environment(catalog))
     run = cli.run("init", "--json")
     assert run.code == 2
     assert run.json()["resource_groups_missing"] == [{"profile": "arms-readonly-rg", "resource_group": "rg-doesnotexist0001"}]

@@ -13,13 +13,13 @@ from alibabacloud_sts20150401.client import Client as Sts
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.cli import Cli, environment, escrowed, write_catalog
+from tests.functional.rampart.types import CatalogWriter, Cli, CliFactory, Environment, Escrowed, MakeUser, Run
 
 
 @pytest.fixture
-def cli(cloud: LocalCloud, tmp_path: Path) -> Iterator[Cli]:
-    catalog, _ = write_catalog(cloud, tmp_path)
-    made = Cli(cloud, environment(cloud, catalog))
+def cli(cloud: LocalCloud, tmp_path: Path, environment: Environment, make_cli: CliFactory, write_catalog: CatalogWriter) -> Iterator[Cli]:
+    catalog, _ = write_catalog(tmp_path)
+    made = make_cli(environment(catalog))
     made.ok("init")
     yield made
     made.assert_no_secret_leaked(require=False)  # every test: no escrowed value in any output
@@ -33,11 +33,11 @@ def _user(cloud: LocalCloud, name: str) -> bool:
     return True
 
 
-def _join(cli: Cli, *extra: str, access: str = "programmatic", person: str = "E2001", user: str = "svc.billing"):
+def _join(cli: Cli, *extra: str, access: str = "programmatic", person: str = "E2001", user: str = "svc.billing") -> Run:
     return cli.run("join", person, "--user", user, "--display-name", "Billing exporter", "--access", access, *extra)
 
 
-def test_join_creates_the_user_with_its_profiles_as_ticket_grants(cloud: LocalCloud, cli: Cli) -> None:
+def test_join_creates_the_user_with_its_profiles_as_ticket_grants(cloud: LocalCloud, cli: Cli, escrowed: Escrowed) -> None:
     run = _join(cli, "--profile", "arms-readonly-rg", "--profile", "arms-full", "--ticket", "OPS-1",
                 "--approver", "security-oncall", "--json")
     assert run.code == 0, run.stderr
@@ -50,7 +50,7 @@ def test_join_creates_the_user_with_its_profiles_as_ticket_grants(cloud: LocalCl
         ("Custom:rampart-arms-readtraceapp", "ticket", "arms-readonly-rg", "OPS-1"),
         ("System:AliyunARMSFullAccess", "ticket", "arms-full", "OPS-1"),
     }
-    [(_name, value)] = list(escrowed(cloud))
+    [(_name, value)] = list(escrowed())
     key = json.loads(value)
     me = Sts(cloud.config(key["AccessKeyId"], key["AccessKeySecret"])).get_caller_identity().body
     assert me.arn.endswith(":user/svc.billing")
@@ -131,7 +131,7 @@ def test_leave_of_someone_unknown_is_exit_2(cli: Cli) -> None:
     assert run.code == 2 and "neither a person rampart manages nor a RAM user" in run.stderr
 
 
-def test_leave_does_not_touch_a_user_rampart_did_not_create(cloud: LocalCloud, cli: Cli, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_leave_does_not_touch_a_user_rampart_did_not_create(cloud: LocalCloud, cli: Cli, make_user: MakeUser) -> None:
     make_user("legacy")
     run = cli.run("leave", "legacy", "--now")
     assert run.code == 2 and "not managed by rampart" in run.stderr
@@ -141,7 +141,7 @@ def test_leave_does_not_touch_a_user_rampart_did_not_create(cloud: LocalCloud, c
     assert not _user(cloud, "legacy")
 
 
-def test_an_operator_without_ram_write_permission_fails_with_exit_1(cli: Cli, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_an_operator_without_ram_write_permission_fails_with_exit_1(cli: Cli, make_user: MakeUser) -> None:
     ak, sk = make_user("auditor", "ReadOnlyAccess", "AliyunLogFullAccess")
     run = cli.run("join", "E5001", "--user", "eve", "--display-name", "Eve", "--access", "console",
                   env=cli.env_for(ak, sk))
@@ -150,9 +150,9 @@ def test_an_operator_without_ram_write_permission_fails_with_exit_1(cli: Cli, ma
     assert "Traceback" not in run.stderr
 
 
-def test_the_breaker_holds_leavers_with_exit_3_and_release_resubmits_them(cloud: LocalCloud, tmp_path: Path) -> None:
-    catalog, _ = write_catalog(cloud, tmp_path, replace={"max_removals: 20": "max_removals: 1"})
-    cli = Cli(cloud, environment(cloud, catalog))
+def test_the_breaker_holds_leavers_with_exit_3_and_release_resubmits_them(cloud: LocalCloud, tmp_path: Path, environment: Environment, make_cli: CliFactory, write_catalog: CatalogWriter) -> None:
+    catalog, _ = write_catalog(tmp_path, replace={"max_removals: 20": "max_removals: 1"})
+    cli = make_cli(environment(catalog))
     cli.ok("init")
     for number in (1, 2):
         assert _join(cli, access="console", person=f"E600{number}", user=f"user{number}").code == 0

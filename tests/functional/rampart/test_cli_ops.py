@@ -14,8 +14,7 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from rampart.adapters.sls import SlsAuditSink
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.adapters import settings_for
-from tests.functional.rampart.fixtures.cli import Cli, environment, write_catalog
+from tests.functional.rampart.types import CatalogWriter, Cli, CliFactory, Environment, MakeUser, SettingsFor
 
 DAY = 86400
 GRANT_AFTER_JOIN_S = 5
@@ -26,9 +25,9 @@ KINDS_OF_AN_ENDED_GRANT = ["untag-user", "tag-user", "detach-policy", "delete-po
 
 
 @pytest.fixture
-def cli(cloud: LocalCloud, tmp_path: Path) -> Iterator[Cli]:
-    catalog, _ = write_catalog(cloud, tmp_path)
-    made = Cli(cloud, environment(cloud, catalog))
+def cli(cloud: LocalCloud, tmp_path: Path, environment: Environment, make_cli: CliFactory, write_catalog: CatalogWriter) -> Iterator[Cli]:
+    catalog, _ = write_catalog(tmp_path)
+    made = make_cli(environment(catalog))
     made.ok("init")
     yield made
     made.assert_no_secret_leaked(require=False)  # every test: no escrowed value in any output
@@ -108,7 +107,7 @@ def test_sweep_with_a_failing_user_exits_1_and_goes_on(cloud: LocalCloud, cli: C
 
 
 def test_drift_finds_unmanaged_users_unused_keys_and_manual_grants_and_audits_it(
-    cloud: LocalCloud, cli: Cli, make_user  # type: ignore[no-untyped-def]
+    cloud: LocalCloud, cli: Cli, make_user: MakeUser, settings_for: SettingsFor
 ) -> None:
     make_user("legacy")
     _join(cli, "E1", "dana", "console")
@@ -123,7 +122,7 @@ def test_drift_finds_unmanaged_users_unused_keys_and_manual_grants_and_audits_it
     assert report["manual_grants"] == [
         {"user": "dana", "kind": "policy", "name": "System:AliyunECSReadOnlyAccess", "scope": "account"}]
     now = cloud.now()
-    rows = SlsAuditSink(settings_for(cloud)).by_action("drift-report", now - timedelta(minutes=5),
+    rows = SlsAuditSink(settings_for()).by_action("drift-report", now - timedelta(minutes=5),
                                                        now + timedelta(minutes=1))
     assert len(rows) == 1 and rows[0].event_id == report["event_id"] and rows[0].actor.endswith(":root")
     assert '"unmanaged_users": 1' in rows[0].detail

@@ -16,23 +16,24 @@ from pathlib import Path
 import pytest
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.cli import Cli, FakeTerminal, environment, escrowed, write_catalog
+from tests.functional.rampart.types import CatalogWriter, CliFactory, Environment, Escrowed, MakeTerminal, MakeUser
 
 REPO = Path(__file__).resolve().parents[3]
 WRAPPER = REPO / "bin" / "rampart"
 
 
 @pytest.fixture
-def env(cloud: LocalCloud, tmp_path: Path) -> dict[str, str]:
-    catalog, _ = write_catalog(cloud, tmp_path)
-    variables = environment(cloud, catalog)
-    Cli(cloud, variables, terminal=FakeTerminal()).ok("init")
+def env(cloud: LocalCloud, tmp_path: Path, environment: Environment, make_cli: CliFactory, make_terminal: MakeTerminal, write_catalog: CatalogWriter) -> dict[str, str]:
+    catalog, _ = write_catalog(tmp_path)
+    variables = environment(catalog)
+    make_cli(variables, terminal=make_terminal()).ok("init")
     return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "RAMPART_PYTHON": sys.executable, **variables}
 
 
-def _run(env: dict[str, str], *argv: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+def _run(env: dict[str, str], *argv: str, stdin: int | None = None,
+         start_new_session: bool = False) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(WRAPPER), *argv], env=env, capture_output=True, text=True, timeout=60, check=False,
-                          **kwargs)  # type: ignore[call-overload]
+                          stdin=stdin, start_new_session=start_new_session)
 
 
 def test_the_wrapper_answers_bad_input_with_exit_2_and_one_line(env: dict[str, str]) -> None:
@@ -49,7 +50,7 @@ def test_python_dash_m_rampart_prints_json_and_exits_0(env: dict[str, str]) -> N
     assert json.loads(done.stdout)["policies"] == [{"name": "rampart-arms-readtraceapp", "change": "unchanged"}]
 
 
-def test_a_permission_failure_is_exit_1_and_one_line(env: dict[str, str], make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_permission_failure_is_exit_1_and_one_line(env: dict[str, str], make_user: MakeUser) -> None:
     ak, sk = make_user("auditor", "ReadOnlyAccess")
     done = _run({**env, "ALIBABA_CLOUD_ACCESS_KEY_ID": ak, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": sk},
                 "join", "E1", "--user", "eve", "--display-name", "Eve", "--access", "console")
@@ -71,9 +72,9 @@ def _read_all(fd: int) -> bytes:
     return b"".join(chunks)
 
 
-def test_handover_writes_to_the_controlling_terminal_not_to_stdout(cloud: LocalCloud, env: dict[str, str]) -> None:
+def test_handover_writes_to_the_controlling_terminal_not_to_stdout(cloud: LocalCloud, env: dict[str, str], escrowed: Escrowed) -> None:
     assert _run(env, "join", "E1", "--user", "dana", "--display-name", "Dana", "--access", "console").returncode == 0
-    password = dict(escrowed(cloud))["rampart/dana/console-password"]
+    password = dict(escrowed())["rampart/dana/console-password"]
     master, slave = pty.openpty()
     try:
         done = subprocess.run(

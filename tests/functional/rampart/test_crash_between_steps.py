@@ -28,8 +28,7 @@ from rampart.model import AuditResult
 from rampart.naming import created_for, creation_comment
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.adapters import settings_for
-from tests.functional.rampart.fixtures.engine import build_engine, event, example_catalog
+from tests.functional.rampart.types import EngineBuilder, EventFactory, ExampleCatalog, SettingsFor
 
 PERSON = {"person_id": "E77", "display_name": "Crash Test", "email": "crash.test@example.com",
           "attributes": {"department": "Engineering"}}
@@ -47,9 +46,9 @@ def test_the_creation_comment_names_the_person_and_nothing_else_does() -> None:
         assert created_for(other) == ""
 
 
-def test_a_joiner_that_died_before_its_marker_is_finished_by_the_retry(cloud: LocalCloud) -> None:
-    catalog = example_catalog(cloud)
-    engine = build_engine(cloud, catalog)
+def test_a_joiner_that_died_before_its_marker_is_finished_by_the_retry(cloud: LocalCloud, build_engine: EngineBuilder, event: EventFactory, example_catalog: ExampleCatalog) -> None:
+    catalog = example_catalog()
+    engine = build_engine(catalog)
     joiner = event("joiner", "j-77", person=PERSON)
     cloud.faults.add("ram", "error", "TagResources", code="InvalidParameter", status=400, count=1)
     first = engine.handle(joiner)
@@ -62,28 +61,28 @@ def test_a_joiner_that_died_before_its_marker_is_finished_by_the_retry(cloud: Lo
     assert any("finishing crash.test" in n for n in notes)
 
 
-def test_a_user_someone_else_made_is_still_not_taken_over(cloud: LocalCloud) -> None:
+def test_a_user_someone_else_made_is_still_not_taken_over(cloud: LocalCloud, build_engine: EngineBuilder, event: EventFactory, example_catalog: ExampleCatalog) -> None:
     Ram(cloud.config()).create_user(ram_models.CreateUserRequest(user_name="crash.test", comments=creation_comment("E1")))
-    result = build_engine(cloud, example_catalog(cloud)).handle(event("joiner", "j-77", person=PERSON))
+    result = build_engine(example_catalog()).handle(event("joiner", "j-77", person=PERSON))
     assert result.result is AuditResult.OK
     assert users(cloud) == ["crash.test", "crash.test2"]
 
 
-def test_a_step_applied_before_the_event_failed_is_on_record(cloud: LocalCloud) -> None:
-    engine = build_engine(cloud, example_catalog(cloud))
+def test_a_step_applied_before_the_event_failed_is_on_record(cloud: LocalCloud, build_engine: EngineBuilder, event: EventFactory, example_catalog: ExampleCatalog, settings_for: SettingsFor) -> None:
+    engine = build_engine(example_catalog())
     since = datetime.now(timezone.utc) - timedelta(minutes=5)
     cloud.faults.add("ram", "error", "TagResources", code="InvalidParameter", status=400, count=1)
     engine.handle(event("joiner", "j-78", person=PERSON, correlation_id="corr-78"))
-    rows = SlsAuditSink(settings_for(cloud)).by_correlation("corr-78", since,
+    rows = SlsAuditSink(settings_for()).by_correlation("corr-78", since,
                                                             datetime.now(timezone.utc) + timedelta(minutes=5), limit=100)
     assert ("create-user", "ok") in {(r.action, r.result.value) for r in rows}
 
 
-def test_an_event_after_the_person_was_removed_is_stale_not_refused(cloud: LocalCloud) -> None:
+def test_an_event_after_the_person_was_removed_is_stale_not_refused(cloud: LocalCloud, build_engine: EngineBuilder, event: EventFactory, example_catalog: ExampleCatalog) -> None:
     """A redelivered leaver (FC retries, duplicate MQ messages) or a mover or grant older than the
     leaver that removed the person is skipped as stale, so it is not retried into the dead
     letters; an event newer than the removal still needs a joiner first (refused)."""
-    engine = build_engine(cloud, example_catalog(cloud))
+    engine = build_engine(example_catalog())
     t0 = datetime.now(timezone.utc) - timedelta(minutes=10)
     assert engine.handle(event("joiner", "j-79", t0, person=PERSON)).result is AuditResult.OK
     leaver = event("leaver", "l-79", t0 + timedelta(minutes=2), person_id="E77", immediate=True)
@@ -96,11 +95,11 @@ def test_an_event_after_the_person_was_removed_is_stale_not_refused(cloud: Local
     assert refused.result is AuditResult.REFUSED and refused.error_type == "UnknownPerson"
 
 
-def test_a_ticket_naming_a_removed_user_is_stale_when_older_than_the_leaver(cloud: LocalCloud) -> None:
+def test_a_ticket_naming_a_removed_user_is_stale_when_older_than_the_leaver(cloud: LocalCloud, build_engine: EngineBuilder, event: EventFactory, example_catalog: ExampleCatalog) -> None:
     """A ticket's grant names the RAM user, not the person: approved before the leaver and
     delivered after it deleted the user, it is stale (skipped); dated after the removal, or naming
     a user that never existed, it is refused as an unknown user."""
-    engine = build_engine(cloud, example_catalog(cloud))
+    engine = build_engine(example_catalog())
     t0 = datetime.now(timezone.utc) - timedelta(minutes=10)
     assert engine.handle(event("joiner", "j-81", t0, person=PERSON)).result is AuditResult.OK
     leaver = event("leaver", "l-81", t0 + timedelta(minutes=2), person_id="E77", immediate=True)
@@ -123,13 +122,13 @@ class Killed(BaseException):
     """An instance dying: nothing after it runs, not even the engine's final audit flush."""
 
 
-def test_a_leaver_killed_right_after_delete_user_still_leaves_its_tombstone(cloud: LocalCloud) -> None:
+def test_a_leaver_killed_right_after_delete_user_still_leaves_its_tombstone(cloud: LocalCloud, build_engine: EngineBuilder, event: EventFactory, example_catalog: ExampleCatalog, settings_for: SettingsFor) -> None:
     """The tombstone (the ``removal`` record a late joiner is checked against) is written ahead,
     with the plan: an instance killed between DeleteUser and the read-back, or the final flush,
     must not let a joiner dated before the leaver create the person again; and the leaver's
     own retry is stale (skipped), not refused into the dead letters."""
-    catalog = example_catalog(cloud)
-    engine = build_engine(cloud, catalog)
+    catalog = example_catalog()
+    engine = build_engine(catalog)
     t0 = datetime.now(timezone.utc) - timedelta(minutes=10)
     assert engine.handle(event("joiner", "j-84", t0, person=PERSON)).result is AuditResult.OK
     identities = engine._identities
@@ -148,10 +147,10 @@ def test_a_leaver_killed_right_after_delete_user_still_leaves_its_tombstone(clou
     else:  # pragma: no cover - the leaver must reach DeleteUser
         raise AssertionError("the leaver never deleted the user")
     assert users(cloud) == []
-    fresh = build_engine(cloud, catalog)  # the next instance: nothing cached
+    fresh = build_engine(catalog)  # the next instance: nothing cached
     late = fresh.handle(event("joiner", "j-83", t0 + timedelta(minutes=1), person=PERSON))
     assert late.result is AuditResult.STALE and users(cloud) == [], late.as_dict()
-    sink = SlsAuditSink(settings_for(cloud))
+    sink = SlsAuditSink(settings_for())
 
     def certificates() -> list[dict[str, object]]:
         rows = sink.by_action("leaver-certificate", t0 - timedelta(days=1), datetime.now(timezone.utc) + timedelta(minutes=5))
@@ -165,11 +164,11 @@ def test_a_leaver_killed_right_after_delete_user_still_leaves_its_tombstone(clou
     assert fresh.handle(leaver).result is AuditResult.STALE and len(certificates()) == 1  # only once
 
 
-def test_no_user_is_deleted_while_its_tombstone_cannot_be_written(cloud: LocalCloud) -> None:
+def test_no_user_is_deleted_while_its_tombstone_cannot_be_written(cloud: LocalCloud, build_engine: EngineBuilder, event: EventFactory, example_catalog: ExampleCatalog) -> None:
     """SLS refusing the write-ahead records (they go to stderr for replay) stops a deletion
     before anything changes: a tombstone on stderr cannot stop a late joiner. FC's retry, with
     SLS back, deletes the user."""
-    engine = build_engine(cloud, example_catalog(cloud))
+    engine = build_engine(example_catalog())
     t0 = datetime.now(timezone.utc) - timedelta(minutes=10)
     assert engine.handle(event("joiner", "j-85", t0, person=PERSON)).result is AuditResult.OK
     leaver = event("leaver", "l-85", t0 + timedelta(minutes=2), person_id="E77", immediate=True)

@@ -12,10 +12,11 @@ from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as Ram
 from alibabacloud_sts20150401.client import Client as Sts
 from alibabacloud_tea_openapi.exceptions import ClientException
+from rampart.engine import Engine
 from rampart.model import AuditResult
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.engine import build_engine, event, example_catalog
+from tests.functional.rampart.types import EngineBuilder, EventFactory, ExampleCatalog
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 
@@ -34,16 +35,17 @@ def _escrowed_key(cloud: LocalCloud, user: str) -> dict[str, str]:
     kms = Kms(cloud.config())
     names = [s.secret_name for s in kms.list_secrets(kms_models.ListSecretsRequest(page_size=100)).body.secret_list.secret]
     name = next(n for n in names if n == f"rampart/{user}/access-key")
-    return json.loads(kms.get_secret_value(kms_models.GetSecretValueRequest(secret_name=name)).body.secret_data)
+    pair: dict[str, str] = json.loads(kms.get_secret_value(kms_models.GetSecretValueRequest(secret_name=name)).body.secret_data)
+    return pair
 
 
 @pytest.fixture
-def engine(cloud: LocalCloud):  # type: ignore[no-untyped-def]
+def engine(cloud: LocalCloud, build_engine: EngineBuilder, example_catalog: ExampleCatalog) -> Engine:
     cloud.clock_set(T0)
-    return build_engine(cloud, example_catalog(cloud))
+    return build_engine(example_catalog())
 
 
-def test_programmatic_joiner_gets_one_escrowed_key_with_the_catalog_permissions(cloud: LocalCloud, engine) -> None:  # type: ignore[no-untyped-def]
+def test_programmatic_joiner_gets_one_escrowed_key_with_the_catalog_permissions(cloud: LocalCloud, engine: Engine, event: EventFactory) -> None:
     result = engine.handle(event("joiner", "j-1", T0, person_id="E1001", person=_person()))
     assert result.result is AuditResult.OK, result.as_dict()
     key = _escrowed_key(cloud, "alice.smith")
@@ -53,6 +55,7 @@ def test_programmatic_joiner_gets_one_escrowed_key_with_the_catalog_permissions(
     assert len(keys.body.access_keys.access_key) == 1
     # arms-readonly-rg: the group's apps are readable (custom policy), others are not
     group = engine._catalog.profiles["arms-readonly-rg"].scope.resource_group_id
+    assert group is not None
     cloud.add_resource_to_group("acs:arms:cn-hangzhou:*:armsapp/shop", group)
     inside = cloud.authorize("arms:ReadTraceApp", "acs:arms:cn-hangzhou:*:armsapp/shop", user="alice.smith")
     outside = cloud.authorize("arms:ReadTraceApp", "acs:arms:cn-hangzhou:*:armsapp/other", user="alice.smith")
@@ -60,14 +63,14 @@ def test_programmatic_joiner_gets_one_escrowed_key_with_the_catalog_permissions(
     assert key["AccessKeySecret"] not in json.dumps(result.as_dict())
 
 
-def test_replaying_the_joiner_is_a_noop(cloud: LocalCloud, engine) -> None:  # type: ignore[no-untyped-def]
+def test_replaying_the_joiner_is_a_noop(cloud: LocalCloud, engine: Engine, event: EventFactory) -> None:
     first = event("joiner", "j-1", T0, person_id="E1001", person=_person())
     engine.handle(first)
     again = engine.handle(first)
     assert again.result is AuditResult.NOOP, again.as_dict()
 
 
-def test_leaver_without_grace_removes_everything_and_the_key_dies(cloud: LocalCloud, engine) -> None:  # type: ignore[no-untyped-def]
+def test_leaver_without_grace_removes_everything_and_the_key_dies(cloud: LocalCloud, engine: Engine, event: EventFactory) -> None:
     engine.handle(event("joiner", "j-1", T0, person_id="E1001", person=_person()))
     key = _escrowed_key(cloud, "alice.smith")
     cloud.clock_advance(60)
@@ -81,7 +84,7 @@ def test_leaver_without_grace_removes_everything_and_the_key_dies(cloud: LocalCl
     assert gone.value.code == "EntityNotExist.User"
 
 
-def test_late_joiner_cannot_resurrect_a_leaver(cloud: LocalCloud, engine) -> None:  # type: ignore[no-untyped-def]
+def test_late_joiner_cannot_resurrect_a_leaver(cloud: LocalCloud, engine: Engine, event: EventFactory) -> None:
     engine.handle(event("joiner", "j-1", T0, person_id="E1001", person=_person()))
     cloud.clock_advance(120)
     engine.handle(event("leaver", "l-1", T0 + timedelta(seconds=60), person_id="E1001", immediate=True))
@@ -92,7 +95,7 @@ def test_late_joiner_cannot_resurrect_a_leaver(cloud: LocalCloud, engine) -> Non
     assert gone.value.code == "EntityNotExist.User"
 
 
-def test_time_bound_grant_stops_authorising_without_a_sweep(cloud: LocalCloud, engine) -> None:  # type: ignore[no-untyped-def]
+def test_time_bound_grant_stops_authorising_without_a_sweep(cloud: LocalCloud, engine: Engine, event: EventFactory) -> None:
     person = _person(attributes={"department": "Engineering"})
     engine.handle(event("joiner", "j-1", T0, person_id="E1001", person=person))
     grant = engine.handle(event(
@@ -106,7 +109,7 @@ def test_time_bound_grant_stops_authorising_without_a_sweep(cloud: LocalCloud, e
     assert cloud.authorize("ecs:DeleteInstance", "acs:ecs:*:*:instance/i-1", user="alice.smith")["decision"] == "deny"
 
 
-def test_crash_between_create_access_key_and_kms_is_repaired(cloud: LocalCloud, engine) -> None:  # type: ignore[no-untyped-def]
+def test_crash_between_create_access_key_and_kms_is_repaired(cloud: LocalCloud, engine: Engine, event: EventFactory) -> None:
     engine.handle(event("joiner", "j-1", T0, person_id="E1001", person=_person()))
     ram = Ram(cloud.config())
     orphan = ram.create_access_key(ram_models.CreateAccessKeyRequest(user_name="alice.smith")).body.access_key
@@ -117,9 +120,10 @@ def test_crash_between_create_access_key_and_kms_is_repaired(cloud: LocalCloud, 
     assert len(keys) == 1
 
 
-def test_every_applied_step_has_an_audit_record_with_request_ids_and_no_secret(cloud: LocalCloud, engine) -> None:  # type: ignore[no-untyped-def]
+def test_every_applied_step_has_an_audit_record_with_request_ids_and_no_secret(cloud: LocalCloud, engine: Engine, event: EventFactory) -> None:
     result = engine.handle(event("joiner", "j-audit", T0, person_id="E1001", person=_person()))
     key = _escrowed_key(cloud, "alice.smith")
+    assert engine._sink is not None
     rows = [dict(r.contents()) for r in engine._sink.by_correlation("j-audit", T0 - timedelta(hours=1),
                                                                      T0 + timedelta(hours=1), limit=100)]
     steps = [r for r in rows if r["action"] not in ("event", "plan")]
@@ -134,7 +138,7 @@ def test_every_applied_step_has_an_audit_record_with_request_ids_and_no_secret(c
     assert key["AccessKeySecret"] not in json.dumps(rows)
 
 
-def test_hr_display_name_with_punctuation_is_made_acceptable_to_ram(cloud: LocalCloud, engine) -> None:  # type: ignore[no-untyped-def]
+def test_hr_display_name_with_punctuation_is_made_acceptable_to_ram(cloud: LocalCloud, engine: Engine, event: EventFactory) -> None:
     person = _person(person_id="E2001", display_name="O'Brien, Seán (Ops)", email="sean.obrien@example.com")
     result = engine.handle(event("joiner", "j-name", T0, person_id="E2001", person=person))
     assert result.result is AuditResult.OK, result.as_dict()
@@ -143,7 +147,7 @@ def test_hr_display_name_with_punctuation_is_made_acceptable_to_ram(cloud: Local
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
-def test_joiner_converges_under_drops_throttling_and_5xx(cloud: LocalCloud, engine, seed: int) -> None:  # type: ignore[no-untyped-def]
+def test_joiner_converges_under_drops_throttling_and_5xx(cloud: LocalCloud, engine: Engine, seed: int, event: EventFactory) -> None:
     for service in ("ram", "kms", "resourcemanager"):
         cloud.faults.add(service, "drop", "*", probability=0.2, seed=seed)
         cloud.faults.add(service, "throttle", "*", probability=0.2, seed=seed + 10, retry_after_ms=1)
@@ -163,7 +167,7 @@ def test_joiner_converges_under_drops_throttling_and_5xx(cloud: LocalCloud, engi
     Sts(cloud.config(key["AccessKeyId"], key["AccessKeySecret"])).get_caller_identity()
 
 
-def test_prefetched_tombstones_still_stop_a_late_joiner(cloud: LocalCloud, engine) -> None:  # type: ignore[no-untyped-def]
+def test_prefetched_tombstones_still_stop_a_late_joiner(cloud: LocalCloud, engine: Engine, event: EventFactory) -> None:
     engine.handle(event("joiner", "j-1", T0, person_id="E1001", person=_person()))
     cloud.clock_advance(120)
     engine.handle(event("leaver", "l-1", T0 + timedelta(seconds=60), person_id="E1001", immediate=True))
@@ -173,7 +177,7 @@ def test_prefetched_tombstones_still_stop_a_late_joiner(cloud: LocalCloud, engin
 
 
 def test_a_removal_is_found_by_person_and_by_user_name_queried_or_prefetched(
-        cloud: LocalCloud, engine) -> None:  # type: ignore[no-untyped-def]
+        cloud: LocalCloud, engine: Engine, event: EventFactory) -> None:
     engine.handle(event("joiner", "j-1", T0, person_id="E1001", person=_person()))
     cloud.clock_advance(120)
     engine.handle(event("leaver", "l-1", T0 + timedelta(seconds=60), person_id="E1001", immediate=True))

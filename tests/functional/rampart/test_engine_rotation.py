@@ -20,8 +20,15 @@ from rampart.operations import HandoverResult, hand_over
 from rampart.ports import AuditSink
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.cli import FakeTerminal
-from tests.functional.rampart.fixtures.engine import build_engine, event, example_catalog, identities_of, secrets_of
+from tests.functional.rampart.types import (
+    EngineBuilder,
+    EventFactory,
+    ExampleCatalog,
+    FakeTerminal,
+    IdentitiesOf,
+    MakeTerminal,
+    SecretsOf,
+)
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 USER = "svc.billing"
@@ -33,9 +40,9 @@ PERSON = {"person_id": "E3001", "display_name": "Billing Exporter", "email": "sv
 
 
 @pytest.fixture
-def engine(cloud: LocalCloud) -> Engine:
+def engine(cloud: LocalCloud, build_engine: EngineBuilder, event: EventFactory, example_catalog: ExampleCatalog) -> Engine:
     cloud.clock_set(T0)
-    made = build_engine(cloud, example_catalog(cloud))
+    made = build_engine(example_catalog())
     joined = made.handle(event("joiner", "j-svc", T0, person_id="E3001", person=PERSON))
     assert joined.result is AuditResult.OK, joined.as_dict()
     return made
@@ -102,7 +109,7 @@ def test_the_sweep_rotates_an_old_key_into_a_new_version_of_the_same_secret(clou
 
 
 def test_after_a_rotation_the_user_converges_with_one_key_and_is_not_rotated_again(
-    cloud: LocalCloud, engine: Engine
+    cloud: LocalCloud, engine: Engine, event: EventFactory
 ) -> None:
     cloud.clock_advance(DAYS_91)
     engine.sweep_user(USER)
@@ -157,19 +164,19 @@ def test_kms_refusing_the_new_version_leaves_the_old_key_in_service(cloud: Local
     assert keys(cloud) == [current_key(cloud)["AccessKeyId"]] != [old["AccessKeyId"]]
 
 
-def test_handover_after_a_rotation_shows_the_new_acscurrent_key(cloud: LocalCloud, engine: Engine) -> None:
+def test_handover_after_a_rotation_shows_the_new_acscurrent_key(cloud: LocalCloud, engine: Engine, identities_of: IdentitiesOf, make_terminal: MakeTerminal, secrets_of: SecretsOf) -> None:
     def show(terminal: FakeTerminal, event_id: str) -> HandoverResult:
         return hand_over(identities=identities_of(engine), secrets=secrets_of(engine), sink=sink_of(engine),
                          options=engine._catalog.options, user_name=USER, operator_arn="acs:ram::1:root",
                          event_id=event_id, clock=cloud.now, terminal=lambda: terminal)
 
     old = current_key(cloud)
-    first = show(FakeTerminal(), "h-1")
+    first = show(make_terminal(), "h-1")
     assert (first.secret_name, first.access_key_id) == (SECRET, old["AccessKeyId"])
     cloud.clock_advance(DAYS_91)
     engine.sweep_user(USER)
     new = current_key(cloud)
-    terminal = FakeTerminal()
+    terminal = make_terminal()
     second = show(terminal, "h-2")  # a new key: not a repeat of the first handover
     assert (second.secret_name, second.access_key_id, second.repeat) == (SECRET, new["AccessKeyId"], False)
     assert new["AccessKeySecret"] in terminal.getvalue() and old["AccessKeySecret"] not in terminal.getvalue()
@@ -180,7 +187,7 @@ def peak_keys(cloud: LocalCloud) -> list[int]:
     return [h.peak for h in cloud.state.ram.key_history() if h.user_name == USER]
 
 
-def test_a_dropped_create_access_key_in_the_joiner_leaves_one_escrowed_key(cloud: LocalCloud, engine: Engine) -> None:
+def test_a_dropped_create_access_key_in_the_joiner_leaves_one_escrowed_key(cloud: LocalCloud, engine: Engine, event: EventFactory) -> None:
     """The engine fixture's joiner ran clean; a second service account's joiner meets a lost
     CreateAccessKey answer: the retry deletes the lost key (never escrowed) first, so the user
     never holds two keys, and the one left is the escrowed one."""

@@ -32,7 +32,7 @@ def deployment(cloud: LocalCloud, tmp_path: Path) -> Deployment:
 
 def deliver(deployment: Deployment) -> dict[str, Any]:
     event = samples().trigger_event("generic", "joiner.json", deployment.cloud.now(), samples().demo_config())
-    module = deployment.receiver("hr_webhook", **FC2)
+    module = deployment.receiver("hr_webhook", None, **FC2)
     answer: dict[str, Any] = module.handler(json.dumps(event).encode(), deployment.context())
     deployment.assert_clean(json.dumps(answer))
     return answer

@@ -17,8 +17,8 @@ from rampart.fc.http_trigger import http_event
 from rampart.sources.base import MAX_BODY_BYTES
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.cli import escrowed
 from tests.functional.rampart.fixtures.functions import EVENTS, LIFECYCLE, Deployment, deploy, samples
+from tests.functional.rampart.types import Escrowed
 
 
 @pytest.fixture
@@ -37,13 +37,13 @@ def body(answer: dict[str, Any]) -> Any:
 
 
 def call(deployment: Deployment, function: str, event: bytes, **env: str) -> dict[str, Any]:
-    answer: dict[str, Any] = deployment.receiver(function, **env).handler(event, deployment.context())
+    answer: dict[str, Any] = deployment.receiver(function, None, **env).handler(event, deployment.context())
     deployment.assert_clean(json.dumps(answer))
     return answer
 
 
 def test_a_signed_hr_joiner_is_accepted_handed_off_and_applied(
-    deployment: Deployment, cloud: LocalCloud, capsys: pytest.CaptureFixture[str]
+    deployment: Deployment, cloud: LocalCloud, capsys: pytest.CaptureFixture[str], escrowed: Escrowed
 ) -> None:
     answer = call(deployment, "hr_webhook", signed(deployment, "generic", "joiner.json"))
     assert answer["statusCode"] == 202
@@ -56,7 +56,7 @@ def test_a_signed_hr_joiner_is_accepted_handed_off_and_applied(
     assert report["ok"] == 1 and report["results"][0]["result"] == "ok"
     user = Ram(cloud.config()).get_user(ram_models.GetUserRequest(user_name="alice.wong")).body.user
     assert user.display_name == "Alice Wong"
-    assert [n for n, _ in escrowed(cloud) if n.startswith("rampart/")] == ["rampart/alice.wong/console-password"]
+    assert [n for n, _ in escrowed() if n.startswith("rampart/")] == ["rampart/alice.wong/console-password"]
     logged = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
     assert {line["logger"] for line in logged} >= {"rampart.fc.receiver", "rampart.fc.lifecycle"}
     assert all(line["correlation_id"] for line in logged)

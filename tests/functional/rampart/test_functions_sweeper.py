@@ -11,12 +11,12 @@ from rampart.adapters.sls import SlsAuditSink
 from rampart.fc import runtime
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.adapters import settings_for
 from tests.functional.rampart.fixtures.functions import EVENTS, SWEEPER, deploy
+from tests.functional.rampart.types import SettingsFor
 
 
 def test_the_sweeper_ends_an_expired_grant_and_writes_the_drift_summary(
-    cloud: LocalCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cloud: LocalCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings_for: SettingsFor
 ) -> None:
     deployment = deploy(cloud, tmp_path)
     deployment.cli.ok("join", "E1", "--user", "dana", "--display-name", "Dana", "--access", "console")
@@ -31,7 +31,7 @@ def test_the_sweeper_ends_an_expired_grant_and_writes_the_drift_summary(
     drift = summary["drift"]
     assert drift["audit"] == "written" and drift["managed_users"] == 1
     now = cloud.now()
-    rows = SlsAuditSink(settings_for(cloud)).by_action("drift-report", now - timedelta(hours=1),
+    rows = SlsAuditSink(settings_for()).by_action("drift-report", now - timedelta(hours=1),
                                                        now + timedelta(minutes=5))
     assert [r.event_id for r in rows] == [drift["event_id"]]
     status = deployment.cli.ok("status", "dana", "--json").json()

@@ -14,7 +14,7 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from rampart.model import AuditResult
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.engine import build_engine, event, example_catalog
+from tests.functional.rampart.types import EngineBuilder, EventFactory, ExampleCatalog
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 PERSON = {
@@ -37,9 +37,9 @@ def _ram(cloud: LocalCloud) -> dict[str, object]:
     return {k: v for k, v in cloud.state.snapshot()["ram"].items() if k != "last_serial"}
 
 
-def test_a_late_joiner_right_after_the_leaver_is_stale_despite_the_index_delay(cloud: LocalCloud) -> None:
+def test_a_late_joiner_right_after_the_leaver_is_stale_despite_the_index_delay(cloud: LocalCloud, build_engine: EngineBuilder, event: EventFactory, example_catalog: ExampleCatalog) -> None:
     cloud.clock_set(T0)
-    engine = build_engine(cloud, example_catalog(cloud))
+    engine = build_engine(example_catalog())
     assert engine.handle(event("joiner", "j-1", T0, person_id="E1001", person=PERSON)).result is AuditResult.OK
     cloud.state.sls_indexing.set(1.5)
     leaver = engine.handle(event("leaver", "l-1", T0 + timedelta(seconds=60), person_id="E1001", immediate=True))
@@ -50,18 +50,18 @@ def test_a_late_joiner_right_after_the_leaver_is_stale_despite_the_index_delay(c
 
 
 def test_a_deletion_whose_tombstone_stays_unqueryable_fails_with_nothing_changed_then_the_retry_deletes(
-    cloud: LocalCloud,
+    cloud: LocalCloud, build_engine: EngineBuilder, event: EventFactory, example_catalog: ExampleCatalog,
 ) -> None:
     cloud.clock_set(T0)
-    catalog = example_catalog(cloud)
-    engine = build_engine(cloud, catalog)
+    catalog = example_catalog()
+    engine = build_engine(catalog)
     assert engine.handle(event("joiner", "j-1", T0, person_id="E1001", person=PERSON)).result is AuditResult.OK
     ram = Ram(cloud.config())
     keys = ram.list_access_keys(ram_models.ListAccessKeysRequest(user_name="alice.smith")).body.access_keys.access_key
     assert len(keys) == 1 and keys[0].status == "Active"
     before = _ram(cloud)
     cloud.state.sls_indexing.set(60)
-    impatient = build_engine(cloud, catalog, tombstone_wait=0.5)
+    impatient = build_engine(catalog, tombstone_wait=0.5)
     leaver = event("leaver", "l-1", T0 + timedelta(seconds=60), person_id="E1001", immediate=True)
     failed = impatient.handle(leaver)
     assert failed.result is AuditResult.FAILED
@@ -76,9 +76,9 @@ def test_a_deletion_whose_tombstone_stays_unqueryable_fails_with_nothing_changed
 
 
 @pytest.mark.parametrize("delay", [0.0, 1.0])
-def test_a_rehire_after_the_leaver_is_not_stale_with_or_without_the_delay(cloud: LocalCloud, delay: float) -> None:
+def test_a_rehire_after_the_leaver_is_not_stale_with_or_without_the_delay(cloud: LocalCloud, delay: float, build_engine: EngineBuilder, event: EventFactory, example_catalog: ExampleCatalog) -> None:
     cloud.clock_set(T0)
-    engine = build_engine(cloud, example_catalog(cloud))
+    engine = build_engine(example_catalog())
     engine.handle(event("joiner", "j-1", T0, person_id="E1001", person=PERSON))
     cloud.state.sls_indexing.set(delay)
     assert engine.handle(event("leaver", "l-1", T0 + timedelta(seconds=60), person_id="E1001",

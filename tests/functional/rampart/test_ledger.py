@@ -18,23 +18,23 @@ from rampart.errors import CloudError, ConfigError, LedgerConflict
 from rampart.model import AccessMode, LifecycleState, Marker, PersonRecord, Removal, Revocation, TicketGrant
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.adapters import Waits, settings_for
+from tests.functional.rampart.types import AdaptersFor, MakeWaits, SettingsFor
 
 INSTANCE = "rampart-test"
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
 
 
-def _ledger(cloud: LocalCloud, **settings: object) -> TablestoreLedger:
-    ledger = TablestoreLedger(settings_for(cloud), LedgerSettings(instance=INSTANCE, **settings),  # type: ignore[arg-type]
-                              clock=cloud.now, policy=RetryPolicy.seeded(1, sleep=Waits()))
+def _ledger(cloud: LocalCloud, settings_for: SettingsFor, make_waits: MakeWaits, **settings: object) -> TablestoreLedger:
+    ledger = TablestoreLedger(settings_for(), LedgerSettings(instance=INSTANCE, **settings),  # type: ignore[arg-type]
+                              clock=cloud.now, policy=RetryPolicy.seeded(1, sleep=make_waits()))
     ledger.ensure_tables()
     return ledger
 
 
 @pytest.fixture
-def ledger(cloud: LocalCloud) -> TablestoreLedger:
+def ledger(cloud: LocalCloud, settings_for: SettingsFor, make_waits: MakeWaits) -> TablestoreLedger:
     cloud.tablestore_create_instance(INSTANCE)
-    return _ledger(cloud)
+    return _ledger(cloud, settings_for, make_waits)
 
 
 def _marker(person: str = "E1", **kw: object) -> Marker:
@@ -43,8 +43,8 @@ def _marker(person: str = "E1", **kw: object) -> Marker:
     return Marker(**fields)  # type: ignore[arg-type]
 
 
-def test_init_creates_the_tables_once(cloud: LocalCloud, ledger: TablestoreLedger) -> None:
-    assert _ledger(cloud).ensure_tables() == []  # a second time: nothing to create
+def test_init_creates_the_tables_once(cloud: LocalCloud, ledger: TablestoreLedger, settings_for: SettingsFor, make_waits: MakeWaits) -> None:
+    assert _ledger(cloud, settings_for, make_waits).ensure_tables() == []  # a second time: nothing to create
     listed = ledger.client().list_table()
     assert sorted(listed) == sorted(f"rampart_{t}" for t in ("people", "users", "leases", "counters", "deliveries"))
     described = ledger.client().describe_table("rampart_deliveries")
@@ -185,18 +185,17 @@ def test_throttling_is_retried_and_a_refusal_is_not(cloud: LocalCloud, ledger: T
     assert caught.value.code == "OTSParameterInvalid"
 
 
-def test_a_role_without_ledger_permissions_is_refused(cloud: LocalCloud, ledger: TablestoreLedger) -> None:
+def test_a_role_without_ledger_permissions_is_refused(cloud: LocalCloud, ledger: TablestoreLedger, make_waits: MakeWaits,
+                                                      settings_for: SettingsFor, adapters: AdaptersFor) -> None:
     from alibabacloud_ram20150501 import models
 
-    from tests.functional.rampart.fixtures.adapters import adapters
-
-    clients, _, _ = adapters(cloud)
+    clients, _, _ = adapters()
     ram = clients.ram()
     ram.create_user(models.CreateUserRequest(user_name="reader"))
     key = ram.create_access_key(models.CreateAccessKeyRequest(user_name="reader")).body.access_key
-    outsider = TablestoreLedger(settings_for(cloud, key.access_key_id, key.access_key_secret),
+    outsider = TablestoreLedger(settings_for(key.access_key_id, key.access_key_secret),
                                 LedgerSettings(instance=INSTANCE), clock=cloud.now,
-                                policy=RetryPolicy.seeded(1, sleep=Waits()))
+                                policy=RetryPolicy.seeded(1, sleep=make_waits()))
     with pytest.raises(CloudError) as caught:
         outsider.save(PersonRecord("E1", {"alice": _marker()}))
     assert caught.value.code == "OTSNoPermissionAccess"

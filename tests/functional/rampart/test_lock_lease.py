@@ -28,7 +28,7 @@ from rampart.operations import open_terminal
 from rampart_dev.devstack import LifecycleRuntime
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.adapters import Waits, adapters, settings_for
+from tests.functional.rampart.types import AdaptersFor, MakeWaits, SettingsFor
 
 CREDENTIALS = {"ALIBABA_CLOUD_ACCESS_KEY_ID": "id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "not-a-secret"}
 
@@ -55,15 +55,15 @@ def test_the_dev_deployment_keeps_the_lease_above_the_timeout() -> None:
         LifecycleRuntime("thread")
 
 
-def test_the_engine_locks_with_the_configured_lease(cloud: LocalCloud) -> None:
-    env = {**_env(cloud), ENV_LOCK_LEASE_SECONDS: "42"}
+def test_the_engine_locks_with_the_configured_lease(cloud: LocalCloud, settings_for: SettingsFor) -> None:
+    env = {**_env(settings_for), ENV_LOCK_LEASE_SECONDS: "42"}
     session = Instance(environ=env, clock=cloud.now).session(None)
     locks = session.engine._locks
     assert isinstance(locks, UserLocks) and locks._lease == timedelta(seconds=42)
 
 
-def test_a_wait_for_a_dead_holders_lock_ends_with_its_lease(cloud: LocalCloud) -> None:
-    _, ids, _ = adapters(cloud, Waits())
+def test_a_wait_for_a_dead_holders_lock_ends_with_its_lease(cloud: LocalCloud, adapters: AdaptersFor, make_waits: MakeWaits) -> None:
+    _, ids, _ = adapters(make_waits())
     now = cloud.now()
     ids.create_policy(lock_name("alice"), lock_document("alice", "dead", now + timedelta(seconds=3)), "a dead holder")
     slept: list[float] = []
@@ -77,8 +77,8 @@ def test_a_wait_for_a_dead_holders_lock_ends_with_its_lease(cloud: LocalCloud) -
     assert len(slept) == 1 and 0 < slept[0] <= 3 + LEASE_MARGIN_S  # the lease's end, not the 10 s back-off
 
 
-def _env(cloud: LocalCloud) -> dict[str, str]:
-    s = settings_for(cloud)
+def _env(settings_for: SettingsFor) -> dict[str, str]:
+    s = settings_for()
     return {"ALIBABA_CLOUD_ACCESS_KEY_ID": s.access_key_id, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": s.access_key_secret.reveal(),
             "ALIBABA_CLOUD_REGION_ID": s.region, "RAMPART_ENDPOINT": s.endpoint or ""}
 
@@ -96,8 +96,8 @@ def _configuration(engine: Engine) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("lease", ["", "42"])
-def test_the_functions_and_the_cli_build_the_same_engine_from_one_environment(cloud: LocalCloud, lease: str) -> None:
-    env = {**_env(cloud), ENV_LOCK_LEASE_SECONDS: lease, "RAMPART_SLS_LOGSTORE": "factory-check"}
+def test_the_functions_and_the_cli_build_the_same_engine_from_one_environment(cloud: LocalCloud, lease: str, settings_for: SettingsFor) -> None:
+    env = {**_env(settings_for), ENV_LOCK_LEASE_SECONDS: lease, "RAMPART_SLS_LOGSTORE": "factory-check"}
     function = Instance(environ=env, clock=cloud.now).session(None).engine
     cli = Runtime(environ=env, clock=cloud.now, stdin=io.StringIO(), terminal=open_terminal)
     made = _configuration(function)
@@ -107,8 +107,8 @@ def test_the_functions_and_the_cli_build_the_same_engine_from_one_environment(cl
     assert cli.engine._breaker is cli.breaker  # the one the held and release verbs read
 
 
-def test_a_bad_lease_stops_the_cli_as_it_stops_the_functions(cloud: LocalCloud) -> None:
-    env = {**_env(cloud), ENV_LOCK_LEASE_SECONDS: "0"}
+def test_a_bad_lease_stops_the_cli_as_it_stops_the_functions(cloud: LocalCloud, settings_for: SettingsFor) -> None:
+    env = {**_env(settings_for), ENV_LOCK_LEASE_SECONDS: "0"}
     with pytest.raises(ConfigError, match=ENV_LOCK_LEASE_SECONDS):
         _ = Instance(environ=env, clock=cloud.now).session(None).engine
     with pytest.raises(ConfigError, match=ENV_LOCK_LEASE_SECONDS):

@@ -34,8 +34,8 @@ from rampart.naming import marker_tags, secret_name, secret_tags
 from rampart.secret import Secret
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.adapters import adapters, calls_served, count_calls
 from tests.functional.rampart.test_adapters_identities import READ, bind_mfa, resource_group
+from tests.functional.rampart.types import AdaptersFor, CallsServed, CountCalls
 
 PREFIX = "rampart-tb-alice-"
 DOC = json.dumps({"Version": "1", "Statement": [{"Effect": "Allow", "Action": "arms:*", "Resource": "*",
@@ -49,18 +49,18 @@ KEY_VERSIONS = Counter({"kms:ListSecretVersionIds": 1})  # the AccessKey secret'
 ONCE_PER_ADAPTER = Counter({"ram:GetDefaultDomain": 1, "sts:GetCallerIdentity": 1})  # IMS counts as ram
 
 
-def test_an_absent_user_costs_one_call(cloud: LocalCloud) -> None:
-    _, ids, secrets = adapters(cloud)
-    count_calls(cloud)
+def test_an_absent_user_costs_one_call(cloud: LocalCloud, adapters: AdaptersFor, calls_served: CallsServed, count_calls: CountCalls) -> None:
+    _, ids, secrets = adapters()
+    count_calls()
     assert observe(ids, secrets, "nobody", timebound_prefix=PREFIX) is None
-    assert calls_served(cloud) == Counter({"ram:GetUser": 1})
-    assert sum(calls_served(cloud).values()) == CALLS_ABSENT
+    assert calls_served() == Counter({"ram:GetUser": 1})
+    assert sum(calls_served().values()) == CALLS_ABSENT
 
 
-def test_a_fresh_user_is_observed_empty_and_unmanaged(cloud: LocalCloud) -> None:
-    _, ids, secrets = adapters(cloud)
+def test_a_fresh_user_is_observed_empty_and_unmanaged(cloud: LocalCloud, adapters: AdaptersFor, calls_served: CallsServed, count_calls: CountCalls) -> None:
+    _, ids, secrets = adapters()
     facts = ids.create_user("alice", "Alice", "")
-    count_calls(cloud)
+    count_calls()
     observed = observe(ids, secrets, "alice", timebound_prefix=PREFIX)
     assert observed is not None
     assert (observed.user_name, observed.user_id, observed.display_name) == ("alice", facts.user_id, "Alice")
@@ -68,11 +68,11 @@ def test_a_fresh_user_is_observed_empty_and_unmanaged(cloud: LocalCloud) -> None
     assert observed.keys == () and not observed.has_login_profile and observed.mfa_serial is None
     assert observed.attachments == frozenset() and observed.groups == frozenset()
     assert observed.secrets == () and observed.timebound_policies == ()
-    assert calls_served(cloud) == EVERY_READ + ONCE_PER_ADAPTER
+    assert calls_served() == EVERY_READ + ONCE_PER_ADAPTER
 
 
-def test_a_fully_loaded_user_is_observed_whole_in_eleven_calls(cloud: LocalCloud, ram: Any, rm: Any) -> None:
-    _, ids, secrets = adapters(cloud)
+def test_a_fully_loaded_user_is_observed_whole_in_eleven_calls(cloud: LocalCloud, ram: Any, rm: Any, adapters: AdaptersFor, calls_served: CallsServed, count_calls: CountCalls) -> None:
+    _, ids, secrets = adapters()
     ids.create_user("alice", "Alice", "")
     marker = Marker("p-1", LifecycleState.ACTIVE, datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
                     frozenset({"arms-readonly"}), access=AccessMode.PROGRAMMATIC)
@@ -93,7 +93,7 @@ def test_a_fully_loaded_user_is_observed_whole_in_eleven_calls(cloud: LocalCloud
     ids.default_domain()
     ids.attachments("alice")  # the once-per-adapter reads are done now
 
-    count_calls(cloud)
+    count_calls()
     observed = observe(ids, secrets, "alice", timebound_prefix=PREFIX)
     assert observed is not None
     assert observed.marker == marker
@@ -109,13 +109,13 @@ def test_a_fully_loaded_user_is_observed_whole_in_eleven_calls(cloud: LocalCloud
     assert (escrowed.kind, escrowed.access_key_id, escrowed.pending_deletion) == (
         SecretKind.ACCESS_KEY, key.access_key_id, False)
     assert observed.timebound_policies == (PREFIX + "arms-full-1",)
-    assert calls_served(cloud) == EVERY_READ + KEY_VERSIONS
-    assert sum(calls_served(cloud).values()) == CALLS_PRESENT + CALLS_PER_ACCESS_KEY_SECRET
+    assert calls_served() == EVERY_READ + KEY_VERSIONS
+    assert sum(calls_served().values()) == CALLS_PRESENT + CALLS_PER_ACCESS_KEY_SECRET
     assert key.secret.reveal() not in repr(observed)
 
 
-def test_users_for_person_lists_every_user_tagged_with_the_person(cloud: LocalCloud) -> None:
-    _, ids, _ = adapters(cloud)
+def test_users_for_person_lists_every_user_tagged_with_the_person(cloud: LocalCloud, adapters: AdaptersFor) -> None:
+    _, ids, _ = adapters()
     for user, person in (("alice", "p-1"), ("alice-api", "p-1"), ("bob", "p-2")):
         ids.create_user(user, user, "")
         ids.tag_user(user, {"rampart:person": person})
@@ -123,8 +123,8 @@ def test_users_for_person_lists_every_user_tagged_with_the_person(cloud: LocalCl
     assert users_for_person(ids, "p-9") == []
 
 
-def test_find_user_for_person_prefers_the_console_user_of_a_split_pair(cloud: LocalCloud) -> None:
-    _, ids, _ = adapters(cloud)
+def test_find_user_for_person_prefers_the_console_user_of_a_split_pair(cloud: LocalCloud, adapters: AdaptersFor) -> None:
+    _, ids, _ = adapters()
     assert find_user_for_person(ids, "p-1") is None
     ids.create_user("alice-api", "Alice", "")
     ids.tag_user("alice-api", {"rampart:person": "p-1"})
@@ -134,8 +134,8 @@ def test_find_user_for_person_prefers_the_console_user_of_a_split_pair(cloud: Lo
     assert find_user_for_person(ids, "p-1") == "alice"
 
 
-def test_find_user_for_person_refuses_to_guess_between_unrelated_users(cloud: LocalCloud) -> None:
-    _, ids, _ = adapters(cloud)
+def test_find_user_for_person_refuses_to_guess_between_unrelated_users(cloud: LocalCloud, adapters: AdaptersFor) -> None:
+    _, ids, _ = adapters()
     for user in ("alice", "asmith"):
         ids.create_user(user, user, "")
         ids.tag_user(user, {"rampart:person": "p-1"})

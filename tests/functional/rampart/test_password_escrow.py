@@ -19,7 +19,7 @@ from rampart.model import AuditResult
 from rampart_dev.admin import Admin
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.engine import build_engine, event, example_catalog
+from tests.functional.rampart.types import EngineBuilder, EventFactory, ExampleCatalog
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 USER = "carol.jones"
@@ -75,9 +75,9 @@ def assert_no_unescrowed_password(cloud: LocalCloud) -> bool:
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
-def test_kms_failing_during_a_console_joiner_leaves_no_unescrowed_password(cloud: LocalCloud, fault: str) -> None:
+def test_kms_failing_during_a_console_joiner_leaves_no_unescrowed_password(cloud: LocalCloud, fault: str, build_engine: EngineBuilder, event: EventFactory, example_catalog: ExampleCatalog) -> None:
     cloud.clock_set(T0)
-    engine = build_engine(cloud, example_catalog(cloud))
+    engine = build_engine(example_catalog())
     for rule in FAULTS[fault]:
         cloud.faults.add("kms", **rule)
     result = engine.handle(event("joiner", "j-1", T0, person_id="E2001", person=PERSON))

@@ -31,6 +31,7 @@ import os
 import random
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import Any
 
 import pytest
@@ -42,8 +43,6 @@ from rampart.model import LifecycleEvent, LifecycleState, PolicyRef, PolicyType
 from rampart.planning import timebound_policy_name
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.adapters import settings_for
-from tests.functional.rampart.fixtures.engine import build_engine, event, example_catalog
 from tests.functional.rampart.fixtures.races import (
     START_JITTER_S,
     Races,
@@ -53,6 +52,7 @@ from tests.functional.rampart.fixtures.races import (
     read_state,
     results_of,
 )
+from tests.functional.rampart.types import EngineBuilder, EventFactory, ExampleCatalog, SettingsFor
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 ITERATIONS = int(os.environ.get("RAMPART_RACES_ITERATIONS", "8"))
@@ -79,7 +79,8 @@ def breakglass(user: str, until: datetime = UNTIL) -> str:
 class Person:
     """One person of one iteration: a programmatic Applications service account."""
 
-    def __init__(self, tag: str, n: int) -> None:
+    def __init__(self, tag: str, n: int, event: EventFactory) -> None:
+        self.event = event
         self.pid = f"{tag.upper()}{n:03d}"
         self.user = self.pid.lower()
         self.n = n
@@ -90,7 +91,7 @@ class Person:
         if kind in ("joiner", "mover"):
             base["person"] = {"person_id": self.pid, "display_name": f"Person {self.pid}", "email": f"{self.user}@example.com",
                               "attributes": {"department": "Applications", "employment_type": "service-account"}}
-        return event(kind, ident, when, **base, **fields)
+        return self.event(kind, ident, when, **base, **fields)
 
     def joiner(self, name: str, when: datetime) -> LifecycleEvent:
         return self.ev("joiner", name, when)
@@ -103,10 +104,10 @@ class Person:
 
 
 @pytest.fixture
-def races(cloud: LocalCloud) -> Races:
+def races(cloud: LocalCloud, build_engine: EngineBuilder, example_catalog: ExampleCatalog) -> Races:
     cloud.clock_set(T0)
-    catalog = example_catalog(cloud)
-    build_engine(cloud, catalog, with_breaker=False)  # the SLS logstore and the catalog's custom policy
+    catalog = example_catalog()
+    build_engine(catalog, with_breaker=False)  # the SLS logstore and the catalog's custom policy
     return Races(cloud, catalog)
 
 
@@ -153,19 +154,20 @@ def expect_active(state: State, person: Person, event_time: datetime, attachment
     assert list(state.keys.values()) == [True], context  # one key, active (and escrowed: check_clean)
 
 
-def finish(races: Races) -> None:
+def finish(races: Races, settings_for: SettingsFor) -> None:
     """After every iteration: never two keys, no applied step without its audit record."""
     assert races.most_keys == 1, f"a user held {races.most_keys} keys at once"
     assert races.lock_waits > 0, "no racer ever met the other: the test did not race"
-    sink = SlsAuditSink(settings_for(races.cloud))
+    sink = SlsAuditSink(settings_for())
     assert audit_gaps(sink, races.deliveries, T0, races.cloud.now()) == []
 
 
-ITERATE: Callable[[str], list[Person]] = lambda tag: [Person(tag, n) for n in range(ITERATIONS)]  # noqa: E731
+def iterate(tag: str, event: EventFactory) -> list[Person]:
+    return [Person(tag, n, event) for n in range(ITERATIONS)]
 
 
-def test_a_joiner_racing_a_later_leaver_ends_gone_or_disabled(races: Races) -> None:
-    for person in ITERATE("jl"):
+def test_a_joiner_racing_a_later_leaver_ends_gone_or_disabled(races: Races, event: EventFactory, settings_for: SettingsFor) -> None:
+    for person in iterate("jl", event):
         immediate = person.n % 2 == 1
         leaver = person.ev("leaver", "l", at(5), immediate=immediate)
 
@@ -184,19 +186,19 @@ def test_a_joiner_racing_a_later_leaver_ends_gone_or_disabled(races: Races) -> N
         halfway = frozenset({1}) if (person.n // 2) % 2 == 0 else frozenset()
         run(races, person, [person.joiner("j", at(10)), leaver], expect, jitter=0.05 if halfway else START_JITTER_S,
             once_user_exists=halfway)
-    finish(races)
+    finish(races, settings_for)
 
 
-def test_a_rehire_racing_an_earlier_leaver_ends_active(races: Races) -> None:
-    for person in ITERATE("rh"):
+def test_a_rehire_racing_an_earlier_leaver_ends_active(races: Races, event: EventFactory, settings_for: SettingsFor) -> None:
+    for person in iterate("rh", event):
         leaver = person.ev("leaver", "l", at(20), immediate=person.n % 2 == 1)
         run(races, person, [leaver, person.joiner("rehire", at(10))],
-            lambda state, p=person: expect_active(state, p, at(10), RULE), setup=[person.joiner("j0", at(30))])
-    finish(races)
+            partial(expect_active, person=person, event_time=at(10), attachments=RULE), setup=[person.joiner("j0", at(30))])
+    finish(races, settings_for)
 
 
-def test_two_grants_of_different_profiles_both_end_attached(races: Races) -> None:
-    for person in ITERATE("gd"):
+def test_two_grants_of_different_profiles_both_end_attached(races: Races, event: EventFactory, settings_for: SettingsFor) -> None:
+    for person in iterate("gd", event):
         grants = [person.grant("full", at(10), "arms-full"), person.grant("bg", at(9), "break-glass-admin", UNTIL)]
         if person.n % 2:
             grants.reverse()
@@ -206,11 +208,11 @@ def test_two_grants_of_different_profiles_both_end_attached(races: Races) -> Non
             assert sorted(g.profile for g in state.marker.ticket_grants) == ["arms-full", "break-glass-admin"], state.tags
 
         run(races, person, grants, expect, setup=[person.joiner("j0", at(30))])
-    finish(races)
+    finish(races, settings_for)
 
 
-def test_two_grants_of_one_profile_end_as_one_attachment_from_the_later_ticket(races: Races) -> None:
-    for person in ITERATE("gs"):
+def test_two_grants_of_one_profile_end_as_one_attachment_from_the_later_ticket(races: Races, event: EventFactory, settings_for: SettingsFor) -> None:
+    for person in iterate("gs", event):
         later_until = UNTIL + timedelta(minutes=30)
         if person.n % 2:  # time-bound: two policy names, exactly one may be left
             grants = [person.grant("a", at(10), "break-glass-admin", UNTIL), person.grant("b", at(9), "break-glass-admin", later_until)]
@@ -225,11 +227,11 @@ def test_two_grants_of_one_profile_end_as_one_attachment_from_the_later_ticket(r
             assert len(state.policies) == person.n % 2, state.policies  # the earlier ticket's copy is gone
 
         run(races, person, grants, expect, setup=[person.joiner("j0", at(30))])
-    finish(races)
+    finish(races, settings_for)
 
 
-def test_a_grant_racing_a_revoke_of_the_same_profile_ends_as_the_later_one_says(races: Races) -> None:
-    for person in ITERATE("gr"):
+def test_a_grant_racing_a_revoke_of_the_same_profile_ends_as_the_later_one_says(races: Races, event: EventFactory, settings_for: SettingsFor) -> None:
+    for person in iterate("gr", event):
         grant_later = person.n % 2 == 0
         grant = person.grant("g", at(9 if grant_later else 11), "break-glass-admin", UNTIL)
         revoke = person.ev("revoke", "r", at(10), profile="break-glass-admin")
@@ -241,18 +243,18 @@ def test_a_grant_racing_a_revoke_of_the_same_profile_ends_as_the_later_one_says(
 
         run(races, person, [grant, revoke] if person.n % 4 < 2 else [revoke, grant], expect,
             setup=[person.joiner("j0", at(30))])
-    finish(races)
+    finish(races, settings_for)
 
 
-def test_two_copies_of_a_joiner_make_one_user_with_one_key(races: Races) -> None:
-    for person in ITERATE("jj"):
+def test_two_copies_of_a_joiner_make_one_user_with_one_key(races: Races, event: EventFactory, settings_for: SettingsFor) -> None:
+    for person in iterate("jj", event):
 
         def expect(state: State, person: Person = person) -> None:
             expect_active(state, person, at(10), RULE)
             assert state.secrets.keys() == {f"rampart/{person.user}/access-key"}, state.secrets
 
         run(races, person, [person.joiner("j1", at(10)), person.joiner("j2", at(10))], expect)
-    finish(races)
+    finish(races, settings_for)
 
 
 # --- one interleaving, every time: the second event arrives while the first is half way ----------
@@ -271,31 +273,31 @@ def expect_left(state: State, immediate: bool, event_time: datetime) -> None:
 
 
 @pytest.mark.parametrize("immediate", [False, True])
-def test_a_leaver_arriving_after_the_joiner_marked_the_user_waits_and_then_wins(races: Races, immediate: bool) -> None:
+def test_a_leaver_arriving_after_the_joiner_marked_the_user_waits_and_then_wins(races: Races, immediate: bool, settings_for: SettingsFor, event: EventFactory) -> None:
     """The joiner has created and marked the user (the leaver finds the person), not yet made
     its key or grants: the leaver must not list what to remove now (the joiner would add a key
     and grants after it)."""
-    person = Person("hl", 1 if immediate else 0)
+    person = Person("hl", 1 if immediate else 0, event)
     leaver = person.ev("leaver", "l", at(5), immediate=immediate)
     run(races, person, [person.joiner("j", at(10)), leaver],
         lambda state: expect_left(state, immediate, at(5)), held="tag_user")
-    finish(races)
+    finish(races, settings_for)
 
 
-def test_a_second_copy_of_a_joiner_arriving_half_way_makes_no_second_key(races: Races) -> None:
-    person = Person("hj", 0)
+def test_a_second_copy_of_a_joiner_arriving_half_way_makes_no_second_key(races: Races, settings_for: SettingsFor, event: EventFactory) -> None:
+    person = Person("hj", 0, event)
 
     def expect(state: State) -> None:
         expect_active(state, person, at(10), RULE)
         assert state.secrets.keys() == {f"rampart/{person.user}/access-key"}, state.secrets
 
     run(races, person, [person.joiner("j1", at(10)), person.joiner("j2", at(10))], expect, held="tag_user")
-    finish(races)
+    finish(races, settings_for)
 
 
 @pytest.mark.parametrize("grant_later", [True, False])
-def test_a_revoke_arriving_while_the_grant_attaches_ends_as_the_later_one_says(races: Races, grant_later: bool) -> None:
-    person = Person("hg", int(grant_later))
+def test_a_revoke_arriving_while_the_grant_attaches_ends_as_the_later_one_says(races: Races, grant_later: bool, settings_for: SettingsFor, event: EventFactory) -> None:
+    person = Person("hg", int(grant_later), event)
     grant = person.grant("g", at(9 if grant_later else 11), "break-glass-admin", UNTIL)
     revoke = person.ev("revoke", "r", at(10), profile="break-glass-admin")
 
@@ -304,4 +306,4 @@ def test_a_revoke_arriving_while_the_grant_attaches_ends_as_the_later_one_says(r
         assert [g.profile for g in state.marker.ticket_grants] == (["break-glass-admin"] if grant_later else []), state.tags
 
     run(races, person, [grant, revoke], expect, setup=[person.joiner("j0", at(30))], held="attach")
-    finish(races)
+    finish(races, settings_for)

@@ -19,8 +19,8 @@ from rampart.naming import secret_name, secret_tags
 from rampart.secret import Secret
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.adapters import Waits, adapters, fast_policy, settings_for
 from tests.functional.rampart.test_adapters_identities import READ
+from tests.functional.rampart.types import AdaptersFor, FastPolicy, MakeWaits, SettingsFor
 
 
 def kinds(cloud: LocalCloud) -> list[str]:
@@ -37,17 +37,17 @@ def rendered(error: BaseException) -> str:
     return "\n".join(parts)
 
 
-def test_a_throttled_create_user_is_retried_after_the_retry_after(cloud: LocalCloud) -> None:
-    waits = Waits()
-    _, ids, _ = adapters(cloud, waits)
+def test_a_throttled_create_user_is_retried_after_the_retry_after(cloud: LocalCloud, adapters: AdaptersFor, make_waits: MakeWaits) -> None:
+    waits = make_waits()
+    _, ids, _ = adapters(waits)
     cloud.faults.add("ram", "throttle", "CreateUser", count=2)
     assert ids.create_user("alice", "Alice", "").user_name == "alice"
     assert kinds(cloud) == ["throttle", "throttle"]
     assert len(waits.seconds) == 2 and all(w >= 1.0 for w in waits.seconds)  # x-acs-retry-after: 1000 ms
 
 
-def test_5xx_answers_are_retried(cloud: LocalCloud) -> None:
-    _, ids, secrets = adapters(cloud)
+def test_5xx_answers_are_retried(cloud: LocalCloud, adapters: AdaptersFor) -> None:
+    _, ids, secrets = adapters()
     cloud.faults.add("ram", "error", "ListAccessKeys", count=2)  # ServiceUnavailable 503
     cloud.faults.add("resourcemanager", "error", "ListPolicyAttachments", code="InternalError", status=500, count=1)
     cloud.faults.add("kms", "throttle", "ListSecrets", code="Rejected.Throttling", status=429, retry_after_ms=5, count=1)
@@ -58,9 +58,9 @@ def test_5xx_answers_are_retried(cloud: LocalCloud) -> None:
     assert kinds(cloud) == ["error", "error", "error", "throttle"]
 
 
-def test_a_fault_that_outlasts_the_attempts_is_raised_with_its_code(cloud: LocalCloud) -> None:
-    waits = Waits()
-    _, ids, _ = adapters(cloud, waits)
+def test_a_fault_that_outlasts_the_attempts_is_raised_with_its_code(cloud: LocalCloud, adapters: AdaptersFor, make_waits: MakeWaits) -> None:
+    waits = make_waits()
+    _, ids, _ = adapters(waits)
     cloud.faults.add("ram", "error", "GetUser")
     with pytest.raises(CloudError) as caught:
         ids.get_user("alice")
@@ -68,8 +68,8 @@ def test_a_fault_that_outlasts_the_attempts_is_raised_with_its_code(cloud: Local
     assert len(cloud.faults.log()) == 6 and len(waits.seconds) == 5
 
 
-def test_a_dropped_create_user_converges_as_already_exists(cloud: LocalCloud) -> None:
-    _, ids, _ = adapters(cloud)
+def test_a_dropped_create_user_converges_as_already_exists(cloud: LocalCloud, adapters: AdaptersFor) -> None:
+    _, ids, _ = adapters()
     cloud.faults.add("ram", "drop", "CreateUser", count=1)
     with pytest.raises(CloudError) as caught:
         ids.create_user("alice", "Alice", "")
@@ -78,8 +78,8 @@ def test_a_dropped_create_user_converges_as_already_exists(cloud: LocalCloud) ->
     assert [(e.kind, e.response_status) for e in cloud.faults.log()] == [("drop", 200)]
 
 
-def test_a_dropped_delete_converges_as_not_found(cloud: LocalCloud) -> None:
-    _, ids, _ = adapters(cloud)
+def test_a_dropped_delete_converges_as_not_found(cloud: LocalCloud, adapters: AdaptersFor) -> None:
+    _, ids, _ = adapters()
     ids.create_user("alice", "Alice", "")
     ids.attach("alice", Attachment(READ))
     cloud.faults.add("ram", "drop", "DetachPolicyFromUser", count=1)
@@ -93,8 +93,8 @@ def test_a_dropped_delete_converges_as_not_found(cloud: LocalCloud) -> None:
     assert ids.get_user("alice") is None
 
 
-def test_a_dropped_secret_write_is_completed_by_the_retry(cloud: LocalCloud) -> None:
-    secrets = adapters(cloud)[2]
+def test_a_dropped_secret_write_is_completed_by_the_retry(cloud: LocalCloud, adapters: AdaptersFor) -> None:
+    secrets = adapters()[2]
     name = secret_name("rampart", "alice", SecretKind.PASSWORD)
     cloud.faults.add("kms", "drop", "CreateSecret", count=1)
     version = secrets.put(name, Secret("Initial-Passw0rd!x"), secret_tags("alice", "p-1", "", SecretKind.PASSWORD))
@@ -102,10 +102,10 @@ def test_a_dropped_secret_write_is_completed_by_the_retry(cloud: LocalCloud) -> 
     assert version.startswith("v-")
 
 
-def test_a_dropped_create_access_key_never_leaves_two_keys(cloud: LocalCloud) -> None:
+def test_a_dropped_create_access_key_never_leaves_two_keys(cloud: LocalCloud, adapters: AdaptersFor) -> None:
     """The lost answer's key (its secret never seen) is deleted before the retry makes the
     next, so the user never holds two keys; a key the user had before is kept."""
-    _, ids, _ = adapters(cloud)
+    _, ids, _ = adapters()
     ids.create_user("alice", "Alice", "")
     cloud.faults.add("ram", "drop", "CreateAccessKey", count=1)
     key = ids.create_access_key("alice")
@@ -116,19 +116,19 @@ def test_a_dropped_create_access_key_never_leaves_two_keys(cloud: LocalCloud) ->
     assert {k.access_key_id for k in ids.access_keys("alice")} == {key.access_key_id, second.access_key_id}
 
 
-def test_a_permission_error_is_permission_denied(cloud: LocalCloud, make_user: Any) -> None:
+def test_a_permission_error_is_permission_denied(cloud: LocalCloud, make_user: Any, fast_policy: FastPolicy, make_waits: MakeWaits, settings_for: SettingsFor) -> None:
     ak, sk = make_user("reader", "AliyunRAMReadOnlyAccess")
-    policy = fast_policy(Waits())
-    ids = RamIdentities(Clients(settings_for(cloud, ak, sk), policy=policy), policy=policy)
+    policy = fast_policy(make_waits())
+    ids = RamIdentities(Clients(settings_for(ak, sk), policy=policy), policy=policy)
     assert ids.get_user("reader") is not None
     with pytest.raises(PermissionDenied) as caught:
         ids.create_user("mallory", "M", "")
     assert caught.value.code == "NoPermission" and caught.value.request_id
 
 
-def test_no_secret_appears_in_any_cloud_error(cloud: LocalCloud, ram: Any) -> None:
-    waits = Waits()
-    _, ids, secrets = adapters(cloud, waits)
+def test_no_secret_appears_in_any_cloud_error(cloud: LocalCloud, ram: Any, adapters: AdaptersFor, fast_policy: FastPolicy, make_waits: MakeWaits) -> None:
+    waits = make_waits()
+    _, ids, secrets = adapters(waits)
     ids.create_user("alice", "Alice", "")
     key = ids.create_access_key("alice")
     name = secret_name("rampart", "alice", SecretKind.ACCESS_KEY)

@@ -15,16 +15,15 @@ from rampart.model import AuditResult
 from rampart.planning import is_timebound_name, timebound_prefix
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.adapters import Waits, adapters
-from tests.functional.rampart.fixtures.engine import build_engine, event, example_catalog
+from tests.functional.rampart.types import AdaptersFor, EngineBuilder, EventFactory, ExampleCatalog, MakeUser, MakeWaits
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def ids(cloud: LocalCloud) -> RamIdentities:
+def ids(cloud: LocalCloud, adapters: AdaptersFor, make_waits: MakeWaits) -> RamIdentities:
     cloud.clock_set(T0)
-    return adapters(cloud, Waits())[1]
+    return adapters(make_waits())[1]
 
 
 TOKENS = itertools.count()
@@ -32,7 +31,7 @@ TOKENS = itertools.count()
 
 def locks(cloud: LocalCloud, ids: RamIdentities, waits: tuple[float, ...] = (), token: str = "") -> UserLocks:
     """An instance's locks: its own tokens (the default makes random ones; these are readable)."""
-    return UserLocks(ids, cloud.now, wait=Waits(), waits=waits,
+    return UserLocks(ids, cloud.now, wait=lambda _seconds: None, waits=waits,
                      token=(lambda: token) if token else (lambda: f"tok{next(TOKENS)}"))
 
 
@@ -88,9 +87,9 @@ def test_the_lock_of_an_instance_that_died_is_taken_after_its_lease(cloud: Local
     assert custom_policies(cloud) == []
 
 
-def test_a_lock_is_inert_and_not_observed_as_a_grant(cloud: LocalCloud, ids: RamIdentities, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_lock_is_inert_and_not_observed_as_a_grant(cloud: LocalCloud, ids: RamIdentities, make_user: MakeUser, adapters: AdaptersFor, make_waits: MakeWaits) -> None:
     make_user("alice", "AliyunRAMReadOnlyAccess")
-    _, _, secrets = adapters(cloud, Waits())
+    _, _, secrets = adapters(make_waits())
     with locks(cloud, ids).holding(["alice"]):
         seen = observe(ids, secrets, "alice", timebound_prefix=timebound_prefix("alice"))
         assert seen is not None and seen.timebound_policies == ()
@@ -101,9 +100,9 @@ def test_a_lock_is_inert_and_not_observed_as_a_grant(cloud: LocalCloud, ids: Ram
             policy_type="Custom", policy_name=lock_name("alice"), user_name="alice"))
 
 
-def test_an_event_that_finds_its_user_locked_fails_having_changed_nothing(cloud: LocalCloud, ids: RamIdentities) -> None:
-    catalog = example_catalog(cloud)
-    engine = build_engine(cloud, catalog, with_breaker=False)
+def test_an_event_that_finds_its_user_locked_fails_having_changed_nothing(cloud: LocalCloud, ids: RamIdentities, build_engine: EngineBuilder, event: EventFactory, example_catalog: ExampleCatalog) -> None:
+    catalog = example_catalog()
+    engine = build_engine(catalog, with_breaker=False)
     person = {"person_id": "E1", "display_name": "Alice", "email": "alice@example.com",
               "attributes": {"department": "Engineering"}}
     assert engine.handle(event("joiner", "j-1", T0 - timedelta(hours=1), person=person)).ok

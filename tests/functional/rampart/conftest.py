@@ -1,0 +1,55 @@
+"""The fixtures of rampart's functional tests, defined in ``fixtures/`` by group.
+
+They are imported here rather than listed in ``pytest_plugins``: pytest refuses
+``pytest_plugins`` in a conftest below the rootdir (docs.pytest.org, deprecations,
+"pytest_plugins in non-top-level conftest files"), and importing them here keeps them
+visible to this directory's tests only.
+"""
+
+from __future__ import annotations
+
+from tests.functional.rampart.fixtures.adapters import (
+    adapters_fixture,
+    calls_served_fixture,
+    count_calls_fixture,
+    fast_policy_fixture,
+    make_waits_fixture,
+    settings_for_fixture,
+)
+from tests.functional.rampart.fixtures.cli import (
+    environment_fixture,
+    escrowed_fixture,
+    event_file_fixture,
+    make_cli_fixture,
+    make_terminal_fixture,
+    person_fixture,
+    write_catalog_fixture,
+)
+from tests.functional.rampart.fixtures.engine import (
+    build_engine_fixture,
+    event_fixture,
+    example_catalog_fixture,
+    identities_of_fixture,
+    secrets_of_fixture,
+)
+
+__all__ = [
+    "adapters_fixture",
+    "build_engine_fixture",
+    "calls_served_fixture",
+    "count_calls_fixture",
+    "environment_fixture",
+    "escrowed_fixture",
+    "event_file_fixture",
+    "event_fixture",
+    "example_catalog_fixture",
+    "fast_policy_fixture",
+    "identities_of_fixture",
+    "make_cli_fixture",
+    "make_terminal_fixture",
+    "make_waits_fixture",
+    "person_fixture",
+    "secrets_of_fixture",
+    "settings_for_fixture",
+    "write_catalog_fixture",
+]
