@@ -2,7 +2,7 @@
 
 DeleteUser fails while the user holds groups, AccessKeys, a login profile, an MFA device or
 attached policies (``DeleteConflict.User.*``, alibaba-platform.md §A.3), so a teardown
-removes all of them, manual grants included, in the issue's order:
+removes all of them, manual grants included, in this order:
 
 1. TAG_USER: the marker says "disabled, grace over" first, so that a teardown cut short is
    finished by the next sweep rather than undone by it (skipped when it already says so);
