@@ -16,7 +16,7 @@ from rampart.adapters.sls import AUDIT_FIELDS, IndexState, SlsAuditSink
 from rampart.audit import REPLAY_MARK, AuditTrail, Delivery, replay
 from rampart.config import Settings
 from rampart.errors import CloudError, PermissionDenied
-from rampart.model import AuditResult, Step, StepKind
+from rampart.model import AuditResult, NewUser, Step, StepKind
 from rampart.redact import SecretRegistry
 from rampart.secret import Secret
 
@@ -62,7 +62,7 @@ def query(cloud: LocalCloud, sink: SlsAuditSink, text: str, limit: int = 100) ->
     return sink.query(text, *around(cloud), limit=limit)
 
 
-STEP = Step(StepKind.CREATE_USER, "alice", {}, reason="joiner")
+STEP = Step(StepKind.CREATE_USER, "alice", NewUser("Alice", "p-1", "", "managed by rampart"), reason="joiner")
 
 
 # --- rampart init -------------------------------------------------------------------------
