@@ -205,7 +205,7 @@ class Engine:
             trail.flush_now(self._sink)  # a change made is on record before the next step (a crash may come)
 
         trail.add(AuditAction.PLAN, AuditResult.OK, detail={"kind": event.kind.value, "steps": [
-            f"{s.kind.value}:{s.detail.get('policy', '')}".rstrip(":") for s in plan.steps]})
+            f"{s.kind.value}:{s.detail.as_dict().get('policy', '')}".rstrip(":") for s in plan.steps]})
         deleting = any(s.kind is StepKind.DELETE_USER for s in plan.steps)
         if deleting:
             _gate.write_ahead_tombstone(event, target, plan, trail)
