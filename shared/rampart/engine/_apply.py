@@ -115,7 +115,6 @@ class ApplyContext:
     person_id: str
     manager: str = ""
     secret_prefix: str = "rampart"  # noqa: S105 - a KMS name prefix, not a secret
-    recovery_window_days: int = 7
     password_reset_required: bool = True
     mfa_bind_required: bool = True
     registry: SecretRegistry = field(default_factory=SecretRegistry)

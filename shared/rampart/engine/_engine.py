@@ -192,7 +192,6 @@ class Engine:
             person_id=event.person_id,
             manager=event.person.manager if event.person is not None else "",
             secret_prefix=options.secret_prefix,
-            recovery_window_days=options.secret_recovery_window_days,
             password_reset_required=options.password_reset_required,
             mfa_bind_required=options.mfa_bind_required,
             registry=registry,
