@@ -17,15 +17,13 @@ from rampart.config import Settings
 from localcloud import LocalCloud
 from tests.functional.rampart.types import SettingsFor
 
-ROOT = Path(__file__).resolve().parents[3]
 
-
-def test_importing_the_adapters_imports_no_sdk() -> None:
+def test_importing_the_adapters_imports_no_sdk(repo_root: Path) -> None:
     code = (
         "import sys, json; import rampart.adapters, rampart.engine, rampart.adapters.retry; "
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith(('alibabacloud', 'aliyun', 'darabonba', 'Tea')))))"
     )
-    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'shared'}{os.pathsep}{ROOT}"}
+    env = {**os.environ, "PYTHONPATH": f"{repo_root / 'shared'}{os.pathsep}{repo_root}"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True, timeout=60)
     assert json.loads(out.stdout) == []
 

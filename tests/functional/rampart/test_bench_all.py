@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections import Counter
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +20,6 @@ from rampart_dev.bench.calls import ImportRun
 from rampart_dev.bench.cold import INSTANCE_MIB, Sample, summary
 from rampart_dev.bench.ops import LOCK_CALLS, OPERATIONS, OperationRow
 from rampart_dev.bench.table import BenchError, last_json, parse_localcloud, parts, render, table
-
-from tests.functional.rampart.fixtures.functions import REPO
 
 LOCALCLOUD_OUT = """RAM GetUser through alibabacloud_ram20150501, 2000 calls; Python 3.11.7, 2 CPUs (x86_64)
 | server | sequential calls/s | 16 threads calls/s |
@@ -195,11 +194,11 @@ def test_the_machine_is_described() -> None:
 # --- one real, quick run ---------------------------------------------------------------------------
 
 
-def test_a_quick_real_run_of_the_cheap_parts() -> None:
+def test_a_quick_real_run_of_the_cheap_parts(repo_root: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "rampart_dev.bench.table", "--quick", "--only", "operations", "--only", "localcloud", "--json"],
-        capture_output=True, text=True, cwd=REPO, timeout=120,
-        env={"PYTHONPATH": f"{REPO / 'shared'}:{REPO}", "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, cwd=repo_root, timeout=120,
+        env={"PYTHONPATH": f"{repo_root / 'shared'}:{repo_root}", "PATH": "/usr/bin:/bin"},
     )
     assert done.returncode == 0, done.stderr[-2000:]
     data = json.loads(done.stdout)

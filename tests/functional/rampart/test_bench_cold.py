@@ -7,24 +7,23 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 from rampart_dev.bench.cold import EAGER_MODULES, INSTANCE_MIB
-
-from tests.functional.rampart.fixtures.functions import REPO
 
 FIGURES = ("import_ms", "event_ms", "total_ms", "rss_mib")
 EVERY_SDK = {m.split(".")[0] for m in EAGER_MODULES if m.startswith(("alibabacloud_", "aliyun"))}
 
 
 @pytest.fixture(scope="module")
-def report() -> dict[str, Any]:
+def report(repo_root: Path) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-m", "rampart_dev.bench.cold", "--runs", "1", "--function", "lifecycle",
          "--function", "hr_webhook", "--json"],
-        capture_output=True, text=True, cwd=REPO, timeout=120,
-        env={"PYTHONPATH": f"{REPO / 'shared'}:{REPO}", "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, cwd=repo_root, timeout=120,
+        env={"PYTHONPATH": f"{repo_root / 'shared'}:{repo_root}", "PATH": "/usr/bin:/bin"},
     )
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.strip().splitlines()

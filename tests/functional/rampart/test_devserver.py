@@ -46,7 +46,7 @@ from rampart_dev.devstack import (
 )
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.functions import EVENTS, REPO, samples
+from tests.functional.rampart.fixtures.functions import EVENTS, samples
 
 REFERENCE = json.loads((EVENTS / "fc" / "http-trigger-reference.json").read_text())
 
@@ -278,7 +278,7 @@ def test_the_timer_thread_fires_on_its_own(cloud: LocalCloud, deployed: Deployme
     assert cloud.functions.tasks(SWEEPER_FUNCTION)
 
 
-def test_the_deployment_uses_least_privilege_roles_and_is_idempotent(cloud: LocalCloud, tmp_path: Path) -> None:
+def test_the_deployment_uses_least_privilege_roles_and_is_idempotent(cloud: LocalCloud, tmp_path: Path, repo_root: Path) -> None:
     first = deploy(Admin(cloud.endpoint), tmp_path / "a")
     again = deploy(Admin(cloud.endpoint), tmp_path / "b")
     assert again.resource_group == first.resource_group
@@ -289,7 +289,7 @@ def test_the_deployment_uses_least_privilege_roles_and_is_idempotent(cloud: Loca
         policies = ram.list_policies_for_role(ram_models.ListPoliciesForRoleRequest(role_name=role)).body.policies.policy
         assert [(p.policy_name, p.policy_type) for p in policies] == [(role, "Custom")]
         document = ram.get_policy(ram_models.GetPolicyRequest(policy_name=role, policy_type="Custom")).body
-        wanted = json.loads((REPO / "deploy" / "policies" / f"{role}.json").read_text())
+        wanted = json.loads((repo_root / "deploy" / "policies" / f"{role}.json").read_text())
         assert json.loads(document.default_policy_version.policy_document) == wanted
     specs = {spec.name: spec for spec in cloud.functions.specs()}
     assert set(specs) == {*first.functions, DEAD_LETTER_FUNCTION}
@@ -337,11 +337,11 @@ def _cli(*argv: str) -> tuple[int, str, str]:
 # --- the command, in its own process -----------------------------------------------------------
 
 
-def test_rampart_dev_starts_serves_and_stops_on_sigterm() -> None:
+def test_rampart_dev_starts_serves_and_stops_on_sigterm(repo_root: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ALIBABA_CLOUD_", "RAMPART_"))}
-    env["PYTHONPATH"] = str(REPO / "shared")  # localcloud is found beside shared/ by rampart dev itself
+    env["PYTHONPATH"] = str(repo_root / "shared")  # localcloud is found beside shared/ by rampart dev itself
     process = subprocess.Popen([sys.executable, "-m", "rampart_dev", "dev", "--port", "0", "--sweep-every", "0"],
-                               cwd=REPO / "shared", env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               cwd=repo_root / "shared", env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         started = json.loads(process.stdout.readline())
@@ -361,11 +361,11 @@ def test_rampart_dev_starts_serves_and_stops_on_sigterm() -> None:
     no_demo_secret_in(out, err)
 
 
-def test_the_library_imports_neither_localcloud_nor_an_sdk_for_rampart_dev() -> None:
+def test_the_library_imports_neither_localcloud_nor_an_sdk_for_rampart_dev(repo_root: Path) -> None:
     code = ("import sys, rampart.cli, rampart_dev.devserver, rampart_dev.devstack, rampart_dev.devcloud;"
             "print([m for m in sys.modules if m.startswith(('localcloud', 'alibabacloud', 'aliyun'))])")
-    run = subprocess.run([sys.executable, "-c", code], cwd=REPO / "shared", capture_output=True, text=True,
-                         timeout=60, env={**os.environ, "PYTHONPATH": str(REPO / "shared")})
+    run = subprocess.run([sys.executable, "-c", code], cwd=repo_root / "shared", capture_output=True, text=True,
+                         timeout=60, env={**os.environ, "PYTHONPATH": str(repo_root / "shared")})
     assert (run.returncode, run.stdout.strip()) == (0, "[]"), run.stderr
 
 

@@ -20,12 +20,12 @@ FC2 = {"RAMPART_FC_API": "2021-04-06", "RAMPART_FC_SERVICE": SERVICE, "RAMPART_L
 
 
 @pytest.fixture
-def deployment(cloud: LocalCloud, tmp_path: Path) -> Deployment:
+def deployment(cloud: LocalCloud, tmp_path: Path, repo_root: Path) -> Deployment:
     deployed = deploy(cloud, tmp_path)
     [spec] = [s for s in cloud.functions.specs() if s.key == LIFECYCLE]
     cloud.functions.unregister(LIFECYCLE)
     cloud.functions.register("lifecycle", spec.handler, service=SERVICE, env=dict(spec.env), role=spec.role,
-                             timeout=spec.timeout, code_root=Path(__file__).resolve().parents[3],
+                             timeout=spec.timeout, code_root=repo_root,
                              async_config={"max_retries": 1})
     return deployed
 

@@ -7,24 +7,23 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-
-from tests.functional.rampart.fixtures.functions import REPO
 
 HEAVY = ("alibabacloud", "aliyun", "Tea", "darabonba", "cryptography")
 
 
 @pytest.mark.parametrize("function", ["hr_webhook", "ticket_webhook", "lifecycle", "sweeper"])
-def test_loading_a_function_imports_no_sdk(function: str) -> None:
+def test_loading_a_function_imports_no_sdk(function: str, repo_root: Path) -> None:
     code = (
         "import importlib.util, json, sys\n"
-        f"spec = importlib.util.spec_from_file_location('index', {str(REPO / 'functions' / function / 'index.py')!r})\n"
+        f"spec = importlib.util.spec_from_file_location('index', {str(repo_root / 'functions' / function / 'index.py')!r})\n"
         "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
         "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          env={"PYTHONPATH": str(REPO / "shared")}, cwd=REPO)
+                          env={"PYTHONPATH": str(repo_root / "shared")}, cwd=repo_root)
     loaded = json.loads(done.stdout)
     assert [m for m in loaded if m.startswith(HEAVY)] == []
     if function.endswith("_webhook"):

@@ -25,11 +25,10 @@ from alibabacloud_ram20150501 import models as ram_models
 from rampart.planning import timebound
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.functions import POLICIES, RECEIVER_POLICY, REPO, WORKER_POLICY
+from tests.functional.rampart.fixtures.functions import POLICIES, RECEIVER_POLICY, WORKER_POLICY
 from tests.functional.rampart.fixtures.least_privilege import GROUP, USER, Outcome, Scenario, Stage
 from tests.functional.rampart.fixtures.notify import notify_records
 
-README = REPO / "deploy" / "README.md"
 DAY = 86400
 
 
@@ -369,16 +368,16 @@ def test_without_the_action_its_step_fails_with_a_permission_error(
             scenario.survived(stage, outcome)
 
 
-def why_it_stays() -> str:
-    text = README.read_text(encoding="utf-8")
+def why_it_stays(repo_root: Path) -> str:
+    text = (repo_root / "deploy" / "README.md").read_text(encoding="utf-8")
     match = re.search(r"^#+ Why it stays\b.*?(?=^## |\Z)", text, re.S | re.M)
     assert match, "deploy/README.md has no 'Why it stays' section"
     return match.group(0)
 
 
 @pytest.mark.parametrize(("policy", "action", "resource"), EXPLAINED)
-def test_what_stays_unproven_is_explained_in_the_readme(policy: str, action: str, resource: str) -> None:
-    section = why_it_stays()
+def test_what_stays_unproven_is_explained_in_the_readme(policy: str, action: str, resource: str, repo_root: Path) -> None:
+    section = why_it_stays(repo_root)
     assert f"`{action}`" in section and f"`{resource}`" in section, (policy, action, resource)
     assert (policy, action, resource) in {(p, a, r) for p, _, a, r in CASES}, "explains what the policy no longer has"
 
