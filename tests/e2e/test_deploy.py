@@ -37,7 +37,7 @@ from tests.e2e.deploy_support import (
     build_module,
     check_s_yaml,
 )
-from tests.functional.rampart.functions_support import create_roles
+from tests.functional.rampart.fixtures.functions import create_roles
 
 ROLES = (RECEIVER_ROLE, WORKER_ROLE)
 REAL_CLOUD_NAMES = {
