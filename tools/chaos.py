@@ -1,4 +1,4 @@
-"""`make chaos`: the chaos campaign (issue 6, deliverable 1; README "Chaos campaign").
+"""`make chaos`: the chaos campaign (README "Chaos campaign").
 
 Hundreds of people go through joiner -> grant -> mover -> leaver, sent to rampart's functions
 through `rampart dev` on localcloud, each event delivered 1-3 times, out of order, with random
