@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import signal
 import subprocess
@@ -134,3 +135,59 @@ def test_serve_runs_with_the_flag_and_refuses_a_bad_one() -> None:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=10)
     assert process.returncode == 0
+
+
+# --- passed through by `rampart dev` and the chaos campaign ----------------------------------
+
+
+def _rampart(*argv: str) -> tuple[int, str]:
+    from rampart.cli import main
+    from rampart_dev.cli_dev import register
+
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err, environ={}, extra_verbs=[register])
+    return code, err.getvalue()
+
+
+@pytest.mark.parametrize("value", ["0", "301", "-1", "2.5", "lots"])
+def test_rampart_dev_refuses_a_bad_fc_concurrency(value: str) -> None:
+    code, err = _rampart("dev", "--fc-concurrency", value, "--endpoint", "127.0.0.1:9")
+    assert code == 2 and err.startswith("rampart: error: rampart dev:") and "--fc-concurrency" in err
+
+
+def test_rampart_dev_sets_a_running_localclouds_fc_concurrency(cloud: LocalCloud, tmp_path: Path) -> None:
+    # the catalog is missing, so rampart dev stops right after setting up: the limit is already set
+    code, err = _rampart("dev", "--endpoint", cloud.endpoint, "--port", "0", "--fc-concurrency", "7",
+                         "--catalog", str(tmp_path / "missing.yaml"))
+    assert code != 0 and "missing.yaml" in err
+    assert cloud.functions.concurrency == 7
+
+
+def test_rampart_dev_leaves_a_running_localclouds_limit_alone_without_the_flag(cloud: LocalCloud, tmp_path: Path) -> None:
+    cloud.functions.set_concurrency(9)
+    code, _ = _rampart("dev", "--endpoint", cloud.endpoint, "--port", "0", "--catalog", str(tmp_path / "missing.yaml"))
+    assert code != 0
+    assert cloud.functions.concurrency == 9
+
+
+def test_rampart_dev_starts_its_embedded_localcloud_with_the_limit() -> None:
+    from rampart_dev.cli_dev import _embedded_localcloud
+
+    for given, expected in ((None, 16), (4, 4)):
+        embedded = _embedded_localcloud(given)
+        try:
+            assert embedded.functions.concurrency == expected
+        finally:
+            embedded.stop()
+
+
+def test_the_chaos_campaign_takes_the_limit_and_refuses_a_bad_one(capsys: pytest.CaptureFixture[str]) -> None:
+    from tools.chaos import parse
+
+    assert parse([]).fc_concurrency == 16
+    assert parse(["--fc-concurrency", "32"]).fc_concurrency == 32
+    for value in ("0", "301", "many"):
+        with pytest.raises(SystemExit) as exited:
+            parse(["--fc-concurrency", value])
+        assert exited.value.code == 2
+        assert "--fc-concurrency" in capsys.readouterr().err
