@@ -1,4 +1,5 @@
-"""``python -m localcloud serve [--host] [--port] [--state FILE] [--latency-ms N] [--sls-index-delay S] [--region] [--alias]``.
+"""``python -m localcloud serve [--host] [--port] [--state FILE] [--latency-ms N] [--sls-index-delay S]
+[--fc-concurrency N] [--region] [--alias]``.
 
 The first line on stdout is one JSON object (endpoint, host, port, region, account id and
 alias, the root AccessKey); then it serves until SIGINT or SIGTERM.
@@ -12,7 +13,16 @@ import signal
 import sys
 import threading
 
+from localcloud.fc.functions import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, FunctionConfigError, validate_concurrency
 from localcloud.state import DEFAULT_REGION, Account, StateFileError
+
+
+def _concurrency(text: str) -> int:
+    try:
+        return validate_concurrency(int(text), "--fc-concurrency")
+    except ValueError as exc:  # int() and FunctionConfigError alike
+        message = str(exc) if isinstance(exc, FunctionConfigError) else f"{text!r} is not a whole number"
+        raise argparse.ArgumentTypeError(message) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--latency-ms", type=float, default=0.0, help="add this latency to every cloud call")
     serve.add_argument("--sls-index-delay", type=float, default=0.0, metavar="S",
                        help="seconds before a log written to SLS is queryable (real SLS: about 3; default: 0)")
+    serve.add_argument("--fc-concurrency", type=_concurrency, default=DEFAULT_CONCURRENCY, metavar="N",
+                       help=f"FC async invocations run at once, 1-{MAX_CONCURRENCY} (default: {DEFAULT_CONCURRENCY})")
     serve.add_argument("--region", default=DEFAULT_REGION, help=f"region id (default: {DEFAULT_REGION})")
     serve.add_argument("--alias", help="account alias (default: the account id)")
     return parser
@@ -48,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             state_file=args.state,
             latency_ms=args.latency_ms,
             sls_index_delay=args.sls_index_delay,
+            fc_concurrency=args.fc_concurrency,
             account=Account.generate(args.region, args.alias),
         )
     except StateFileError as exc:

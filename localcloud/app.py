@@ -21,6 +21,7 @@ from localcloud.core.http import HttpRequest, HttpResponse
 from localcloud.faults import admin as faults_admin
 from localcloud.faults.injector import FaultInjector
 from localcloud.fc import routes as fc_routes
+from localcloud.fc.functions import DEFAULT_CONCURRENCY
 from localcloud.fc.models import FunctionService
 from localcloud.fc.routes import FcRouter
 from localcloud.policy.authorizer import authorize, request_context
@@ -81,7 +82,9 @@ class LocalCloud:
         region: str = DEFAULT_REGION,
         account: Account | None = None,
         sls_index_delay: float = 0.0,
+        fc_concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
+        """``fc_concurrency``: how many FC async invocations run at once (1-300; see ``cloud.functions``)."""
         self.state = CloudState(account or Account.generate(region))
         self.state.sls_indexing.set(sls_index_delay)
         self._state_file = StateFile(Path(state_file)) if state_file else None
@@ -95,7 +98,7 @@ class LocalCloud:
             TablestoreRouter(lambda: self.state, self.persist),
             PopRouter(lambda: self.state, pop_services(), self.persist),
         ]
-        self.functions = FunctionService(lambda: self.state, lambda: self.endpoint)
+        self.functions = FunctionService(lambda: self.state, lambda: self.endpoint, concurrency=fc_concurrency)
         """Function Compute's registry and invoker (localcloud.fc)."""
         self.routers.append(FcRouter(self.functions, lambda: self.state))
         self.robots = RobotService(lambda: self.state.clock)

@@ -56,6 +56,8 @@ def parse(argv: list[str]) -> Options:
     p.add_argument("--lease", type=int, default=12, help="the per-user lock's lease, seconds (> --timeout)")
     p.add_argument("--index-delay", type=float, default=2.0,
                    help="SLS's indexing delay in localcloud, seconds (real SLS: about 3; default 2)")
+    p.add_argument("--fc-concurrency", type=int, default=16, metavar="N",
+                   help="FC async invocations localcloud runs at once, 1-300 (default 16; real FC scales out)")
     p.add_argument("--progress-every", type=int, default=100)
     p.add_argument("--logs", type=Path, default=None, help="keep the servers' logs in this directory")
     p.add_argument("--plant", default="", help=argparse.SUPPRESS)
@@ -63,9 +65,12 @@ def parse(argv: list[str]) -> Options:
     if a.people < 1 or a.kills < 0 or a.workers < 1 or a.lease <= a.timeout or not 0 <= a.index_delay <= 60:
         p.error("--people and --workers must be positive, --kills not negative, --lease above --timeout, "
                 "--index-delay from 0 to 60")
+    if not 1 <= a.fc_concurrency <= 300:
+        p.error(f"--fc-concurrency must be from 1 to 300, not {a.fc_concurrency}")
     return Options(seed=a.seed, people=a.people, kills=a.kills, throttle=a.throttle, error=a.error, drop=a.drop,
                    latency_ms=a.latency_ms, workers=a.workers, max_delay=a.max_delay, timeout=a.timeout,
                    lease=a.lease, index_delay=a.index_delay, progress_every=a.progress_every, logs=a.logs,
+                   fc_concurrency=a.fc_concurrency,
                    plant=a.plant)
 
 

@@ -6,6 +6,10 @@ memory 128 MB - 32 GB in multiples of 64; timeout 1-86400 s (default 3);
 ``maxAsyncRetryAttempts`` 0-8 (default 3); ``maxAsyncEventAgeInSeconds`` 1-604800
 (default 86400); environment keys start with a letter and hold letters, digits and ``_``,
 the ``FC_`` prefix is reserved and all variables together stay within 4 KB.
+``reserved_concurrency`` is FC 3.0's ``reservedConcurrency`` (PutConcurrencyConfig's
+``PutConcurrencyInput``, https://www.alibabacloud.com/help/en/functioncompute/api-fc-2023-03-30-struct-putconcurrencyinput):
+the most instances of the function that run at once, 1-300 (ROS ``ALIYUN::FC3::ConcurrencyConfig``
+gives MaxValue 300); None, FC's default, leaves only the account's limit.
 A FC 2.0 function (``service`` set) is also addressable in 3.0 as ``<service>$<name>`` (§D.1).
 """
 
@@ -23,6 +27,11 @@ ENV_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 MAX_ENV_BYTES = 4096
 DEFAULT_MEMORY = 512  # UNCONFIRMED: the console's default; the API model gives none
 DEFAULT_TIMEOUT = 3
+MAX_CONCURRENCY = 300
+"""The most instances localcloud runs at once, per function or in all (ROS's MaxValue for ReservedConcurrency)."""
+DEFAULT_CONCURRENCY = 16
+"""localcloud's default account-wide limit (``serve --fc-concurrency``); FC's own default is 100
+on-demand instances per region (https://www.alibabacloud.com/help/en/functioncompute/fc/error-handling-1-2)."""
 
 
 class FunctionConfigError(ValueError):
@@ -121,9 +130,13 @@ class FunctionSpec:
     runtime: PythonRuntime = PythonRuntime.PYTHON310
     async_config: AsyncConfig = field(default_factory=AsyncConfig)
     isolation: Isolation = Isolation.INLINE
+    reserved_concurrency: int | None = None
+    """FC 3.0's ``reservedConcurrency``: at most this many async invocations of it run at once."""
 
     def __post_init__(self) -> None:
         validate_name(self.name, FUNCTION_NAME, "function name", 64)
+        if self.reserved_concurrency is not None:
+            validate_concurrency(self.reserved_concurrency, "reserved_concurrency (reservedConcurrency)")
         if not isinstance(self.isolation, Isolation):
             raise FunctionConfigError(f"isolation must be an Isolation, got {self.isolation!r}")
         if self.service is not None:
@@ -154,6 +167,7 @@ class FunctionSpec:
             "runtime": self.runtime.value,
             "async": self.async_config.to_json(),
             "isolation": self.isolation.value,
+            "reserved_concurrency": self.reserved_concurrency,
         }
 
 
@@ -162,6 +176,13 @@ def validate_name(name: object, pattern: re.Pattern[str], label: str, limit: int
         raise FunctionConfigError(
             f"{label} {name!r} is invalid: 1-{limit} letters, digits, '_' or '-', not starting with a digit or '-'"
         )
+
+
+def validate_concurrency(value: object, label: str) -> int:
+    """``value`` when it is a whole number from 1 to :data:`MAX_CONCURRENCY`, else FunctionConfigError."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_CONCURRENCY:
+        raise FunctionConfigError(f"{label} must be a whole number from 1 to {MAX_CONCURRENCY}, got {value!r}")
+    return value
 
 
 def validate_env(env: Mapping[str, str]) -> None:
@@ -184,6 +205,7 @@ def validate_env(env: Mapping[str, str]) -> None:
 
 _JSON_KEYS = {
     "name", "handler", "service", "env", "role", "memory", "timeout", "runtime", "async", "code_root", "isolation",
+    "reserved_concurrency",
 }
 
 
@@ -212,6 +234,7 @@ def spec_from_json(data: Mapping[str, Any]) -> FunctionSpec:
         runtime=python,
         async_config=AsyncConfig.from_json(data.get("async")),
         isolation=isolation_of(data.get("isolation", Isolation.INLINE.value)),
+        reserved_concurrency=data.get("reserved_concurrency"),
     )
 
 

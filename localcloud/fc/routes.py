@@ -20,6 +20,9 @@ Admin routes for functions (loopback only, JSON), thin wrappers over ``cloud.fun
 - ``POST /_localcloud/functions/drain`` ``{"timeout": s}``: 200 once idle, 504 on timeout;
 - ``POST /_localcloud/functions/pause`` / ``resume``: hold or release queued async calls;
 - ``GET /_localcloud/functions/tasks?function=<name>``: async task records;
+- ``GET /_localcloud/functions/concurrency``: ``{"concurrency": N, "running": n, "queued": n}``, how
+  many async invocations run at once in all and how many run and wait now; ``PUT`` the same
+  path with ``{"concurrency": N}`` (1-300; 400 otherwise) changes it until the next reset;
 - ``POST /_localcloud/functions/kill`` ``{"function": name, "after_calls": N}``: arm one kill of a
   process-isolated function's instance after its N-th applied cloud request (``{"armed": true,
   "id": ...}``), or ``{"function": name, "now": true}``: kill its busy instances at once
@@ -255,6 +258,21 @@ def _tasks(cloud: LocalCloud, request: HttpRequest, body: dict[str, Any]) -> Htt
     return HttpResponse.json(200, {"tasks": [task.to_json() for task in cloud.functions.tasks(function)]})
 
 
+def _concurrency(cloud: LocalCloud, request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
+    return HttpResponse.json(200, cloud.functions.load().to_json())
+
+
+def _set_concurrency(cloud: LocalCloud, request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
+    unknown = set(body) - {"concurrency"}
+    if unknown or "concurrency" not in body:
+        raise AdminError(400, f'give {{"concurrency": N}} and nothing else (got keys {sorted(body)})')
+    try:
+        cloud.functions.set_concurrency(body["concurrency"])
+    except FunctionConfigError as exc:
+        raise AdminError(400, str(exc)) from exc
+    return HttpResponse.json(200, cloud.functions.load().to_json())
+
+
 def _kill(cloud: LocalCloud, request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
     unknown = set(body) - {"function", "after_calls", "now"}
     if unknown:
@@ -289,5 +307,7 @@ def install(routes: AdminRoutes) -> None:
     routes.add("POST", "/functions/pause", _pause)
     routes.add("POST", "/functions/resume", _resume)
     routes.add("GET", "/functions/tasks", _tasks)
+    routes.add("GET", "/functions/concurrency", _concurrency)
+    routes.add("PUT", "/functions/concurrency", _set_concurrency)
     routes.add("POST", "/functions/kill", _kill)
     routes.add("GET", "/functions/kills", _kills)

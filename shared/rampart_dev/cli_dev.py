@@ -11,6 +11,8 @@ functions in its own process, so it must be able to import rampart: start it wit
 Output: deployment progress on stderr; on stdout first one JSON line
 ``{"url", "endpoint", "functions", ...}`` once the server listens (scripts read it), then one
 JSON line per request and timer firing. SIGTERM or SIGINT stops it cleanly (exit 0).
+``--fc-concurrency N`` sets how many async invocations localcloud runs at once, as FC scales
+out (the embedded one's, or the running one's through its admin route).
 No secret value is ever written: the lines carry names, statuses and ids only.
 """
 
@@ -55,8 +57,13 @@ def _json_logs(out: Output) -> None:
     logs.configure(out.stderr)
 
 
-def _embedded_localcloud() -> Any:
-    """An in-process localcloud, started (localcloud lives beside ``shared/`` in the checkout)."""
+FC_CONCURRENCY_LIMIT = 300
+"""localcloud's bound for ``--fc-concurrency`` (FC 3.0's reservedConcurrency bound; localcloud/README.md)."""
+
+
+def _embedded_localcloud(fc_concurrency: int | None = None) -> Any:
+    """An in-process localcloud, started (localcloud lives beside ``shared/`` in the checkout);
+    ``fc_concurrency``: how many FC async invocations it runs at once (None: its default, 16)."""
     from rampart_dev.devstack import REPO
 
     try:
@@ -67,7 +74,15 @@ def _embedded_localcloud() -> Any:
                               hint="run rampart dev from the repository checkout, or pass --endpoint HOST:PORT") from None
         sys.path.insert(0, str(REPO))
         from localcloud import LocalCloud
-    return LocalCloud().start()
+    if fc_concurrency is None:
+        return LocalCloud().start()
+    return LocalCloud(fc_concurrency=fc_concurrency).start()
+
+
+def _set_fc_concurrency(admin: Any, fc_concurrency: int | None) -> None:
+    """Set a running localcloud's FC async concurrency (None: leave the one it was started with)."""
+    if fc_concurrency is not None:
+        admin.call("PUT", "/functions/concurrency", {"concurrency": fc_concurrency})
 
 
 def _stop_on_signals(stop: threading.Event) -> dict[int, Any]:
@@ -95,10 +110,12 @@ def cmd_dev(args: argparse.Namespace, rt: Runtime, out: Output, *, stop: threadi
     saved = _stop_on_signals(stop)
     _json_logs(out)
     try:
+        fc_concurrency = getattr(args, "fc_concurrency", None)
         if args.endpoint:
             admin = Admin(args.endpoint)
+            _set_fc_concurrency(admin, fc_concurrency)
         else:
-            cloud = _embedded_localcloud()
+            cloud = _embedded_localcloud(fc_concurrency)
             admin = Admin(cloud.endpoint)
             out.progress(f"rampart dev: embedded localcloud at {cloud.endpoint}")
         catalog = Path(args.catalog) if getattr(args, "catalog", None) else None
@@ -134,6 +151,13 @@ def _port(text: str) -> int:
     return value
 
 
+def _fc_concurrency(text: str) -> int:
+    value = positive(text)
+    if not 1 <= value <= FC_CONCURRENCY_LIMIT:
+        raise argparse.ArgumentTypeError(f"{value} is not from 1 to {FC_CONCURRENCY_LIMIT}")
+    return value
+
+
 def _endpoint(text: str) -> str:
     host, colon, port = text.rpartition(":")
     if not colon or not host or "/" in text or not port.isdigit() or not 0 < int(port) <= 65535:
@@ -152,6 +176,9 @@ def register(verb: Verb) -> None:
                    help="fire the sweeper's timer every S seconds (60; 0: never)")
     p.add_argument("--isolation", choices=("inline", "process"), default=None,
                    help="how localcloud runs the lifecycle function (default: localcloud's, inline)")
+    p.add_argument("--fc-concurrency", type=_fc_concurrency, default=None, metavar="N",
+                   help=f"FC async invocations localcloud runs at once, 1-{FC_CONCURRENCY_LIMIT} (default: an embedded "
+                        "localcloud's 16; with --endpoint, the one it was started with)")
     p.add_argument("--lifecycle-timeout", type=positive, default=None, metavar="S",
                    help="the lifecycle and sweeper functions' timeout (default: s.yaml's 120 s)")
     p.add_argument("--lock-lease", type=positive, default=None, metavar="S",

@@ -69,6 +69,8 @@ class Options:
     """SLS's indexing delay in localcloud, seconds (real SLS: about 3 s): a tombstone is queryable
     only this long after it was written."""
     progress_every: int = 100
+    fc_concurrency: int = 16
+    """How many async invocations localcloud's FC runs at once (real FC scales out; ``--fc-concurrency``)."""
     logs: Path | None = None
     plant: str = ""
     """Tests only: plant a violation before the check (tools/chaoskit/plant.py ``PLANTS``)."""
@@ -188,7 +190,7 @@ class Campaign:
         o = self.o
         logs = o.logs or self.workdir
         logs.mkdir(parents=True, exist_ok=True)
-        cloud = servers.localcloud(logs)
+        cloud = servers.localcloud(logs, fc_concurrency=o.fc_concurrency)
         dev: servers.Process | None = None
         try:
             info = cloud.first

@@ -68,8 +68,9 @@ class Process:
         return "\n".join(parts)
 
 
-def localcloud(logs: Path) -> Process:
-    return Process("localcloud", [PYTHON, "-m", "localcloud", "serve"], logs)
+def localcloud(logs: Path, *, fc_concurrency: int = 16) -> Process:
+    """``fc_concurrency``: how many FC async invocations it runs at once (``serve --fc-concurrency``)."""
+    return Process("localcloud", [PYTHON, "-m", "localcloud", "serve", "--fc-concurrency", str(fc_concurrency)], logs)
 
 
 def rampart_dev(endpoint: str, catalog: Path, logs: Path, *, isolation: str | None, timeout: int,

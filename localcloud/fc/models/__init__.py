@@ -14,17 +14,14 @@ Registrations live here, not in ``CloudState``: they hold Python callables, so t
 neither pickled with ``--state`` nor cleared by ``cloud.reset()`` (use :meth:`reset`).
 Never call a handler while holding ``state.lock``: handlers call localcloud over HTTP.
 Process-isolated functions run through :class:`localcloud.fc.runtime.isolation.ProcessRuntime`.
-The async worker loop is in ``_delivery``; function configuration in :mod:`localcloud.fc.functions`.
+Async invocations wait in ``_dispatch`` (FC's async queue: how many run at once) and run in
+``_delivery``; function configuration is in :mod:`localcloud.fc.functions`.
 """
 
 from __future__ import annotations
 
-import queue
 import secrets
-import sys
 import threading
-import time
-import traceback
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -34,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from localcloud.core.errors import CloudError
 from localcloud.fc import errors
 from localcloud.fc.functions import (
+    DEFAULT_CONCURRENCY,
     AsyncConfig,
     FunctionSpec,
     Isolation,
@@ -45,6 +43,7 @@ from localcloud.fc.models import _delivery
 from localcloud.fc.models._api import FC_SERVICE, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, V2, V3
 from localcloud.fc.models._delivery import ms as _ms
 from localcloud.fc.models._destinations import function_arn
+from localcloud.fc.models._dispatch import Dispatcher, IdleTimeout, Limits, Load
 from localcloud.fc.models._tasks import AsyncTask, TaskStatus, TaskStore, validate_task_id
 from localcloud.fc.runtime.context import Invocation, RoleCredentials, context_for, environment_for
 from localcloud.fc.runtime.executor import Executor, Outcome
@@ -56,12 +55,12 @@ if TYPE_CHECKING:
     from localcloud.state import CloudState
 
 __all__ = [
-    "FC_SERVICE", "MAX_ASYNC_PAYLOAD", "MAX_SYNC_PAYLOAD", "V2", "V3", "DrainTimeout", "FunctionService", "Registered",
+    "FC_SERVICE", "MAX_ASYNC_PAYLOAD", "MAX_SYNC_PAYLOAD", "V2", "V3", "DrainTimeout", "FunctionService", "Load",
+    "Registered",
 ]
 
 
-
-class DrainTimeout(TimeoutError):
+class DrainTimeout(IdleTimeout):
     """Async invocations were still queued or running when the wait ran out."""
 
 
@@ -84,23 +83,18 @@ class FunctionService:
         endpoint_of: Callable[[], str],
         *,
         code_root: Path | None = None,
-        workers: int = 2,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
+        """``concurrency``: how many async invocations run at once in all (1-300; FunctionConfigError otherwise)."""
         self._state_of = state_of
         self._endpoint_of = endpoint_of
         self.code_root = code_root
         """Where handler paths start; None: the current working directory at registration."""
         self._lock = threading.Lock()
-        self._idle = threading.Condition(self._lock)
         self._functions: dict[str, Registered] = {}
         self._tasks = TaskStore()
-        self._queue: queue.Queue[AsyncTask | None] = queue.Queue()
-        self._pending = 0
         self._generation = 0
-        self._resumed = threading.Event()
-        self._resumed.set()
-        self._workers: list[threading.Thread] = []
-        self._worker_count = workers
+        self._dispatcher = Dispatcher(lambda task: _delivery.process(self, task), self._limits, concurrency)
         self.executor = Executor()
         self.processes = ProcessRuntime(lambda: state_of().clock)
         """Process-isolated instances and kills (``isolation="process"``)."""
@@ -121,15 +115,18 @@ class FunctionService:
         async_config: AsyncConfig | Mapping[str, Any] | None = None,
         code_root: str | Path | None = None,
         isolation: str | Isolation = Isolation.INLINE,
+        reserved_concurrency: int | None = None,
     ) -> FunctionSpec:
         """Register (or replace) a function; ``handler`` is FC's handler string or a callable.
 
-        ``isolation="process"`` runs each instance in a worker subprocess (:mod:`localcloud.fc.runtime.instances`)."""
+        ``isolation="process"`` runs each instance in a worker subprocess (:mod:`localcloud.fc.runtime.instances`);
+        ``reserved_concurrency`` (FC 3.0's ``reservedConcurrency``) caps how many of its async invocations run at once."""
         config = async_config if isinstance(async_config, AsyncConfig) else AsyncConfig.from_json(async_config)
         handler_text = handler if isinstance(handler, str) else describe(handler)
         spec = FunctionSpec(
             name=name, handler=handler_text, service=service, env=dict(env or {}), role=role, memory=memory,
             timeout=timeout, runtime=PythonRuntime(runtime), async_config=config, isolation=isolation_of(isolation),
+            reserved_concurrency=reserved_concurrency,
         )
         root = Path(code_root) if code_root else (self.code_root or Path.cwd())
         loaded, code_path = resolve(handler, handler_text, spec.isolation, root)
@@ -149,7 +146,7 @@ class FunctionService:
         return self.register(
             spec.name, spec.handler, service=spec.service, env=spec.env, role=spec.role, memory=spec.memory,
             timeout=spec.timeout, runtime=spec.runtime, async_config=spec.async_config, code_root=code_root,
-            isolation=spec.isolation,
+            isolation=spec.isolation, reserved_concurrency=spec.reserved_concurrency,
         )
 
     def unregister(self, name: str) -> None:
@@ -243,33 +240,30 @@ class FunctionService:
             task.generation = self._generation
             self._tasks.reserve(task, now)
             task.record(TaskStatus.ENQUEUED, _ms(now))
-            self._pending += 1
-            self._start_workers()
-        self._queue.put(task)
+        self._dispatcher.submit(task)  # never under self._lock: the dispatcher asks _limits under its own
         return task
 
-    # --- the async worker pool ----------------------------------------------------------
+    # --- concurrency --------------------------------------------------------------------
 
-    def _start_workers(self) -> None:
-        while len(self._workers) < self._worker_count:
-            worker = threading.Thread(target=self._work, name=f"localcloud-fc-{len(self._workers)}", daemon=True)
-            self._workers.append(worker)
-            worker.start()
+    @property
+    def concurrency(self) -> int:
+        """How many async invocations run at once, over all functions (``serve --fc-concurrency``)."""
+        return self._dispatcher.concurrency
 
-    def _work(self) -> None:
-        while True:
-            task = self._queue.get()
-            if task is None:
-                return
-            self._resumed.wait()
-            try:
-                _delivery.process(self, task)
-            except Exception:  # a localcloud bug: say where, keep the worker alive
-                traceback.print_exc(file=sys.stderr)
-            finally:
-                with self._lock:
-                    self._pending -= 1
-                    self._idle.notify_all()
+    def set_concurrency(self, value: int) -> int:
+        """Change it now (1-300, else FunctionConfigError); :meth:`reset` returns to the value given at start."""
+        return self._dispatcher.set_concurrency(value)
+
+    def load(self) -> Load:
+        """The limit, and how many async invocations run and wait now."""
+        return self._dispatcher.load()
+
+    def _limits(self, function: str) -> Limits:
+        with self._lock:
+            found = self._functions.get(function)
+        if found is None:  # gone: _delivery records it INVALID at once
+            return Limits(None, False)
+        return Limits(found.spec.reserved_concurrency, found.handler is not None)
 
     # --- control ------------------------------------------------------------------------
 
@@ -299,33 +293,32 @@ class FunctionService:
 
     def pause(self) -> None:
         """Hold queued async invocations (submissions still answer 202) until :meth:`resume`."""
-        self._resumed.clear()
+        self._dispatcher.pause()
 
     def resume(self) -> None:
-        self._resumed.set()
+        self._dispatcher.resume()
 
     def drain(self, timeout: float = 30.0) -> None:
         """Return once no async invocation is queued or running (destinations included)."""
-        deadline = time.monotonic() + timeout
-        with self._idle:
-            while self._pending > 0:
-                if not self._resumed.is_set():
-                    raise DrainTimeout(f"{self._pending} async invocation(s) are held by pause(); call resume() first")
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    busy = [t.task_id for t in self._tasks.tasks.values() if not t.status.finished]
-                    raise DrainTimeout(
-                        f"{self._pending} async invocation(s) still queued or running after {timeout} s: {busy}"
-                    )
-                self._idle.wait(remaining)
+        try:
+            self._dispatcher.wait_idle(timeout, self._busy)
+        except IdleTimeout as exc:
+            raise DrainTimeout(str(exc)) from None
+
+    def _busy(self) -> list[str]:
+        with self._lock:
+            return [t.task_id for t in self._tasks.tasks.values() if not t.status.finished]
 
     def reset(self, timeout: float = 30.0) -> None:
-        """Drop queued invocations, wait for running ones, forget functions and tasks."""
+        """Drop queued invocations, wait for running ones, forget functions and tasks; the
+        concurrency returns to the value given at start."""
         with self._lock:
             self._generation += 1
             self._functions.clear()
             self._tasks.clear()
-        self._resumed.set()
+        self._dispatcher.drop_queued()
+        self._dispatcher.resume()
+        self._dispatcher.restore()
         try:
             self.drain(timeout)
         finally:
@@ -333,10 +326,5 @@ class FunctionService:
 
     def shutdown(self) -> None:
         self.processes.shutdown()
-        self.resume()
-        for _ in self._workers:
-            self._queue.put(None)
-        for worker in self._workers:
-            worker.join(timeout=5)
-        self._workers.clear()
+        self._dispatcher.close()
 

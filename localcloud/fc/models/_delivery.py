@@ -5,7 +5,7 @@ a function error is retried ``maxAsyncRetryAttempts`` times; an event older than
 ``maxAsyncEventAgeInSeconds`` (by localcloud's clock) is dropped; internal errors (here: the role
 cannot be assumed) are not retried. After the last attempt the on-failure destination function
 receives FC's destination payload (https://help.aliyun.com/zh/functioncompute/user-guide/result-callback);
-after a success, the on-success one. Runs on :class:`FunctionService`'s worker threads, never
+after a success, the on-success one. Runs on the async queue's threads (``_dispatch``), never
 under ``state.lock``.
 """
 
