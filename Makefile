@@ -37,9 +37,10 @@ bench: $(STAMP)
 chaos: $(STAMP)
 	$(PY) tools/chaos.py $(ARGS)
 
-# build/<function>/ and build/layer/python/ for `s deploy` (deploy/README.md).
+# build/<function>/ and build/layer/python/ for `s deploy` (deploy/README.md), with bytecode compiled
+# by the runtime's Python (python3.10, or 3.12: pyenv's, or pythonX.Y on the PATH; the build fails without it).
 #   make build CATALOG=path/to/catalog.yaml   ship your catalog (default: the example)
-#   make build PYTHON_VERSION=3.12            a layer for the python3.12 runtime
+#   make build PYTHON_VERSION=3.12            for the python3.12 runtime
 build: $(STAMP)
 	$(PY) tools/build.py $(if $(CATALOG),--catalog $(CATALOG)) $(if $(PYTHON_VERSION),--python-version $(PYTHON_VERSION))
 

@@ -1,12 +1,14 @@
 """The deployment against the code: s.yaml (handlers, code paths, environment, roles, trigger
 rules), the least-privilege policies (parsed by localcloud's policy language, only actions
 rampart calls, enforced by localcloud), and ``tools/build.py --no-deps`` producing the layout
-s.yaml deploys with importable handlers. Broken copies of s.yaml prove the checker can fail.
+s.yaml deploys with importable handlers, the runtime's bytecode and the catalog as JSON. Broken
+copies of s.yaml prove the checker can fail.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import os
 import re
@@ -392,8 +394,63 @@ def test_the_build_produces_the_layout_s_yaml_deploys(built: Path, s_yaml: dict[
         assert (code / Path(catalog).relative_to("/code")).is_file()
         assert (code / "rampart" / "fc" / "runtime.py").is_file()
         shipped = {p.name for p in (code / "rampart").rglob("*")}
-        assert not shipped & {"bench.py", "bench_ops.py", "__pycache__"}
+        assert not shipped & {"bench.py", "bench_ops.py", "rampart_dev", "devstack.py"}
     assert not (built / "layer").exists()
+
+
+def _pyc_flags(path: Path) -> int:
+    """PEP 552: bytes 4-8 of a .pyc; 0b01 = hash-based, unchecked (0b11 checked, 0 timestamp)."""
+    return int.from_bytes(path.read_bytes()[4:8], "little")
+
+
+def test_every_built_module_has_unchecked_hash_bytecode_of_the_runtimes_python(built: Path) -> None:
+    tag = "cpython-310"  # FC's default runtime, python3.10 (s.yaml)
+    for directory in FUNCTION_NAMES:
+        code = built / directory
+        sources = sorted(code.rglob("*.py"))
+        assert len(sources) > 50
+        for source in sources:
+            pyc = source.parent / "__pycache__" / f"{source.stem}.{tag}.pyc"
+            assert pyc.is_file(), pyc
+            assert _pyc_flags(pyc) == 0b01, pyc
+        assert {p.name.split(".")[-2] for p in code.rglob("*.pyc")} == {tag}
+
+
+def test_the_functions_get_the_validated_catalog_as_json(built: Path) -> None:
+    from rampart.catalog import load_catalog
+
+    example = load_catalog(build_module().DEFAULT_CATALOG)
+    for directory in FUNCTION_NAMES:
+        shipped = built / directory / build_module().CATALOG_NAME
+        assert shipped.suffix == ".json"
+        assert load_catalog(shipped) == dataclasses.replace(example, source=str(shipped))
+    script = ("import sys; from rampart.catalog import load_catalog; "
+              f"load_catalog({str(shipped)!r}); print('yaml' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=built / "lifecycle",
+                          env={"PATH": os.environ["PATH"]}, check=False)
+    assert (done.returncode, done.stdout.strip()) == (0, "False"), done.stderr
+
+
+def test_no_bytecode_ships_sources_only(tmp_path: Path) -> None:
+    done = build("--no-deps", "--no-bytecode", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert "--no-bytecode: sources only" in done.stdout
+    assert (tmp_path / "sweeper" / "rampart" / "fc" / "runtime.py").is_file()
+    assert list(tmp_path.rglob("*.pyc")) == [] and list(tmp_path.rglob("__pycache__")) == []
+
+
+def test_the_build_fails_clearly_without_the_runtimes_python(tmp_path: Path) -> None:
+    env = {"PATH": str(tmp_path), "PYENV_ROOT": str(tmp_path / "no-pyenv")}
+    done = subprocess.run([sys.executable, str(REPO / "tools" / "build.py"), "--no-deps", "--out", str(tmp_path / "out"),
+                           "--python-version", "3.12"], capture_output=True, text=True, cwd=REPO, env=env, check=False)
+    assert done.returncode == 1
+    assert "build: error: no Python 3.12 interpreter found" in done.stderr
+    assert "pyenv install 3.12" in done.stderr
+    assert not (tmp_path / "out").exists()
+    wrong = build("--no-deps", "--out", str(tmp_path / "out"), "--python-version", "3.12", "--python", sys.executable)
+    assert wrong.returncode == 1 and "is not Python 3.12" in wrong.stderr
+    unknown = build("--no-deps", "--out", str(tmp_path / "out"), "--python-version", "3.9")
+    assert unknown.returncode == 2 and "invalid choice" in unknown.stderr
 
 
 @pytest.mark.parametrize("directory", sorted(FUNCTION_NAMES))

@@ -15,6 +15,7 @@ from rampart.catalog._limits import MAX_DEPTH, MAX_EXPANDED, first_problem
 from rampart.catalog._loader import (
     MAX_PROBLEMS,
     CatalogErrors,
+    catalog_json,
     custom_policies,
     get_profile,
     load_catalog,
@@ -30,6 +31,7 @@ __all__ = [
     "MAX_EXPANDED",
     "MAX_PROBLEMS",
     "CatalogErrors",
+    "catalog_json",
     "custom_policies",
     "document_is_high_risk",
     "first_problem",

@@ -4,7 +4,8 @@ One YAML (``.yaml``/``.yml``) or JSON (``.json``) file, validated into the froze
 :class:`rampart.model.Catalog`. Any problem raises :class:`CatalogErrors` (a
 ``CatalogError``) listing every problem found, each with the file, the path inside it
 (``profiles.arms-full.policies[0].name``) and the fix. The shipped example is
-``rampart/catalog/example.yaml`` (the default ``RAMPART_CATALOG``).
+``rampart/catalog/example.yaml`` (the default ``RAMPART_CATALOG``); the functions load the
+JSON of it that ``make build`` writes (:func:`catalog_json`).
 
 Format (every key other than ``profiles`` is optional; defaults in brackets)::
 
@@ -79,22 +80,20 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from marshmallow import ValidationError
 
 from rampart.catalog import _checks as catalog_checks
 from rampart.catalog import _limits as catalog_limits
 from rampart.catalog import _schema as cs
 from rampart.catalog._highrisk import is_high_risk
+from rampart.catalog._reading import clip as _clip
+from rampart.catalog._reading import read
 from rampart.errors import CatalogError, UnknownProfile
-from rampart.jsonutil import unique_keys
 from rampart.model import AccessMode, Catalog, CatalogOptions, CustomPolicySpec, Profile, RiskTier, Rule, Scope
 from rampart.validation import issues
 
-MAX_CATALOG_BYTES = 1024 * 1024
 MAX_PROBLEMS = 100
 """Problems reported at most (a list of 100,000 wrong rules is one mistake, not 100,000)."""
-_MAX_TEXT = 300
 _FORMAT_FIX = "see the catalog format in rampart/catalog/_loader.py"
 
 
@@ -115,14 +114,6 @@ class CatalogErrors(CatalogError):
         return "\n".join(lines)
 
 
-def _clip(text: str) -> str:
-    """A message part on one line and at most ``_MAX_TEXT`` long: a problem may quote a huge
-    value, and a path holds the keys as written (a key with a newline must not forge a line)."""
-    if not text.isprintable():
-        text = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
-    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 3] + "..."
-
-
 class _Problems:
     def __init__(self, source: str) -> None:
         self.source = source
@@ -141,81 +132,25 @@ class _Problems:
             raise CatalogErrors(self.source, self.errors)
 
 
-# --- reading -----------------------------------------------------------------------------
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """``yaml.safe_load``, except that a key given twice is an error, not silently the last."""
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        try:
-            hash(key)
-        except TypeError:
-            continue  # an unhashable key (a list) is refused by construct_mapping below
-        if key in seen:
-            shown = key if isinstance(key, str) else type(key).__name__
-            raise yaml.MarkedYAMLError(
-                "in a mapping", node.start_mark, f"key {shown!r:.80} is given twice", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _read(path: Path) -> Any:
-    file = str(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".yaml", ".yml", ".json"):
-        raise CatalogError(
-            file, "", f"has an unknown format ({suffix or 'no extension'})", "name it .yaml, .yml or .json"
-        )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CatalogError(
-            file, "", f"cannot be read: {exc.strerror}", "set RAMPART_CATALOG to the catalog's path"
-        ) from exc
-    if len(raw) > MAX_CATALOG_BYTES:
-        raise CatalogError(file, "", f"is {len(raw)} bytes, more than {MAX_CATALOG_BYTES}", "split it or trim it")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CatalogError(file, "", f"is not UTF-8 (byte {exc.start})", "save it as UTF-8") from exc
-    if suffix == ".json":
-        try:
-            return json.loads(text, object_pairs_hook=unique_keys)
-        except json.JSONDecodeError as exc:
-            raise CatalogError(
-                file, f"line {exc.lineno}", f"is not valid JSON: {exc.msg}", "fix the JSON there"
-            ) from exc
-        except ValueError as exc:  # a key given twice, a number of more than 4,300 digits
-            raise CatalogError(file, "", f"is not valid JSON: {_clip(str(exc))}", "give each key once") from exc
-        except RecursionError:
-            raise CatalogError(file, "", "is not valid JSON: it nests too deeply", "flatten it") from None
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        where = f"line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
-        fix = "fix the YAML there (indentation, quoting, a key given twice)"
-        raise CatalogError(file, where, f"is not valid YAML: {_clip(str(exc.problem))}", fix) from exc
-    except yaml.YAMLError as exc:
-        raise CatalogError(file, "", f"is not valid YAML: {_clip(str(exc))}", "fix the YAML") from exc
-    except RecursionError:
-        raise CatalogError(file, "", "is not valid YAML: it nests too deeply", "flatten it") from None
-    except (ValueError, OverflowError) as exc:
-        # a value PyYAML cannot construct: 2025-13-45 as a date, a 5,000-digit number
-        raise CatalogError(file, "", f"is not valid YAML: {_clip(str(exc))}", "quote the value") from exc
-
-
 def load_catalog(path: str | Path) -> Catalog:
     """Read, parse and validate a catalog file (YAML or JSON, by its extension)."""
-    return parse_catalog(_read(Path(path)), str(path))
+    return parse_catalog(read(Path(path)), str(path))
+
+
+def catalog_json(path: str | Path) -> str:
+    """The catalog file, validated, as the JSON the functions load (``tools/build.py`` writes
+    it; ``rampart.catalog._reading`` says why). The JSON is read back and must validate to the
+    same catalog: a value JSON would change (a YAML date, a number as a mapping key) is refused."""
+    data = read(Path(path))
+    catalog = parse_catalog(data, str(path))
+    try:
+        text = json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False)
+        again = parse_catalog(json.loads(text), str(path))
+    except (TypeError, ValueError, CatalogError) as exc:
+        raise CatalogError(str(path), "", f"cannot be written as JSON: {_clip(str(exc))}", "quote the value") from exc
+    if again != catalog:
+        raise CatalogError(str(path), "", "reads differently as JSON", "quote dates, and keys that are not text")
+    return text + "\n"
 
 
 def parse_catalog(data: Any, source: str = "<memory>") -> Catalog:
@@ -385,6 +320,7 @@ def get_profile(catalog: Catalog, name: str) -> Profile:
 
 __all__ = [
     "CatalogErrors",
+    "catalog_json",
     "custom_policies",
     "get_profile",
     "is_high_risk",

@@ -1,15 +1,23 @@
-"""``python -m rampart_dev.bench.cold``: cold start and peak RSS of each Function Compute function,
-beside a naive baseline that imports every SDK eagerly, measured in the same run.
+"""``python -m rampart_dev.bench.cold``: cold start and peak RSS of each Function Compute function
+as FC runs it, from the built artefacts, beside the same build without bytecode and beside a
+naive baseline that imports every SDK eagerly, measured in the same run.
 
-For each function, ``--runs`` fresh processes per mode (``rampart_dev.bench.cold_child``): import
-``functions/<fn>/index.py`` as FC does, then handle one representative first event against a
-localcloud subprocess (``rampart_dev.bench.cold_stack``). The child times the import and the
-event itself and reads its own peak RSS (``ru_maxrss``); interpreter start-up is not counted
-(FC's runtime is up before it loads the handler). The eager baseline imports
-:data:`EAGER_MODULES` (every SDK and third-party package rampart uses) before the function:
-what a handler with all its imports at the top of the module pays. The two modes alternate
-run by run, so drift on the machine hits both alike; the functions go one after the other, so
-every sweeper run finds the same users (the ``2 x --runs`` joiners of the lifecycle runs).
+The bench first runs ``tools/build.py`` (the layer is reused while deploy/layer.txt is the same:
+``--reuse-layer``) into ``<build-dir>/bytecode``, and copies it to ``<build-dir>/sources`` without
+any ``__pycache__``. For each function, ``--runs`` fresh processes per mode
+(``rampart_dev.bench.cold_child``), each FC's Python (the runtime's interpreter the build
+compiled with) with only the function's code directory and the layer on its path (``-S``: no
+site-packages; ``-B``: it writes no bytecode, as on FC's read-only code directory), the built
+``catalog.json`` as ``RAMPART_CATALOG``: import ``index.py`` as FC does, then handle one
+representative first event against a localcloud subprocess (``rampart_dev.bench.cold_stack``).
+The child times the import and the event itself and reads its own peak RSS (``VmHWM``);
+interpreter start-up is not counted (FC's runtime is up before it loads the handler). Modes:
+``lazy`` (the build as shipped, with bytecode), ``source`` (the same files without bytecode:
+what FC pays when a package ships sources only) and ``eager`` (the build with bytecode, importing
+:data:`EAGER_MODULES`, every SDK and third-party package rampart uses, before the function:
+what a handler with all its imports at the top of the module pays). The modes rotate run by
+run, so drift on the machine hits all alike; the functions go one after the other, so every
+sweeper run finds the same users (the ``3 x --runs`` joiners of the lifecycle runs).
 
 The table gives medians (min-max); the headroom is what is left of FC's smallest instance,
 128 MB, taken as 128 MiB, after the peak RSS of the Python process alone (FC's own runtime
@@ -27,11 +35,11 @@ from __future__ import annotations
 
 import argparse
 import base64
-import compileall
 import json
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -41,6 +49,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from rampart import config
 from rampart.clock import utcnow
 from rampart.errors import RampartError
 
@@ -50,7 +59,6 @@ from rampart_dev.bench.calls import localcloud
 from rampart_dev.bench.cold_stack import FIRST_EVENTS, BenchStack, FunctionsAdmin
 
 REPO = Path(__file__).resolve().parents[3]
-SHARED = REPO / "shared"
 FUNCTIONS = tuple(FIRST_EVENTS)
 DEFAULT_RUNS = 5
 INSTANCE_MIB = 128
@@ -65,7 +73,7 @@ EAGER_MODULES = (
     "alibabacloud_fc_open20210406.client",
     "aliyun.log",
     "cryptography.hazmat.primitives.ciphers",
-    "yaml",
+    "marshmallow",
 )
 """Every SDK and third-party package rampart imports (the naive handler's module header)."""
 RECEIVER_SDKS = frozenset({"alibabacloud_kms20160120", "alibabacloud_fc20230330"})
@@ -85,7 +93,20 @@ class BenchError(RampartError):
 
 class Mode(Enum):
     LAZY = "lazy"
+    SOURCE = "source"
     EAGER = "eager"
+
+
+@dataclass(frozen=True, slots=True)
+class Builds:
+    """The built artefacts the children run: with bytecode, the same without, and FC's Python."""
+
+    bytecode: Path
+    sources: Path
+    python: str
+
+    def root(self, mode: Mode) -> Path:
+        return self.sources if mode is Mode.SOURCE else self.bytecode
 
 
 # --- one child, and the figures over runs (pure) ---------------------------------------------
@@ -99,6 +120,7 @@ class Sample:
     rss_mib: float
     modules: tuple[str, ...]
     outcome: str
+    origin: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,14 +186,15 @@ def sample_of(function: str, data: Mapping[str, Any]) -> Sample:
     if not ok:
         raise BenchError(f"{function}: the first event failed: {said[:300]}")
     return Sample(float(data["import_ms"]), float(data["event_ms"]), float(data["total_ms"]), float(data["rss_mib"]),
-                  tuple(data["modules"]), said)
+                  tuple(data["modules"]), said, str(data.get("origin") or ""))
 
 
 def sdks(modules: Sequence[str]) -> list[str]:
     return sorted(m for m in modules if SDK_MODULE.match(m) or m == "aliyun")
 
 
-def summary(function: str, lazy: Sequence[Sample], eager: Sequence[Sample]) -> dict[str, Any]:
+def summary(function: str, lazy: Sequence[Sample], eager: Sequence[Sample],
+            source: Sequence[Sample] = ()) -> dict[str, Any]:
     """One function's row: each mode's figures over its runs, the modules its first event loaded."""
 
     def mode(samples: Sequence[Sample]) -> dict[str, Any]:
@@ -185,11 +208,15 @@ def summary(function: str, lazy: Sequence[Sample], eager: Sequence[Sample]) -> d
             "heavy": [m for m in HEAVY if m in modules],
             "modules": modules,
             "outcome": samples[-1].outcome,
+            "origin": samples[-1].origin,
         }
 
     row: dict[str, Any] = {"function": function, "event": EVENTS.get(function, ""), "runs": len(lazy),
                            "lazy": mode(lazy), "eager": mode(eager)}
-    row["headroom_mib"] = {m: round(INSTANCE_MIB - row[m]["rss_mib"]["median"], 1) for m in ("lazy", "eager")}
+    if source:
+        row["source"] = mode(source)
+    row["headroom_mib"] = {m: round(INSTANCE_MIB - row[m]["rss_mib"]["median"], 1)
+                           for m in ("lazy", "source", "eager") if m in row}
     unused = [m for m in row["lazy"]["sdks"] if m not in RECEIVER_SDKS] if function.endswith("_webhook") else []
     row["unexpected_sdks"] = unused
     return row
@@ -198,12 +225,33 @@ def summary(function: str, lazy: Sequence[Sample], eager: Sequence[Sample]) -> d
 # --- the children ------------------------------------------------------------------------------
 
 
-def run_child(function: str, mode: Mode, event: bytes, stack: BenchStack, tag: str) -> dict[str, Any]:
-    code = REPO / "functions" / function
+def build(build_dir: Path, python_version: str) -> Builds:
+    """``tools/build.py`` into ``build_dir/bytecode`` (layer reused when unchanged), copied to
+    ``build_dir/sources`` without bytecode; :class:`BenchError` if the build fails."""
+    compiled, sources = build_dir / "bytecode", build_dir / "sources"
+    done = subprocess.run([sys.executable, str(REPO / "tools" / "build.py"), "--out", str(compiled), "--reuse-layer",
+                           "--python-version", python_version], capture_output=True, text=True, cwd=REPO, timeout=1800)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no stderr"])[-1]
+        raise BenchError(f"tools/build.py exited {done.returncode}: {last[:300]}")
+    found = re.search(rf"^build: Python {re.escape(python_version)}: (.+)$", done.stdout, re.M)
+    if found is None:
+        raise BenchError("tools/build.py did not name the runtime's Python")
+    if sources.exists():
+        shutil.rmtree(sources)
+    shutil.copytree(compiled, sources, ignore=shutil.ignore_patterns("__pycache__", ".wheels"))
+    return Builds(compiled, sources, found.group(1).strip())
+
+
+def run_child(function: str, mode: Mode, event: bytes, stack: BenchStack, tag: str, builds: Builds) -> dict[str, Any]:
+    """One cold start in FC's Python with only the function's code directory and the layer on its path."""
+    root = builds.root(mode)
+    code = root / function
     job = {"index": str(code / "index.py"), "eager": list(EAGER_MODULES) if mode is Mode.EAGER else [],
            "event": base64.b64encode(event).decode("ascii"), "request_id": f"1-bench-{function}-{tag}"}
-    env = {**stack.env, "PYTHONPATH": f"{code}{os.pathsep}{SHARED}", "PYTHONIOENCODING": "utf-8", "LANG": "C.UTF-8"}
-    done = subprocess.run([sys.executable, "-c", Path(bench_cold_child.__file__).read_text("utf-8")],
+    env = {**stack.env, "PYTHONPATH": f"{code}{os.pathsep}{root / 'layer' / 'python'}", "PYTHONIOENCODING": "utf-8",
+           "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", config.ENV_CATALOG: str(code / "catalog.json")}
+    done = subprocess.run([builds.python, "-S", "-B", "-c", Path(bench_cold_child.__file__).read_text("utf-8")],
                           input=json.dumps(job), capture_output=True, text=True, env=env, cwd=code, timeout=300)
     for value in stack.secret_values:
         if value in done.stdout or value in done.stderr:
@@ -214,16 +262,17 @@ def run_child(function: str, mode: Mode, event: bytes, stack: BenchStack, tag: s
     return parse_child_output(done.stdout)
 
 
-def measure(stack: BenchStack, functions: Sequence[str], runs: int) -> list[dict[str, Any]]:
+def measure(stack: BenchStack, functions: Sequence[str], runs: int, builds: Builds) -> list[dict[str, Any]]:
     samples: dict[tuple[str, Mode], list[Sample]] = {(f, m): [] for f in functions for m in Mode}
+    modes = list(Mode)
     for function in functions:  # function by function: the sweeper finds every joiner the lifecycle made
         for run in range(runs):
-            for mode in list(Mode) if run % 2 == 0 else list(reversed(Mode)):
+            for mode in modes[run % len(modes):] + modes[:run % len(modes)]:
                 tag = f"{mode.value}-{run + 1}"
                 event = FIRST_EVENTS[function](stack, utcnow(), tag)
-                data = run_child(function, mode, event, stack, tag)
+                data = run_child(function, mode, event, stack, tag, builds)
                 samples[function, mode].append(sample_of(function, data))
-    return [summary(f, samples[f, Mode.LAZY], samples[f, Mode.EAGER]) for f in functions]
+    return [summary(f, samples[f, Mode.LAZY], samples[f, Mode.EAGER], samples[f, Mode.SOURCE]) for f in functions]
 
 
 # --- printing ------------------------------------------------------------------------------------
@@ -240,16 +289,17 @@ def _short(module: str) -> str:
 
 def print_tables(rows: Sequence[Mapping[str, Any]], runs: int) -> None:
     print(f"\n## Cold start and peak RSS per function ({runs} fresh processes per mode; median (min-max))\n")
-    print("| function | lazy import ms | first event ms | total ms | peak RSS MiB | eager baseline total ms "
-          f"| eager RSS MiB | {INSTANCE_MIB} MB headroom MiB (lazy / eager) |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| function | built, bytecode: import ms | first event ms | total ms | peak RSS MiB | same build, sources "
+          f"only: total ms | eager baseline: total ms | eager RSS MiB | {INSTANCE_MIB} MB headroom MiB (built / eager) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         lazy, eager = row["lazy"], row["eager"]
         cells = [_cell(lazy[k]) for k in ("import_ms", "event_ms", "total_ms")]
+        source = _cell(row["source"]["total_ms"]) if "source" in row else "-"
         print(f"| {row['function']} | {' | '.join(cells)} | {lazy['rss_mib']['median']:.1f} | "
-              f"{_cell(eager['total_ms'])} | {eager['rss_mib']['median']:.1f} | "
+              f"{source} | {_cell(eager['total_ms'])} | {eager['rss_mib']['median']:.1f} | "
               f"{row['headroom_mib']['lazy']:.0f} / {row['headroom_mib']['eager']:.0f} |")
-    print("\n## What each function loaded by the end of its first event (lazy)\n")
+    print("\n## What each function loaded by the end of its first event (built, bytecode)\n")
     print("| function | first event | answer | SDKs loaded | other heavy packages |")
     print("|---|---|---|---|---|")
     for row in rows:
@@ -265,6 +315,9 @@ def print_tables(rows: Sequence[Mapping[str, Any]], runs: int) -> None:
               f"start and {row['eager']['rss_mib']['median'] - row['lazy']['rss_mib']['median']:.1f} MiB of RSS; "
               f"with everything imported (the eager run) the first event takes {warm:.0f} ms, so about "
               f"{cold - warm:.0f} ms of the lazy first event is importing the SDKs it uses")
+        if "source" in row:
+            print(f"  - bytecode saves {row['source']['total_ms']['median'] - row['lazy']['total_ms']['median']:.0f} ms "
+                  "against the same build shipping sources only")
         if row["unexpected_sdks"]:
             print(f"  - loads SDKs a receiver does not use: {', '.join(row['unexpected_sdks'])}")
 
@@ -282,6 +335,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--function", action="append", choices=FUNCTIONS, dest="functions",
                         help="only this function (repeatable; default: all four)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the tables")
+    parser.add_argument("--build-dir", type=Path, default=REPO / "build" / "bench",
+                        help="where the bench builds (default build/bench; the layer is reused while unchanged)")
+    parser.add_argument("--python-version", default="3.10", help="the FC runtime's Python (default 3.10)")
     return parser
 
 
@@ -291,28 +347,27 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.runs <= 50:
         parser.error("--runs must be 1..50")
     functions = [f for f in FUNCTIONS if f in (args.functions or FUNCTIONS)]
-    for tree in (SHARED / "rampart", REPO / "functions"):  # warm .pyc, as wire-protocol.md §5 measured
-        compileall.compile_dir(str(tree), quiet=2)
     command = "python -m rampart_dev.bench.cold " + " ".join(argv if argv is not None else sys.argv[1:])
     try:
+        builds = build(args.build_dir.resolve(), args.python_version)
         with localcloud(0.0) as info:
             admin = FunctionsAdmin(info["endpoint"])
             stack = bench_cold_stack.deploy(info, admin)
             try:
-                rows = measure(stack, functions, args.runs)
+                rows = measure(stack, functions, args.runs, builds)
             finally:
                 bench_cold_stack.teardown(admin)
     except RampartError as exc:  # BenchError, or a setup step localcloud refused
         print(f"rampart_dev.bench.cold: error: {exc}", file=sys.stderr)
         return exc.exit_code
     if args.json:
-        print(json.dumps({"command": command.strip(), "machine": machine(), "runs": args.runs,
+        print(json.dumps({"command": command.strip(), "machine": machine(), "runtime": builds.python, "runs": args.runs,
                           "instance_mib": INSTANCE_MIB, "eager_modules": list(EAGER_MODULES), "functions": rows}))
         return 0
     host = machine()
     print(f"# rampart cold start\n\n`{command.strip()}`\n")
-    print(f"Machine: {host['cpus']} CPUs ({host['machine']}), Python {host['python']}, {host['system']}; "
-          "localcloud in a subprocess, no added latency.")
+    print(f"Machine: {host['cpus']} CPUs ({host['machine']}), {host['system']}; functions on {builds.python} "
+          f"from {args.build_dir}; localcloud in a subprocess, no added latency.")
     print_tables(rows, args.runs)
     return 0
 

@@ -1,8 +1,8 @@
 """One cold start of one function, measured from inside a fresh process (``rampart_dev.bench.cold``).
 
 The parent runs this file's source with ``python -c`` (never ``-m``: that would import the
-``rampart`` package before the clock starts), in the function's code directory, with
-``PYTHONPATH`` = that directory + the shared library, as Function Compute does. The job comes
+``rampart`` package before the clock starts), in the function's built code directory, with
+``PYTHONPATH`` = that directory + the built layer, as Function Compute does. The job comes
 as one JSON object on stdin: ``index`` (the function's ``index.py``), ``eager`` (modules to
 import first, the naive baseline), ``event`` (base64 of the first event's bytes) and
 ``request_id``. Then, on the clock:
@@ -11,9 +11,10 @@ import first, the naive baseline), ``event`` (base64 of the first event's bytes)
 2. load ``index.py`` as the module ``index``, as FC's runtime does for handler ``index.handler``;
 3. call ``handler(event, context)`` once (credentials come from ``ALIBABA_CLOUD_*``).
 
-The last stdout line is one JSON object: the times (ms), the peak RSS (``ru_maxrss``, MiB),
-the top-level non-stdlib modules loaded by the end, and the handler's answer (or the error's
-type and message). Only the standard library is imported here, and only before the clock.
+The last stdout line is one JSON object: the times (ms), the peak RSS (MiB),
+the top-level non-stdlib modules loaded by the end, the file ``rampart`` was imported from
+(``origin``: the build's, not the repo's), and the handler's answer (or the error's type and
+message). Only the standard library is imported here, and only before the clock.
 This program must never print the environment: it holds the function's AccessKey secret.
 """
 
@@ -40,7 +41,16 @@ class Context:
 
 
 def peak_rss_mib() -> float:
-    """``ru_maxrss`` is KiB on Linux, bytes on macOS."""
+    """This process's peak RSS: ``VmHWM`` on Linux (of this program's memory only: ``ru_maxrss``
+    keeps the parent's peak across fork and exec, proc(5) and getrusage(2)), else ``ru_maxrss``
+    (KiB on Linux, bytes on macOS)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
@@ -81,6 +91,7 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         "modules": third_party(before),
         "answer": answer,
         "error": error,
+        "origin": getattr(sys.modules.get("rampart"), "__file__", None),
     }
 
 

@@ -35,7 +35,8 @@ def sample(total: float, rss: float) -> Sample:
 
 
 def cold_figures() -> dict[str, Any]:
-    rows = [summary("hr_webhook", [sample(400, 74.0), sample(420, 74.5)], [sample(500, 82.0), sample(520, 82.0)]),
+    rows = [summary("hr_webhook", [sample(400, 74.0), sample(420, 74.5)], [sample(500, 82.0), sample(520, 82.0)],
+                    [sample(900, 80.0), sample(920, 80.0)]),
             summary("sweeper", [sample(600, 78.0)] * 2, [sample(650, 83.0)] * 2)]
     return {"command": "python -m rampart_dev.bench.cold --json", "runs": 2, "instance_mib": INSTANCE_MIB,
             "functions": rows}
@@ -94,6 +95,14 @@ def test_cold_start_and_rss_rows_put_lazy_beside_the_eager_baseline() -> None:
     assert sweeper_time[1:5] == ["sweeper", "600 (600-600)", "650 (650-650)", "-50 ms (-8%)"]
     assert hr_rss[1:5] == ["hr_webhook", "74.2", "82.0", "-7.8 MiB"]
     assert f"{INSTANCE_MIB} MB headroom 54 MiB (eager 46)" in hr_rss[5]
+
+
+def test_cold_start_rows_show_the_same_build_without_bytecode_when_measured() -> None:
+    rows = rows_of(table(figures()))
+    hr_time, sweeper_time = rows[0], rows[1]
+    assert "same build without bytecode 910 (900-920)" in hr_time[5]
+    assert "without bytecode" not in sweeper_time[5]  # not measured: no cell made up
+    assert "built code and layer on FC's Python" in hr_time[0]
 
 
 def test_operation_rows_show_the_lock_in_rampart_s_count_and_in_the_minimum() -> None:

@@ -162,12 +162,22 @@ def test_the_tables_print_one_line_per_function(capsys: pytest.CaptureFixture[st
             summary("ticket_webhook", [sample(400, 70, "alibabacloud_ram20150501")], eager)]
     print_tables(rows, 1)
     out = capsys.readouterr().out
-    assert "| hr_webhook | 100 (100-100) | 300 (300-300) | 400 (400-400) | 70.0 | 600 (600-600) | 82.0 | 58 / 46 |" in out
+    assert "| hr_webhook | 100 (100-100) | 300 (300-300) | 400 (400-400) | 70.0 | - | 600 (600-600) | 82.0 | 58 / 46 |" in out
     assert "| hr_webhook | " in out and "| kms20160120 | none |" in out
     assert ("- hr_webhook: lazy imports save 200 ms (33%) of the eager baseline's cold start and 12.0 MiB of RSS; "
             "with everything imported (the eager run) the first event takes 50 ms, so about 250 ms of the lazy first "
             "event is importing the SDKs it uses") in out
     assert "loads SDKs a receiver does not use: alibabacloud_ram20150501" in out
+    assert "bytecode saves" not in out  # no sources-only run: nothing made up
+
+
+def test_the_tables_show_the_same_build_without_bytecode(capsys: pytest.CaptureFixture[str]) -> None:
+    eager = [Sample(550, 50, 600, 82, ("alibabacloud_kms20160120",), "202 accepted")]
+    source = [Sample(300, 700, 1000, 75, ("alibabacloud_kms20160120",), "202 accepted")]
+    print_tables([summary("hr_webhook", [sample(400, 70, "alibabacloud_kms20160120")], eager, source)], 1)
+    out = capsys.readouterr().out
+    assert "| hr_webhook | 100 (100-100) | 300 (300-300) | 400 (400-400) | 70.0 | 1000 (1000-1000) | 600 (600-600) |" in out
+    assert "  - bytecode saves 600 ms against the same build shipping sources only" in out
 
 
 # --- the child program, on a handler that needs no cloud -----------------------------------------
