@@ -61,9 +61,9 @@ def test_the_first_events_did_their_work(report: dict[str, Any]) -> None:
         assert rows["lifecycle"][mode]["outcome"] == "1/1 applied"
 
 
-def test_the_children_ran_the_built_code_on_the_runtimes_python(report: dict[str, Any]) -> None:
+def test_the_children_ran_the_built_code_on_the_runtimes_python(report: dict[str, Any], repo_root: Path) -> None:
     assert report["runtime"].endswith("python3.10")
-    built = REPO / "build" / "bench"
+    built = repo_root / "build" / "bench"
     for row in report["functions"]:
         for mode, tree in (("lazy", "bytecode"), ("source", "sources"), ("eager", "bytecode")):
             assert row[mode]["origin"] == str(built / tree / row["function"] / "rampart" / "__init__.py")
