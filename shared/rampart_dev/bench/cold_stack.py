@@ -1,12 +1,15 @@
 """What the cold-start bench (``rampart_dev.bench.cold``) deploys on a localcloud subprocess, and
 the first event it sends each function.
 
-Small and self-contained on purpose (it predates ``rampart_dev.devstack``; they are to be unified):
+Not ``rampart_dev.devstack``'s deployment, on purpose: a cold start is timed from the first import to
+the first answer, so nothing may run in the server meanwhile (devstack deploys robots, a dead-letter
+function and a running lifecycle queue), and the functions get their credentials in the environment
+as FC passes a role's, which lets the bench run the built code outside localcloud's FC. It deploys:
 
 - ``rampart init`` with the example catalog (the SLS audit trail, the custom policies);
 - a RAM user ``rampart-bench-fc`` with an AccessKey: the functions' credentials, passed in the
-  ``ALIBABA_CLOUD_*`` variables as FC passes the role's (AdministratorAccess here; least
-  privilege is issue 6);
+  ``ALIBABA_CLOUD_*`` variables as FC passes the role's (AdministratorAccess here: the
+  bench times imports and one call, and least privilege is proven by the functional tests);
 - fresh random signing secrets for the generic HR and generic ticket contracts, stored in KMS
   under the names the functions' environment gives (``rampart.config.SOURCE_SECRET_ENV``);
 - ``rampart-lifecycle`` registered in localcloud's FC (admin route) with its queue paused, so
@@ -23,7 +26,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import urllib.error
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 from rampart import config
-from rampart.errors import RampartError
 from rampart.events import format_time
 from rampart.secret import Secret
 
@@ -47,20 +48,14 @@ SOURCE_IP = "203.0.113.10"
 
 
 class FunctionsAdmin(Admin):
-    """localcloud's FC admin routes (register, pause, forget)."""
-
-    def register(self, spec: Mapping[str, Any]) -> None:
-        try:
-            self._send("POST", "/functions", dict(spec))
-        except urllib.error.HTTPError as exc:
-            raise RampartError(f"localcloud refused to register {spec.get('name')}: {exc.read()[:300]!r}") from exc
+    """localcloud's FC admin routes the bench needs besides registering (pause, forget)."""
 
     def pause(self) -> None:
-        self._send("POST", "/functions/pause", {})
+        self.call("POST", "/functions/pause", {})
 
     def forget_functions(self) -> None:
         """Drops queued calls and forgets every function (nothing queued runs at shutdown)."""
-        self._send("DELETE", "/functions")
+        self.call("DELETE", "/functions")
 
 
 @dataclass(frozen=True, slots=True)

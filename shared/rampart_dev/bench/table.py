@@ -1,7 +1,7 @@
 """``python -m rampart_dev.bench.table`` (``make bench``): every benchmark of the repo in ONE table.
 
-Why: the figures live in four benches that each print their own tables; issue 6 asks for one
-table, with the machine and the command, that the README can show as is. This module measures
+Why: the figures live in four benches that each print their own tables; one table, with the
+machine and the command, is what the README can show as is. This module measures
 nothing itself: it runs each bench in its own subprocess (each measures in a clean process,
 with its own localcloud subprocess), reads its figures as data, and prints the table:
 
