@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from rampart_dev.admin import Admin
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.conftest import repo_path
+
+REPO = repo_path()
 SMALL = ["--people", "6", "--kills", "3", "--seed", "41", "--max-delay", "0.3"]
 """Seed 41: two people stay, two are removed, two disabled; three are programmatic; every channel is used."""
 
