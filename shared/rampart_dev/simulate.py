@@ -18,23 +18,32 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from rampart import naming
 from rampart.errors import RampartError
 from rampart.model import (
-    CatalogOptions,
+    AccessKeyRef,
+    DisplayName,
+    Escrow,
+    GroupRef,
+    MfaDevice,
+    NewPolicy,
+    NewUser,
     ObservedKey,
     ObservedSecret,
     ObservedUser,
+    PolicyAttachment,
+    PolicyName,
     PolicyType,
+    SecretDeletion,
     SecretKind,
+    SecretRef,
     Step,
     StepKind,
+    Tags,
+    Untag,
 )
 from rampart.naming import MAX_TAGS, marker_from_tags
 from rampart.planning import MAX_DOCUMENT, allow_bounds, is_timebound_name
-from rampart.planning import step_detail as d
 
-DEFAULT_PREFIX = CatalogOptions().secret_prefix
 MAX_KEYS = 2
 MAX_GROUPS = 10
 MAX_SYSTEM = 20
@@ -51,29 +60,25 @@ class SimulationError(RampartError):
         self.code = code
 
 
-def simulate(
-    observed: ObservedUser | None, steps: Iterable[Step], now: datetime, *, secret_prefix: str = DEFAULT_PREFIX
-) -> ObservedUser | None:
+def simulate(observed: ObservedUser | None, steps: Iterable[Step], now: datetime) -> ObservedUser | None:
     """The user after ``steps`` (None: it does not exist)."""
     state = observed
     for index, step in enumerate(steps):
-        state = apply_step(state, step, now, index=index, secret_prefix=secret_prefix)
+        state = apply_step(state, step, now, index=index)
     return state
 
 
-def apply_step(
-    state: ObservedUser | None, step: Step, now: datetime, *, index: int = 0, secret_prefix: str = DEFAULT_PREFIX
-) -> ObservedUser | None:
+def apply_step(state: ObservedUser | None, step: Step, now: datetime, *, index: int = 0) -> ObservedUser | None:
     if step.kind is StepKind.CREATE_USER:
         if state is not None:
             raise SimulationError(step, "EntityAlreadyExists.User", "the user exists")
-        return ObservedUser(step.user_name, f"sim-{step.user_name}", step.detail.get(d.DISPLAY_NAME, ""), {}, None)
+        return ObservedUser(step.user_name, f"sim-{step.user_name}", step.detail_as(NewUser).display_name, {}, None)
     if state is None:
         raise SimulationError(step, "EntityNotExist.User", "the user does not exist")
     handler = _HANDLERS.get(step.kind)
     if handler is None:  # pragma: no cover - every StepKind has a handler
         raise SimulationError(step, "Unknown", "no model for this step")
-    return handler(state, step, now, index, secret_prefix)
+    return handler(state, step, now, index)
 
 
 def _fail(step: Step, code: str, why: str) -> SimulationError:
@@ -81,14 +86,14 @@ def _fail(step: Step, code: str, why: str) -> SimulationError:
 
 
 def _update_user(s: ObservedUser, step: Step, *_: object) -> ObservedUser:
-    name = step.detail.get(d.DISPLAY_NAME, "")
+    name = step.detail_as(DisplayName).display_name
     if name == s.display_name:
         raise _fail(step, "NoChange", "display name already set")
     return replace(s, display_name=name)
 
 
 def _tag(s: ObservedUser, step: Step, *_: object) -> ObservedUser:
-    new = d.tags_from(step.detail)
+    new = step.detail_as(Tags).mapping
     if not new or all(s.tags.get(k) == v for k, v in new.items()):
         raise _fail(step, "NoChange", "tags already set")
     tags = {**s.tags, **new}
@@ -98,7 +103,7 @@ def _tag(s: ObservedUser, step: Step, *_: object) -> ObservedUser:
 
 
 def _untag(s: ObservedUser, step: Step, *_: object) -> ObservedUser:
-    keys = d.untag_from(step.detail)
+    keys = step.detail_as(Untag).keys
     if not keys or not any(k in s.tags for k in keys):
         raise _fail(step, "NoChange", "no such tags")
     tags = {k: v for k, v in s.tags.items() if k not in keys}
@@ -119,7 +124,7 @@ def _put_secret(s: ObservedUser, step: Step, secret: ObservedSecret) -> tuple[Ob
 def _create_login_profile(s: ObservedUser, step: Step, *_: object) -> ObservedUser:
     if s.has_login_profile:
         raise _fail(step, "EntityAlreadyExists.User.LoginProfile", "already has one")
-    name = step.detail[d.SECRET_NAME]
+    name = step.detail_as(Escrow).secret_name
     secrets = _put_secret(s, step, ObservedSecret(name, SecretKind.PASSWORD, None, False))
     return replace(s, has_login_profile=True, secrets=secrets)
 
@@ -130,18 +135,18 @@ def _delete_login_profile(s: ObservedUser, step: Step, *_: object) -> ObservedUs
     return replace(s, has_login_profile=False)
 
 
-def _create_access_key(s: ObservedUser, step: Step, now: datetime, index: int, prefix: str) -> ObservedUser:
+def _create_access_key(s: ObservedUser, step: Step, now: datetime, index: int) -> ObservedUser:
     if len(s.keys) >= MAX_KEYS:
         raise _fail(step, "LimitExceeded.User.AccessKey", "two keys already")
     seed = f"{s.user_name}|{now.isoformat()}|{index}|{','.join(sorted(k.access_key_id for k in s.keys))}"
     key_id = "LTAISIM" + hashlib.sha256(seed.encode()).hexdigest()[:12].upper()
-    name = step.detail.get(d.SECRET_NAME) or naming.secret_name(prefix, s.user_name, SecretKind.ACCESS_KEY)
+    name = step.detail_as(Escrow).secret_name
     secrets = _put_secret(s, step, ObservedSecret(name, SecretKind.ACCESS_KEY, key_id, False))
     return replace(s, keys=(*s.keys, ObservedKey(key_id, True, now)), secrets=secrets)
 
 
 def _key(s: ObservedUser, step: Step) -> ObservedKey:
-    key_id = step.detail[d.ACCESS_KEY_ID]
+    key_id = step.detail_as(AccessKeyRef).access_key_id
     found = next((k for k in s.keys if k.access_key_id == key_id), None)
     if found is None:
         raise _fail(step, "EntityNotExist.User.AccessKey", key_id)
@@ -169,7 +174,7 @@ def _delete_key(s: ObservedUser, step: Step, *_: object) -> ObservedUser:
 
 def _secret_state(pending: bool) -> Handler:
     def handler(s: ObservedUser, step: Step, *_: object) -> ObservedUser:
-        name = step.detail[d.SECRET_NAME]
+        name = step.detail_as(SecretDeletion).secret_name if pending else step.detail_as(SecretRef).secret_name
         found = next((x for x in s.secrets if x.name == name), None)
         if found is None:
             raise _fail(step, "Forbidden.ResourceNotFound", name)
@@ -187,18 +192,19 @@ def _unbind_mfa(s: ObservedUser, step: Step, *_: object) -> ObservedUser:
 
 
 def _delete_mfa(s: ObservedUser, step: Step, *_: object) -> ObservedUser:
-    if s.mfa_serial == step.detail.get(d.SERIAL):
+    if s.mfa_serial == step.detail_as(MfaDevice).serial:
         raise _fail(step, "DeleteConflict.VirtualMFADevice", "still bound")
     return s
 
 
 def _create_policy(s: ObservedUser, step: Step, *_: object) -> ObservedUser:
-    name = step.detail[d.POLICY_NAME]
+    policy = step.detail_as(NewPolicy)
+    name = policy.policy_name
     if name in s.timebound_policies:
         raise _fail(step, "EntityAlreadyExists.Policy", name)
     if not is_timebound_name(s.user_name, name):
         raise _fail(step, "NotTimebound", f"{name} lacks the user's time-bound prefix")
-    document = step.detail.get(d.DOCUMENT)
+    document = policy.document
     if document is not None:
         if len(document) > MAX_DOCUMENT:
             raise _fail(step, "InvalidParameter.PolicyDocument.Length", str(len(document)))
@@ -208,7 +214,7 @@ def _create_policy(s: ObservedUser, step: Step, *_: object) -> ObservedUser:
 
 
 def _delete_policy(s: ObservedUser, step: Step, *_: object) -> ObservedUser:
-    name = step.detail[d.POLICY_NAME]
+    name = step.detail_as(PolicyName).policy_name
     if any(a.policy.name == name and a.policy.policy_type is PolicyType.CUSTOM for a in s.attachments):
         raise _fail(step, "DeleteConflict.Policy.User", f"{name} is attached")
     if name not in s.timebound_policies:
@@ -217,7 +223,7 @@ def _delete_policy(s: ObservedUser, step: Step, *_: object) -> ObservedUser:
 
 
 def _attach(s: ObservedUser, step: Step, *_: object) -> ObservedUser:
-    attachment = d.attachment_from(step.detail)
+    attachment = step.detail_as(PolicyAttachment).attachment
     if attachment in s.attachments:
         raise _fail(step, "EntityAlreadyExists.User.Policy", str(attachment.policy))
     if is_timebound_name(s.user_name, attachment.policy.name) and attachment.policy.name not in s.timebound_policies:
@@ -232,14 +238,14 @@ def _attach(s: ObservedUser, step: Step, *_: object) -> ObservedUser:
 
 
 def _detach(s: ObservedUser, step: Step, *_: object) -> ObservedUser:
-    attachment = d.attachment_from(step.detail)
+    attachment = step.detail_as(PolicyAttachment).attachment
     if attachment not in s.attachments:
         raise _fail(step, "EntityNotExist.User.Policy", str(attachment.policy))
     return replace(s, attachments=s.attachments - {attachment})
 
 
 def _add_group(s: ObservedUser, step: Step, *_: object) -> ObservedUser:
-    group = step.detail[d.GROUP]
+    group = step.detail_as(GroupRef).group
     if group in s.groups:
         raise _fail(step, "EntityAlreadyExists.User.Group", group)
     if len(s.groups) >= MAX_GROUPS:
@@ -248,7 +254,7 @@ def _add_group(s: ObservedUser, step: Step, *_: object) -> ObservedUser:
 
 
 def _remove_group(s: ObservedUser, step: Step, *_: object) -> ObservedUser:
-    group = step.detail[d.GROUP]
+    group = step.detail_as(GroupRef).group
     if group not in s.groups:
         raise _fail(step, "EntityNotExist.User.Group", group)
     return replace(s, groups=s.groups - {group})

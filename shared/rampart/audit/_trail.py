@@ -144,12 +144,13 @@ class AuditTrail:
         detail: str | Mapping[str, Any] | None = None,
     ) -> AuditRecord:
         """The record of one applied step (action = the step kind; detail defaults to its reason)."""
+        acts_on = step.detail.as_dict()
         return self.add(
             step.kind.value,
             result,
             target=step.user_name,
-            policy=step.detail.get("policy", ""),
-            scope=step.detail.get("scope", ""),
+            policy=str(acts_on.get("policy", "")),
+            scope=str(acts_on.get("scope", "")),
             error_code=error_code,
             request_ids=request_ids,
             duration_ms=duration_ms,

@@ -5,14 +5,26 @@ The JSON forms are the results' own ``as_dict``; this module is only for people.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from rampart.audit import Delivery
 from rampart.engine import DriftReport, EventResult, Target, UserResult
-from rampart.model import AuditResult, LifecycleEvent, Plan, Step, StepKind
+from rampart.model import (
+    AuditResult,
+    DisplayName,
+    Escrow,
+    LifecycleEvent,
+    NewPolicy,
+    NewUser,
+    Plan,
+    PolicyAttachment,
+    SecretKind,
+    Step,
+    Tags,
+    Untag,
+)
 from rampart.operations import InitReport, UserStatus
 from rampart.planning import iso_z
 
@@ -30,41 +42,21 @@ def _when(value: datetime | None) -> str:
 def step_text(step: Step) -> str:
     """What a step acts on, in a few words (never a document or a tag dump)."""
     d = step.detail
-    kind = step.kind
-    if kind in (StepKind.ATTACH_POLICY, StepKind.DETACH_POLICY):
-        return f"{d.get('policy', '')} @ {d.get('scope', 'account')}"
-    if kind is StepKind.CREATE_POLICY:
-        return f"{d.get('policy_name', '')} ({d.get('profile', '')} until {d.get('until', '')})"
-    if kind is StepKind.DELETE_POLICY:
-        return d.get("policy_name", "")
-    if kind in (StepKind.ADD_TO_GROUP, StepKind.REMOVE_FROM_GROUP):
-        return d.get("group", "")
-    if kind in (StepKind.SCHEDULE_SECRET_DELETION, StepKind.RESTORE_SECRET):
-        return d.get("secret_name", "")
-    if "access_key_id" in d:
-        return d["access_key_id"]
-    if kind is StepKind.CREATE_ACCESS_KEY:
-        name = d.get("secret_name", "")
-        return f"escrowed straight into KMS as {name} (a new ACSCurrent version)" if name else "escrowed straight into KMS"
-    if kind is StepKind.CREATE_LOGIN_PROFILE:
-        return f"password escrowed in KMS as {d.get('secret_name', '')}"
-    if kind in (StepKind.CREATE_USER, StepKind.UPDATE_USER):
-        return f"display name {d.get('display_name', '')!r}"
-    if kind is StepKind.TAG_USER:
-        try:
-            tags = json.loads(d.get("tags", "{}"))
-        except ValueError:
-            tags = {}
-        return _clip(", ".join(f"{k}={v}" for k, v in sorted(tags.items())))
-    if kind is StepKind.UNTAG_USER:
-        try:
-            keys = json.loads(d.get("untag", "[]"))
-        except ValueError:
-            keys = []
-        return _clip(", ".join(str(k) for k in keys))
-    if "serial" in d:
-        return d["serial"]
-    return ""
+    if isinstance(d, PolicyAttachment):
+        return f"{d.policy} @ {d.scope}"
+    if isinstance(d, NewPolicy):
+        return f"{d.policy_name} ({d.profile} until {iso_z(d.until)})"
+    if isinstance(d, Escrow) and d.kind is SecretKind.ACCESS_KEY:
+        return f"escrowed straight into KMS as {d.secret_name} (a new ACSCurrent version)"
+    if isinstance(d, Escrow):
+        return f"password escrowed in KMS as {d.secret_name}"
+    if isinstance(d, (NewUser, DisplayName)):
+        return f"display name {d.display_name!r}"
+    if isinstance(d, Tags):
+        return _clip(", ".join(f"{k}={v}" for k, v in d.tags))
+    if isinstance(d, Untag):
+        return _clip(", ".join(d.keys))
+    return d.subject
 
 
 def _step_rows(rows: Sequence[tuple[str, str, str]], indent: str) -> list[str]:

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -25,9 +24,28 @@ from datetime import datetime
 from rampart import naming
 from rampart.adapters.retry import CallLog, is_already_exists, is_not_found, recording
 from rampart.errors import CloudError, RampartError
-from rampart.model import Attachment, AuditResult, PasswordPolicy, Plan, SecretKind, Step, StepKind
-from rampart.planning import generate_password
-from rampart.planning.step_detail import create_policy_document, policy_ref_from, scope_from
+from rampart.model import (
+    AccessKeyRef,
+    AuditResult,
+    DisplayName,
+    Escrow,
+    GroupRef,
+    MfaDevice,
+    NewPolicy,
+    NewUser,
+    PasswordPolicy,
+    Plan,
+    PolicyAttachment,
+    PolicyName,
+    SecretDeletion,
+    SecretKind,
+    SecretRef,
+    Step,
+    StepKind,
+    Tags,
+    Untag,
+)
+from rampart.planning import create_policy_document, generate_password
 from rampart.ports import Identities, Secrets
 from rampart.redact import SecretRegistry
 
@@ -86,10 +104,7 @@ def removals(steps: Iterable[Step]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for step in steps:
         if step.kind in DELETES:
-            d = step.detail
-            label = (d.get("policy") or d.get("access_key_id") or d.get("group") or d.get("secret_name")
-                     or d.get("serial") or d.get("policy_name") or step.user_name)
-            out.setdefault(step.kind.value, []).append(label)
+            out.setdefault(step.kind.value, []).append(step.detail.subject or step.user_name)
     return out
 
 
@@ -100,7 +115,6 @@ class ApplyContext:
     person_id: str
     manager: str = ""
     secret_prefix: str = "rampart"  # noqa: S105 - a KMS name prefix, not a secret
-    recovery_window_days: int = 7
     password_reset_required: bool = True
     mfa_bind_required: bool = True
     registry: SecretRegistry = field(default_factory=SecretRegistry)
@@ -155,65 +169,65 @@ class Applier:
     # --- one step ------------------------------------------------------------------------
 
     def _run(self, step: Step, context: ApplyContext) -> str:
-        ids, user, d = self._identities, step.user_name, step.detail
-        kind = step.kind
+        ids, user, kind = self._identities, step.user_name, step.kind
         if kind is StepKind.CREATE_USER:
-            ids.create_user(user, d.get("display_name", ""), d.get("comments", "managed by rampart"))
+            new = step.detail_as(NewUser)
+            ids.create_user(user, new.display_name, new.comments)
         elif kind is StepKind.UPDATE_USER:
-            ids.update_user(user, d.get("display_name", ""))
+            ids.update_user(user, step.detail_as(DisplayName).display_name)
         elif kind is StepKind.TAG_USER:
-            ids.tag_user(user, json.loads(d["tags"]))
+            ids.tag_user(user, step.detail_as(Tags).mapping)
         elif kind is StepKind.UNTAG_USER:
-            ids.untag_user(user, json.loads(d["untag"]))
+            ids.untag_user(user, list(step.detail_as(Untag).keys))
         elif kind is StepKind.CREATE_LOGIN_PROFILE:
-            return self._create_login_profile(step, context)
+            return self._create_login_profile(user, step.detail_as(Escrow), context)
         elif kind is StepKind.DELETE_LOGIN_PROFILE:
             ids.delete_login_profile(user)
         elif kind is StepKind.CREATE_ACCESS_KEY:
-            return self._create_access_key(step, context)
+            return self._create_access_key(user, step.detail_as(Escrow), context)
         elif kind is StepKind.DEACTIVATE_ACCESS_KEY:
-            ids.set_access_key_active(user, d["access_key_id"], False)
+            ids.set_access_key_active(user, step.detail_as(AccessKeyRef).access_key_id, False)
         elif kind is StepKind.ACTIVATE_ACCESS_KEY:
-            ids.set_access_key_active(user, d["access_key_id"], True)
+            ids.set_access_key_active(user, step.detail_as(AccessKeyRef).access_key_id, True)
         elif kind is StepKind.DELETE_ACCESS_KEY:
-            ids.delete_access_key(user, d["access_key_id"])
+            ids.delete_access_key(user, step.detail_as(AccessKeyRef).access_key_id)
         elif kind is StepKind.SCHEDULE_SECRET_DELETION:
-            days = int(d.get("recovery_days") or context.recovery_window_days)
-            self._secrets.schedule_deletion(d["secret_name"], days)
+            deletion = step.detail_as(SecretDeletion)
+            self._secrets.schedule_deletion(deletion.secret_name, deletion.recovery_days)
         elif kind is StepKind.RESTORE_SECRET:
-            self._secrets.restore(d["secret_name"])
+            self._secrets.restore(step.detail_as(SecretRef).secret_name)
         elif kind is StepKind.UNBIND_MFA:
             serial = ids.unbind_mfa(user)
             return f"serial={serial}" if serial else "no device bound"
         elif kind is StepKind.DELETE_MFA:
-            ids.delete_mfa(d["serial"])
+            ids.delete_mfa(step.detail_as(MfaDevice).serial)
         elif kind is StepKind.CREATE_POLICY:
-            document = create_policy_document(d, ids.policy_document)
-            ids.create_policy(d["policy_name"], document, d.get("description") or "rampart time-bound grant")
+            policy = step.detail_as(NewPolicy)
+            document = create_policy_document(policy, ids.policy_document)
+            ids.create_policy(policy.policy_name, document, policy.description or "rampart time-bound grant")
         elif kind is StepKind.DELETE_POLICY:
-            ids.delete_policy(d["policy_name"])
+            ids.delete_policy(step.detail_as(PolicyName).policy_name)
         elif kind is StepKind.ATTACH_POLICY:
-            ids.attach(user, Attachment(policy_ref_from(d), scope_from(d)))
+            ids.attach(user, step.detail_as(PolicyAttachment).attachment)
         elif kind is StepKind.DETACH_POLICY:
-            ids.detach(user, Attachment(policy_ref_from(d), scope_from(d)))
+            ids.detach(user, step.detail_as(PolicyAttachment).attachment)
         elif kind is StepKind.ADD_TO_GROUP:
-            ids.add_to_group(user, d["group"])
+            ids.add_to_group(user, step.detail_as(GroupRef).group)
         elif kind is StepKind.REMOVE_FROM_GROUP:
-            ids.remove_from_group(user, d["group"])
+            ids.remove_from_group(user, step.detail_as(GroupRef).group)
         elif kind is StepKind.DELETE_USER:
             ids.delete_user(user)
         else:  # pragma: no cover - every StepKind is handled above
             raise RampartError(f"the applier does not know step {kind.value}")
         return ""
 
-    def _create_access_key(self, step: Step, context: ApplyContext) -> str:
+    def _create_access_key(self, user: str, escrow: Escrow, context: ApplyContext) -> str:
         """CreateAccessKey, then the pair straight into the user's one AccessKey secret as a new
         version named after the key (it becomes ACSCurrent; during a rotation the old key's
         version becomes ACSPrevious, ``rampart.naming``)."""
-        user = step.user_name
-        person_id = step.detail.get("person_id") or context.person_id
-        manager = step.detail.get("manager") or context.manager
-        name = step.detail.get("secret_name") or naming.secret_name(context.secret_prefix, user, SecretKind.ACCESS_KEY)
+        person_id = escrow.person_id or context.person_id
+        manager = escrow.manager or context.manager
+        name = escrow.secret_name
         # a retry after a lost answer first deletes that answer's key (never escrowed): never two keys at once
         key = self._identities.create_access_key(user, before_retry=lambda: self._delete_unescrowed_keys(user, name))
         context.registry.add(key.secret)
@@ -248,12 +262,11 @@ class Applier:
             self._identities.delete_access_key(user, access_key_id)
         return dropped
 
-    def _create_login_profile(self, step: Step, context: ApplyContext) -> str:
-        user = step.user_name
-        person_id = step.detail.get("person_id") or context.person_id
-        manager = step.detail.get("manager") or context.manager
-        reset_required = _flag(step.detail.get("reset_required"), context.password_reset_required)
-        mfa_required = _flag(step.detail.get("mfa_required"), context.mfa_bind_required)
+    def _create_login_profile(self, user: str, escrow: Escrow, context: ApplyContext) -> str:
+        person_id = escrow.person_id or context.person_id
+        manager = escrow.manager or context.manager
+        reset_required = context.password_reset_required if escrow.reset_required is None else escrow.reset_required
+        mfa_required = context.mfa_bind_required if escrow.mfa_required is None else escrow.mfa_required
         if self._password_policy is None:
             self._password_policy = self._identities.password_policy()
         password = generate_password(self._password_policy)
@@ -277,10 +290,6 @@ def _request_ids(calls: CallLog, extra: str = "") -> tuple[str, ...]:
     if extra and extra not in ids:
         ids.append(extra)
     return tuple(ids)
-
-
-def _flag(value: str | None, default: bool) -> bool:
-    return default if value is None or value == "" else value == "true"
 
 
 def _ms(started: float) -> int:

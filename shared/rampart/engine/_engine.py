@@ -192,7 +192,6 @@ class Engine:
             person_id=event.person_id,
             manager=event.person.manager if event.person is not None else "",
             secret_prefix=options.secret_prefix,
-            recovery_window_days=options.secret_recovery_window_days,
             password_reset_required=options.password_reset_required,
             mfa_bind_required=options.mfa_bind_required,
             registry=registry,
@@ -205,7 +204,7 @@ class Engine:
             trail.flush_now(self._sink)  # a change made is on record before the next step (a crash may come)
 
         trail.add(AuditAction.PLAN, AuditResult.OK, detail={"kind": event.kind.value, "steps": [
-            f"{s.kind.value}:{s.detail.get('policy', '')}".rstrip(":") for s in plan.steps]})
+            f"{s.kind.value}:{s.detail.as_dict().get('policy', '')}".rstrip(":") for s in plan.steps]})
         deleting = any(s.kind is StepKind.DELETE_USER for s in plan.steps)
         if deleting:
             _gate.write_ahead_tombstone(event, target, plan, trail)

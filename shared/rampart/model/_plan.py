@@ -1,6 +1,8 @@
 """A plan: the ordered steps between observed and desired state.
 
-Frozen data, no I/O (see ``rampart.model``).
+Frozen data, no I/O (see ``rampart.model``). A step's detail is typed by its kind
+(:data:`DETAIL_TYPES`, checked when the step is built); the plan hash is a digest of the
+steps' JSON rendering, so equal plans hash equal.
 """
 
 
@@ -11,7 +13,29 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
+
+from rampart.model._state import SecretKind
+from rampart.model._step_details import (
+    AccessKeyRef,
+    DisplayName,
+    Escrow,
+    GroupRef,
+    MfaDevice,
+    NewPolicy,
+    NewUser,
+    NoDetail,
+    PolicyAttachment,
+    PolicyName,
+    SecretDeletion,
+    SecretRef,
+    StepDetail,
+    StepDetailError,
+    Tags,
+    Untag,
+)
+
+D = TypeVar("D", bound=StepDetail)
 
 # --- plan --------------------------------------------------------------------------------
 
@@ -40,18 +64,59 @@ class StepKind(Enum):
     DELETE_USER = "delete-user"
 
 
+DETAIL_TYPES: Mapping[StepKind, type[StepDetail]] = {
+    StepKind.CREATE_USER: NewUser,
+    StepKind.UPDATE_USER: DisplayName,
+    StepKind.TAG_USER: Tags,
+    StepKind.UNTAG_USER: Untag,
+    StepKind.CREATE_LOGIN_PROFILE: Escrow,
+    StepKind.DELETE_LOGIN_PROFILE: NoDetail,
+    StepKind.CREATE_ACCESS_KEY: Escrow,
+    StepKind.DEACTIVATE_ACCESS_KEY: AccessKeyRef,
+    StepKind.ACTIVATE_ACCESS_KEY: AccessKeyRef,
+    StepKind.DELETE_ACCESS_KEY: AccessKeyRef,
+    StepKind.SCHEDULE_SECRET_DELETION: SecretDeletion,
+    StepKind.RESTORE_SECRET: SecretRef,
+    StepKind.UNBIND_MFA: MfaDevice,
+    StepKind.DELETE_MFA: MfaDevice,
+    StepKind.CREATE_POLICY: NewPolicy,
+    StepKind.DELETE_POLICY: PolicyName,
+    StepKind.ATTACH_POLICY: PolicyAttachment,
+    StepKind.DETACH_POLICY: PolicyAttachment,
+    StepKind.ADD_TO_GROUP: GroupRef,
+    StepKind.REMOVE_FROM_GROUP: GroupRef,
+    StepKind.DELETE_USER: NoDetail,
+}
+"""The detail type each kind of step carries."""
+
+_ESCROWS = {StepKind.CREATE_LOGIN_PROFILE: SecretKind.PASSWORD, StepKind.CREATE_ACCESS_KEY: SecretKind.ACCESS_KEY}
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     kind: StepKind
     user_name: str
-    detail: Mapping[str, str] = field(default_factory=dict)
-    """What the step acts on: ``policy``, ``scope``, ``access_key_id``, ``secret_name``, ``group``,
-    ``tags`` (JSON), ``document`` ... (the full table per StepKind: ``rampart.planning``'s docstring;
-    keys and parsers: ``rampart.planning.step_detail``). Never a secret value."""
+    detail: StepDetail = field(default_factory=NoDetail)
+    """What the step acts on, of the type ``DETAIL_TYPES[kind]``. Never a secret value."""
     reason: str = ""
 
+    def __post_init__(self) -> None:
+        expected = DETAIL_TYPES[self.kind]
+        if type(self.detail) is not expected:
+            raise StepDetailError(f"a {self.kind.value} step carries {expected.__name__}, not {self.detail!r}")
+        secret = _ESCROWS.get(self.kind)
+        if isinstance(self.detail, Escrow) and self.detail.kind is not secret:
+            raise StepDetailError(f"a {self.kind.value} step escrows a {secret.value if secret else '?'} secret, "
+                                  f"not a {self.detail.kind.value} one")
+
+    def detail_as(self, cls: type[D]) -> D:
+        """The detail as ``cls`` (the type its kind carries; anything else is a planner bug)."""
+        if not isinstance(self.detail, cls):
+            raise StepDetailError(f"a {self.kind.value} step carries {type(self.detail).__name__}, not {cls.__name__}")
+        return self.detail
+
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind.value, "user": self.user_name, "detail": dict(self.detail), "reason": self.reason}
+        return {"kind": self.kind.value, "user": self.user_name, "detail": self.detail.as_dict(), "reason": self.reason}
 
 
 @dataclass(frozen=True, slots=True)

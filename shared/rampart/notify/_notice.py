@@ -38,7 +38,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from rampart import naming
 from rampart.errors import ConfigError
-from rampart.model import AccessMode, AuditResult, EventKind, LifecycleEvent, SecretKind, StepKind
+from rampart.model import AccessMode, AuditResult, EventKind, LifecycleEvent, SecretKind, StepKind, Tags
 from rampart.naming import console_login_url, logon_principal, marker_from_tags
 from rampart.secret import Secret
 
@@ -287,8 +287,8 @@ def _joined(user: UserResult, domain: str, secret_prefix: str) -> JoinedUser:
     access: AccessMode | None = None
     for outcome in user.outcomes:
         step = outcome.step
-        if step.kind is StepKind.TAG_USER and "tags" in step.detail:
-            tags.update(json.loads(step.detail["tags"]))
+        if isinstance(step.detail, Tags):
+            tags.update(step.detail.mapping)
         elif step.kind is StepKind.CREATE_LOGIN_PROFILE and outcome.result in _APPLIED:
             access = access or AccessMode.CONSOLE
         elif step.kind is StepKind.CREATE_ACCESS_KEY and outcome.result in _APPLIED:

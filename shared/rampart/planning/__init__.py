@@ -1,6 +1,7 @@
 """Planning, pure: the desired state of a RAM user from the catalog and an event, the grant
 rules, and the ordered minimal steps between observed and desired state (credentials,
-time-bound policies, a leaver's teardown). Never calls the cloud.
+time-bound policies, a leaver's teardown), each step with its typed detail
+(``rampart.model.DETAIL_TYPES``). Never calls the cloud.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from rampart.planning._plan import plan, plan_rotation
 from rampart.planning.timebound import (
     MAX_DOCUMENT,
     allow_bounds,
+    create_policy_document,
     is_timebound_name,
     iso_z,
     timebound_document,
@@ -27,6 +29,7 @@ __all__ = [
     "allow_bounds",
     "check_grant",
     "check_not_grantee",
+    "create_policy_document",
     "decided_at",
     "desire",
     "desire_sweep",

@@ -33,38 +33,35 @@ from datetime import datetime
 
 from rampart import naming
 from rampart.model import (
+    AccessKeyRef,
     AccessMode,
     CatalogOptions,
     DesiredUser,
+    Escrow,
     LifecycleState,
+    NoDetail,
     ObservedKey,
     ObservedSecret,
     ObservedUser,
+    SecretDeletion,
     SecretKind,
+    SecretRef,
     Step,
     StepKind,
 )
-from rampart.planning import step_detail as d
 
 
 def schedule(user: str, secret: ObservedSecret, options: CatalogOptions, reason: str) -> Step:
     return Step(
         StepKind.SCHEDULE_SECRET_DELETION,
         user,
-        {d.SECRET_NAME: secret.name, d.RECOVERY_DAYS: str(options.secret_recovery_window_days)},
+        SecretDeletion(secret.name, options.secret_recovery_window_days),
         reason,
     )
 
 
 def key_step(kind: StepKind, user: str, key: ObservedKey, reason: str) -> Step:
-    return Step(kind, user, {d.ACCESS_KEY_ID: key.access_key_id}, reason)
-
-
-def escrow_detail(desired: DesiredUser, kind: SecretKind, secret_name: str = "") -> dict[str, str]:
-    detail = {d.KIND: kind.value, d.PERSON_ID: desired.person_id, d.MANAGER: desired.manager}
-    if secret_name:
-        detail[d.SECRET_NAME] = secret_name
-    return detail
+    return Step(kind, user, AccessKeyRef(key.access_key_id), reason)
 
 
 def key_secret_name(user_name: str, options: CatalogOptions) -> str:
@@ -97,14 +94,13 @@ def create_credential(desired: DesiredUser, options: CatalogOptions) -> Step:
     if desired.access is AccessMode.CONSOLE:
         return _create_login_profile(desired, options)
     return Step(StepKind.CREATE_ACCESS_KEY, user,
-                escrow_detail(desired, SecretKind.ACCESS_KEY, key_secret_name(user, options)),
+                Escrow(SecretKind.ACCESS_KEY, desired.person_id, desired.manager, key_secret_name(user, options)),
                 "programmatic access: one AccessKey, its secret straight into KMS")
 
 
 def _create_login_profile(desired: DesiredUser, options: CatalogOptions) -> Step:
-    detail = escrow_detail(desired, SecretKind.PASSWORD, password_secret(desired.user_name, options))
-    detail[d.RESET_REQUIRED] = d.flag(options.password_reset_required)
-    detail[d.MFA_REQUIRED] = d.flag(options.mfa_bind_required)
+    detail = Escrow(SecretKind.PASSWORD, desired.person_id, desired.manager, password_secret(desired.user_name, options),
+                    reset_required=options.password_reset_required, mfa_required=options.mfa_bind_required)
     return Step(StepKind.CREATE_LOGIN_PROFILE, desired.user_name, detail,
                 "console access: a login profile, its initial password escrowed in KMS")
 
@@ -146,7 +142,7 @@ def _console(desired: DesiredUser, observed: ObservedUser, options: CatalogOptio
         name = password_secret(user, options)
         pending = [s for s in observed.secrets if s.name == name and s.pending_deletion]
         if pending:
-            steps.append(Step(StepKind.RESTORE_SECRET, user, {d.SECRET_NAME: name},
+            steps.append(Step(StepKind.RESTORE_SECRET, user, SecretRef(name),
                               "the password secret is pending deletion; KMS writes the new password into it"))
         steps.append(_create_login_profile(desired, options))
     elif not _live_passwords(observed):
@@ -158,7 +154,7 @@ def _programmatic(desired: DesiredUser, observed: ObservedUser, options: Catalog
     user = desired.user_name
     steps: list[Step] = []
     if observed.has_login_profile:
-        steps.append(Step(StepKind.DELETE_LOGIN_PROFILE, user, {}, "programmatic users have no console login"))
+        steps.append(Step(StepKind.DELETE_LOGIN_PROFILE, user, NoDetail(), "programmatic users have no console login"))
     steps += [schedule(user, s, options, "programmatic users have no console password") for s in _live_passwords(observed)]
     escrow = escrow_secret(observed, options)
     current = escrow.access_key_id if escrow is not None else None
@@ -172,7 +168,7 @@ def _programmatic(desired: DesiredUser, observed: ObservedUser, options: Catalog
         steps.append(key_step(StepKind.DELETE_ACCESS_KEY, user, key, reason))
     steps += _stale_key_secrets(observed, options, keep_escrow=True, reason="")
     if escrow is not None and escrow.pending_deletion:
-        steps.append(Step(StepKind.RESTORE_SECRET, user, {d.SECRET_NAME: escrow.name},
+        steps.append(Step(StepKind.RESTORE_SECRET, user, SecretRef(escrow.name),
                           "the AccessKey secret is pending deletion: restored so it escrows the key again"
                           if keep is not None else "the AccessKey secret is pending deletion; KMS writes the new key into it"))
     if keep is None:
@@ -190,7 +186,7 @@ def _disabled(desired: DesiredUser, observed: ObservedUser, options: CatalogOpti
     user = desired.user_name
     steps: list[Step] = []
     if observed.has_login_profile:
-        steps.append(Step(StepKind.DELETE_LOGIN_PROFILE, user, {}, "disabled: console login off"))
+        steps.append(Step(StepKind.DELETE_LOGIN_PROFILE, user, NoDetail(), "disabled: console login off"))
     steps += [schedule(user, s, options, "disabled: the console password is void") for s in _live_passwords(observed)]
     steps += [
         key_step(StepKind.DEACTIVATE_ACCESS_KEY, user, key, "disabled: keys off, kept for a rehire")
@@ -222,8 +218,7 @@ def plan_key_rotation(observed: ObservedUser, options: CatalogOptions, now: date
     age = now - old.created_at
     if age < options.key_rotation_age:
         return [], []
-    detail = {d.KIND: SecretKind.ACCESS_KEY.value, d.PERSON_ID: marker.person_id, d.MANAGER: "",
-              d.SECRET_NAME: escrow.name}
+    detail = Escrow(SecretKind.ACCESS_KEY, marker.person_id, "", escrow.name)
     reason = f"rotation: key {old.access_key_id} is {age.days} days old (rotate at {options.key_rotation_age.days})"
     return [
         Step(StepKind.CREATE_ACCESS_KEY, user, detail, reason + "; the new key becomes the secret's ACSCurrent version"),

@@ -27,48 +27,39 @@ parameter: this module never reads the clock and does no I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from rampart.catalog import profiles_for
-from rampart.errors import EventError, PolicyRefused, StaleEvent, UnknownPerson, UnknownProfile
+from rampart.errors import EventError, PolicyRefused, UnknownPerson, UnknownProfile
 from rampart.model import (
-    HR_RECORD_ATTRIBUTE,
-    HR_RECORD_IDS_ONLY,
     AccessMode,
     Catalog,
     DesiredUser,
     EventKind,
     LifecycleEvent,
     LifecycleState,
-    Marker,
     ObservedUser,
-    Person,
     Revocation,
-    TicketGrant,
 )
 from rampart.naming import display_name_for
 from rampart.planning._desired_user import Desired, Shape, build, teardown
+from rampart.planning._event_context import (
+    EventContext,
+    access_mode,
+    check_stale,
+    current_access,
+    decided_at,
+    kept_shape,
+    managed,
+    person_of,
+    profile_name,
+    when_text,
+)
 from rampart.planning._grant_rules import check_grant, whole_seconds
 from rampart.planning.timebound import iso_z
 
-__all__ = ["Desired", "desire", "desire_sweep"]
-
-
-@dataclass(frozen=True, slots=True)
-class _Ctx:
-    event: LifecycleEvent
-    observed: ObservedUser | None
-    catalog: Catalog
-    now: datetime
-    user_name: str
-    occurred: datetime
-    access: AccessMode | None
-    force: bool
-
-    @property
-    def marker(self) -> Marker | None:
-        return self.observed.marker if self.observed is not None else None
+__all__ = ["Desired", "decided_at", "desire", "desire_sweep"]
 
 
 def desire(
@@ -91,8 +82,8 @@ def desire(
     """
     if observed is not None and observed.user_name != user_name:
         raise EventError(f"observed user {observed.user_name} is not {user_name}")
-    ctx = _Ctx(event, observed, catalog, whole_seconds(now), user_name, whole_seconds(event.occurred_at), access, force)
-    _check_stale(ctx, tombstone)
+    ctx = EventContext(event, observed, catalog, whole_seconds(now), user_name, whole_seconds(event.occurred_at), access, force)
+    check_stale(ctx, tombstone)
     handlers = {
         EventKind.JOINER: _joiner,
         EventKind.MOVER: _mover,
@@ -110,7 +101,7 @@ def desire_sweep(observed: ObservedUser, catalog: Catalog, now: datetime) -> Des
     marker = observed.marker
     if marker is None:
         raise UnknownPerson(f"user {observed.user_name} is not managed by rampart", hint="the sweep touches only rampart's users")
-    access = _current_access(marker, observed, catalog)
+    access = current_access(marker, observed, catalog)
     if marker.state is LifecycleState.DISABLED:
         if marker.grace_until is not None and marker.grace_until <= now:
             return teardown(
@@ -120,129 +111,15 @@ def desire_sweep(observed: ObservedUser, catalog: Catalog, now: datetime) -> Des
         notes = () if marker.grace_until is not None else (
             f"{observed.user_name} is disabled without a grace deadline: kept; remove it with a leaver event (immediate)",
         )
-        return build(catalog, observed, _kept(observed, marker, access, marker.ticket_grants, marker.event_time), now, notes)
-    return build(catalog, observed, _kept(observed, marker, access, marker.ticket_grants, marker.event_time), now)
-
-
-# --- checks shared by the handlers ---------------------------------------------------------
-
-
-def decided_at(marker: Marker, profile: str) -> datetime | None:
-    """When a grant or revoke of ``profile`` was last applied (None: never, or not recorded)."""
-    times = [g.granted_at for g in marker.ticket_grants if g.profile == profile and g.granted_at is not None]
-    times += [r.at for r in marker.revocations if r.profile == profile]
-    return max(times) if times else None
-
-
-def _check_stale(ctx: _Ctx, tombstone: datetime | None) -> None:
-    marker = ctx.marker
-    last = marker.event_time if marker is not None else None
-    if marker is not None and ctx.event.kind in (EventKind.GRANT, EventKind.REVOKE) and ctx.event.profile:
-        decided = decided_at(marker, ctx.event.profile)
-        if decided is not None and (last is None or decided > last):
-            last = decided
-    if tombstone is not None and (last is None or whole_seconds(tombstone) > last):
-        last = whole_seconds(tombstone)
-    if last is not None and ctx.occurred < last:
-        who = marker.person_id if marker is not None else ctx.event.person_id
-        raise StaleEvent(
-            f"{ctx.event.kind.value} event {ctx.event.event_id} occurred at {iso_z(ctx.occurred)}, before the last "
-            f"event applied for person {who} ({iso_z(last)}): skipped",
-            hint="a newer event already decided this person's state",
-        )
-
-
-def _person(ctx: _Ctx) -> Person:
-    if ctx.event.person is None:
-        raise EventError(
-            f"{ctx.event.kind.value} event {ctx.event.event_id} carries no person record",
-            hint="joiner and mover events need the person's current HR record",
-        )
-    if ctx.event.person.attributes.get(HR_RECORD_ATTRIBUTE) == HR_RECORD_IDS_ONLY:
-        raise EventError(
-            f"{ctx.event.kind.value} event {ctx.event.event_id} from {ctx.event.source or 'its source'} names person "
-            f"{ctx.event.person_id} by id only, without the HR record (name, department, title) rampart plans from",
-            hint="send joiners and movers through a source that carries the record (the generic contract, Feishu, "
-                 "BambooHR's field-based webhook); fetching it from the HR system's API is not supported yet",
-        )
-    return ctx.event.person
-
-
-def _managed(ctx: _Ctx) -> tuple[ObservedUser, Marker]:
-    if ctx.observed is None:
-        raise UnknownPerson(
-            f"no RAM user {ctx.user_name} for {ctx.event.kind.value} event {ctx.event.event_id}",
-            hint="onboard the person first (a joiner event)",
-        )
-    if ctx.observed.marker is None:
-        raise UnknownPerson(
-            f"user {ctx.user_name} is not managed by rampart",
-            hint="rampart changes only the users it created; onboard the person with a joiner event (--force adopts)",
-        )
-    marker = ctx.observed.marker
-    if ctx.event.person_id and marker.person_id != ctx.event.person_id:
-        raise UnknownPerson(
-            f"user {ctx.user_name} belongs to person {marker.person_id}, not {ctx.event.person_id}",
-            hint="check the person id or the user name in the event",
-        )
-    return ctx.observed, marker
-
-
-def _access_mode(ctx: _Ctx, person: Person | None, rule_access: AccessMode | None, current: AccessMode | None) -> AccessMode:
-    if ctx.access is not None:
-        return ctx.access
-    requested = tuple(dict.fromkeys(person.access)) if person is not None else ()
-    if len(requested) > 1:
-        raise PolicyRefused(
-            f"person {person.person_id if person else ctx.event.person_id} asks for both console and programmatic "
-            "access; rampart gives one access mode per RAM user",
-            hint="ask for one, or set options.split_access_modes to give two users (NAME and NAME-api)",
-        )
-    if requested:
-        return requested[0]
-    if current is not None:
-        return current
-    return rule_access if rule_access is not None else ctx.catalog.options.default_access
-
-
-def _current_access(marker: Marker, observed: ObservedUser, catalog: Catalog) -> AccessMode:
-    if marker.access is not None:
-        return marker.access
-    if observed.has_login_profile:
-        return AccessMode.CONSOLE
-    return AccessMode.PROGRAMMATIC if observed.keys else catalog.options.default_access
-
-
-def _kept(
-    observed: ObservedUser, marker: Marker, access: AccessMode, grants: tuple[TicketGrant, ...], event_time: datetime,
-    revocations: tuple[Revocation, ...] | None = None,
-) -> Shape:
-    """The user as it is, with new grants: no person record (grant, revoke, sweep)."""
-    return Shape(
-        user_name=observed.user_name,
-        display_name=observed.display_name,
-        person_id=marker.person_id,
-        access=access,
-        state=marker.state,
-        rule_profiles=marker.rule_profiles,
-        grants=grants,
-        event_time=event_time,
-        grace_until=marker.grace_until,
-        revocations=marker.revocations if revocations is None else revocations,
-    )
-
-
-def _profile_name(ctx: _Ctx) -> str:
-    if not ctx.event.profile:
-        raise EventError(f"{ctx.event.kind.value} event {ctx.event.event_id} names no profile", hint="give --profile")
-    return ctx.event.profile
+        return build(catalog, observed, kept_shape(observed, marker, access, marker.ticket_grants, marker.event_time), now, notes)
+    return build(catalog, observed, kept_shape(observed, marker, access, marker.ticket_grants, marker.event_time), now)
 
 
 # --- the events ----------------------------------------------------------------------------
 
 
-def _joiner(ctx: _Ctx) -> Desired:
-    person = _person(ctx)
+def _joiner(ctx: EventContext) -> Desired:
+    person = person_of(ctx)
     marker = ctx.marker
     notes: list[str] = []
     if ctx.observed is not None:
@@ -263,9 +140,9 @@ def _joiner(ctx: _Ctx) -> Desired:
         elif marker is None:
             notes.append(f"adopting {ctx.user_name}, which rampart did not create (--force)")
     rules, rule_access = profiles_for(ctx.catalog, person.attributes)
-    access = _access_mode(ctx, person, rule_access, None)
+    access = access_mode(ctx, person, rule_access, None)
     if marker is not None and marker.state is LifecycleState.DISABLED:
-        notes.append(f"rehire: {ctx.user_name} was disabled (grace until {_when(marker.grace_until)}); restored")
+        notes.append(f"rehire: {ctx.user_name} was disabled (grace until {when_text(marker.grace_until)}); restored")
     if marker is not None and marker.access is not None and marker.access is not access:
         notes.append(f"access mode changes from {marker.access.value} to {access.value}")
     shape = Shape(
@@ -284,17 +161,17 @@ def _joiner(ctx: _Ctx) -> Desired:
     return build(ctx.catalog, ctx.observed, shape, ctx.now, notes)
 
 
-def _mover(ctx: _Ctx) -> Desired:
-    person = _person(ctx)
-    observed, marker = _managed(ctx)
+def _mover(ctx: EventContext) -> Desired:
+    person = person_of(ctx)
+    observed, marker = managed(ctx)
     rules, rule_access = profiles_for(ctx.catalog, person.attributes)
-    access = _access_mode(ctx, person, rule_access, marker.access)
+    access = access_mode(ctx, person, rule_access, marker.access)
     notes: list[str] = []
     added, removed = sorted(rules - marker.rule_profiles), sorted(marker.rule_profiles - rules)
     if added or removed:
         notes.append("rule profiles: " + " ".join([*(f"+{p}" for p in added), *(f"-{p}" for p in removed)]))
     if marker.state is LifecycleState.DISABLED:
-        notes.append(f"{ctx.user_name} is disabled (grace until {_when(marker.grace_until)}): the profiles apply on a rehire")
+        notes.append(f"{ctx.user_name} is disabled (grace until {when_text(marker.grace_until)}): the profiles apply on a rehire")
     shape = Shape(
         user_name=ctx.user_name,
         display_name=display_name_for(person) if person.display_name else observed.display_name,
@@ -312,9 +189,9 @@ def _mover(ctx: _Ctx) -> Desired:
     return build(ctx.catalog, observed, shape, ctx.now, notes)
 
 
-def _grant(ctx: _Ctx) -> Desired:
-    observed, marker = _managed(ctx)
-    name = _profile_name(ctx)
+def _grant(ctx: EventContext) -> Desired:
+    observed, marker = managed(ctx)
+    name = profile_name(ctx)
     profile = ctx.catalog.profiles.get(name)
     if profile is None:
         raise UnknownProfile(
@@ -323,7 +200,7 @@ def _grant(ctx: _Ctx) -> Desired:
         )
     if marker.state is LifecycleState.DISABLED:
         raise PolicyRefused(
-            f"user {ctx.user_name} is disabled (leaver, grace until {_when(marker.grace_until)}): no new grants",
+            f"user {ctx.user_name} is disabled (leaver, grace until {when_text(marker.grace_until)}): no new grants",
             hint="rehire the person first (a joiner event)",
         )
     grant = check_grant(ctx.catalog, profile, ctx.event, ctx.now)
@@ -332,17 +209,17 @@ def _grant(ctx: _Ctx) -> Desired:
         notes.append(f"{name} is already granted by the HR rules; the ticket grant is recorded as well")
     previous = next((g for g in marker.ticket_grants if g.profile == name), None)
     if previous is not None:
-        notes.append(f"replaces the grant of {name} from ticket {previous.ticket_id} (until {_when(previous.until)})")
+        notes.append(f"replaces the grant of {name} from ticket {previous.ticket_id} (until {when_text(previous.until)})")
     grants = (*(g for g in marker.ticket_grants if g.profile != name), grant)
     revocations = tuple(r for r in marker.revocations if r.profile != name)
-    shape = _kept(observed, marker, _current_access(marker, observed, ctx.catalog), grants, marker.event_time,
+    shape = kept_shape(observed, marker, current_access(marker, observed, ctx.catalog), grants, marker.event_time,
                   revocations)
     return build(ctx.catalog, observed, shape, ctx.now, notes)
 
 
-def _revoke(ctx: _Ctx) -> Desired:
-    observed, marker = _managed(ctx)
-    name = _profile_name(ctx)
+def _revoke(ctx: EventContext) -> Desired:
+    observed, marker = managed(ctx)
+    name = profile_name(ctx)
     if name in marker.rule_profiles:
         raise PolicyRefused(
             f"profile {name} of {ctx.user_name} comes from the HR rules, not from a ticket",
@@ -360,12 +237,12 @@ def _revoke(ctx: _Ctx) -> Desired:
     # The revoke is remembered even when nothing was held: a grant of the profile that is
     # older (delivered late, or racing this one) must not apply after it.
     revocations = (*(r for r in marker.revocations if r.profile != name), Revocation(name, ctx.occurred))
-    shape = _kept(observed, marker, _current_access(marker, observed, ctx.catalog), kept, marker.event_time,
+    shape = kept_shape(observed, marker, current_access(marker, observed, ctx.catalog), kept, marker.event_time,
                   revocations)
     return build(ctx.catalog, observed, shape, ctx.now, notes)
 
 
-def _leaver(ctx: _Ctx) -> Desired:
+def _leaver(ctx: EventContext) -> Desired:
     if ctx.observed is None:
         gone = DesiredUser(
             user_name=ctx.user_name, display_name="", person_id=ctx.event.person_id,
@@ -384,16 +261,16 @@ def _leaver(ctx: _Ctx) -> Desired:
             ctx.catalog, observed, None, person_id=ctx.event.person_id, access=access, event_time=ctx.occurred,
             now=ctx.now, notes=(f"removing {ctx.user_name}, which rampart did not create (--force)",),
         )
-    observed, marker = _managed(ctx)
-    access = _current_access(marker, observed, ctx.catalog)
+    observed, marker = managed(ctx)
+    access = current_access(marker, observed, ctx.catalog)
     grace = ctx.catalog.options.grace_period
     if marker.state is LifecycleState.DISABLED:
         due = ctx.event.immediate or marker.grace_until is None or marker.grace_until <= ctx.now
         if not due:
-            notes = (f"{ctx.user_name} is already disabled until {_when(marker.grace_until)}",)
-            return build(ctx.catalog, observed, _kept(observed, marker, access, marker.ticket_grants, ctx.occurred), ctx.now, notes)
+            notes = (f"{ctx.user_name} is already disabled until {when_text(marker.grace_until)}",)
+            return build(ctx.catalog, observed, kept_shape(observed, marker, access, marker.ticket_grants, ctx.occurred), ctx.now, notes)
     elif grace > timedelta(0) and not ctx.event.immediate and ctx.occurred + grace > ctx.now:
-        shape = _kept(observed, marker, access, marker.ticket_grants, ctx.occurred)
+        shape = kept_shape(observed, marker, access, marker.ticket_grants, ctx.occurred)
         disabled = replace(shape, state=LifecycleState.DISABLED, grace_until=ctx.occurred + grace)
         notes = (f"disabling {ctx.user_name} until {iso_z(ctx.occurred + grace)} (grace period); a rehire before then restores it",)
         return build(ctx.catalog, observed, disabled, ctx.now, notes)
@@ -403,5 +280,3 @@ def _leaver(ctx: _Ctx) -> Desired:
     )
 
 
-def _when(when: datetime | None) -> str:
-    return iso_z(when) if when is not None else "-"

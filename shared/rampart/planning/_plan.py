@@ -21,32 +21,10 @@ Order (why):
   that is not a time-bound policy is a manual grant: left alone with a note, unless
   ``options.manage_manual_grants``.
 
-Step details (keys in ``rampart.planning.step_detail``; parse with ``policy_ref_from``, ``scope_from``,
-``tags_from``, ``untag_from``, ``until_from``, ``create_policy_document``):
-
-==========================  ================================================================
-CREATE_USER                 display_name, person_id, manager, comments
-UPDATE_USER                 display_name
-TAG_USER / UNTAG_USER       tags (JSON object) / untag (JSON list)
-CREATE_LOGIN_PROFILE        kind=password, secret_name, person_id, manager, reset_required,
-                            mfa_required (``true``/``false``)
-CREATE_ACCESS_KEY           kind=access-key, secret_name, person_id, manager (the new key is
-                            written as a version of that secret named after its AccessKeyId,
-                            and becomes ACSCurrent: ``rampart.naming``)
-DEACTIVATE/ACTIVATE/DELETE  access_key_id
-_ACCESS_KEY
-SCHEDULE_SECRET_DELETION    secret_name, recovery_days
-RESTORE_SECRET              secret_name
-UNBIND_MFA / DELETE_MFA     serial
-CREATE_POLICY               policy_name, source_policy, profile, until, scope, description,
-                            document (only when known: catalog custom policies; otherwise the
-                            applier copies the source's default version,
-                            ``plan_detail.create_policy_document``)
-DELETE_POLICY               policy_name
-ATTACH/DETACH_POLICY        policy (``System:Name``/``Custom:Name``), scope
-ADD_TO/REMOVE_FROM_GROUP    group
-DELETE_USER                 (none)
-==========================  ================================================================
+Step details: one frozen type per kind (``rampart.model.DETAIL_TYPES``), e.g. ``Tags`` for
+TAG_USER, ``PolicyAttachment`` for ATTACH_POLICY, ``NewPolicy`` for CREATE_POLICY (with the
+document only when the planner knows it: catalog custom policies; otherwise the applier
+copies the source's default version, :func:`rampart.planning.create_policy_document`).
 """
 
 from __future__ import annotations
@@ -54,15 +32,30 @@ from __future__ import annotations
 from datetime import datetime
 
 from rampart import naming
-from rampart.model import Attachment, CatalogOptions, DesiredUser, LifecycleState, ObservedUser, Plan, Step, StepKind
+from rampart.model import (
+    Attachment,
+    CatalogOptions,
+    DesiredUser,
+    DisplayName,
+    GroupRef,
+    LifecycleState,
+    NewPolicy,
+    NewUser,
+    ObservedUser,
+    Plan,
+    PolicyAttachment,
+    PolicyName,
+    Step,
+    StepKind,
+    Tags,
+    Untag,
+)
 from rampart.naming import is_rampart_tag
-from rampart.planning import step_detail as d
 from rampart.planning._credentials import create_credential, credential_steps, plan_key_rotation
-from rampart.planning._teardown import leave_steps, timebound_names
-from rampart.planning.step_detail import policy_ref_from, scope_from
+from rampart.planning._teardown import leave_steps, ordered, timebound_names
 from rampart.planning.timebound import iso_z
 
-__all__ = ["plan", "plan_rotation", "policy_ref_from", "scope_from"]
+__all__ = ["plan", "plan_rotation"]
 
 
 def plan(desired: DesiredUser, observed: ObservedUser | None, *, event_id: str, options: CatalogOptions, now: datetime) -> Plan:
@@ -93,16 +86,14 @@ def plan_rotation(observed: ObservedUser, options: CatalogOptions, now: datetime
 def _create(desired: DesiredUser, options: CatalogOptions) -> list[Step]:
     user = desired.user_name
     steps = [
-        Step(StepKind.CREATE_USER, user, {
-            d.DISPLAY_NAME: desired.display_name, d.PERSON_ID: desired.person_id, d.MANAGER: desired.manager,
-            d.COMMENTS: naming.creation_comment(desired.person_id),
-        }, "joiner"),
-        Step(StepKind.TAG_USER, user, {d.TAGS: d.tags_json(desired.tags)}, "rampart's marker and the catalog's tags"),
+        Step(StepKind.CREATE_USER, user, NewUser(desired.display_name, desired.person_id, desired.manager,
+                                                 naming.creation_comment(desired.person_id)), "joiner"),
+        Step(StepKind.TAG_USER, user, Tags.of(desired.tags), "rampart's marker and the catalog's tags"),
         create_credential(desired, options),
     ]
     steps += _create_policies(desired, set())
-    steps += [_attach(StepKind.ATTACH_POLICY, user, a, "granted by profile") for a in d.ordered(desired.attachments)]
-    steps += [Step(StepKind.ADD_TO_GROUP, user, {d.GROUP: g}, "granted by profile") for g in sorted(desired.groups)]
+    steps += [_attach(StepKind.ATTACH_POLICY, user, a, "granted by profile") for a in ordered(desired.attachments)]
+    steps += [Step(StepKind.ADD_TO_GROUP, user, GroupRef(g), "granted by profile") for g in sorted(desired.groups)]
     return steps
 
 
@@ -113,7 +104,7 @@ def _update(desired: DesiredUser, observed: ObservedUser, options: CatalogOption
     user = desired.user_name
     steps: list[Step] = []
     if desired.display_name and observed.display_name != desired.display_name:
-        steps.append(Step(StepKind.UPDATE_USER, user, {d.DISPLAY_NAME: desired.display_name}, "display name changed"))
+        steps.append(Step(StepKind.UPDATE_USER, user, DisplayName(desired.display_name), "display name changed"))
     steps += _tag_steps(desired, observed, options)
     credentials, notes = credential_steps(desired, observed, options)
     steps += credentials
@@ -127,14 +118,14 @@ def _tag_steps(desired: DesiredUser, observed: ObservedUser, options: CatalogOpt
     changed = {k: v for k, v in desired.tags.items() if observed.tags.get(k) != v}
     steps: list[Step] = []
     if stale:
-        steps.append(Step(StepKind.UNTAG_USER, desired.user_name, {d.UNTAG: d.untag_json(stale)}, "marker: entries that no longer apply"))
+        steps.append(Step(StepKind.UNTAG_USER, desired.user_name, Untag.of(stale), "marker: entries that no longer apply"))
     if changed:
-        steps.append(Step(StepKind.TAG_USER, desired.user_name, {d.TAGS: d.tags_json(changed)}, "marker: the state after this event"))
+        steps.append(Step(StepKind.TAG_USER, desired.user_name, Tags.of(changed), "marker: the state after this event"))
     return steps
 
 
 def _attach(kind: StepKind, user: str, attachment: Attachment, reason: str) -> Step:
-    return Step(kind, user, {d.POLICY: str(attachment.policy), d.SCOPE: str(attachment.scope)}, reason)
+    return Step(kind, user, PolicyAttachment.of(attachment), reason)
 
 
 def _create_policies(desired: DesiredUser, existing: set[str]) -> list[Step]:
@@ -142,16 +133,9 @@ def _create_policies(desired: DesiredUser, existing: set[str]) -> list[Step]:
     for tb in desired.timebound:
         if tb.name in existing:
             continue
-        detail = {
-            d.POLICY_NAME: tb.name,
-            d.SOURCE_POLICY: str(tb.source_policy),
-            d.PROFILE: tb.profile,
-            d.UNTIL: iso_z(tb.until),
-            d.SCOPE: str(tb.scope),
-            d.DESCRIPTION: f"rampart: {tb.profile} for {desired.user_name} until {iso_z(tb.until)}",
-        }
-        if tb.document:
-            detail[d.DOCUMENT] = tb.document
+        detail = NewPolicy(tb.name, tb.source_policy, tb.profile, tb.until, tb.scope,
+                           f"rampart: {tb.profile} for {desired.user_name} until {iso_z(tb.until)}",
+                           tb.document or None)
         steps.append(Step(StepKind.CREATE_POLICY, desired.user_name, detail,
                           f"time-bound grant of {tb.profile}: RAM ends it at {iso_z(tb.until)}"))
     return steps
@@ -164,7 +148,7 @@ def _grant_steps(desired: DesiredUser, observed: ObservedUser, options: CatalogO
     manage_all = options.manage_manual_grants
     steps: list[Step] = []
     notes: list[str] = []
-    for attachment in d.ordered(observed.attachments - desired.attachments):
+    for attachment in ordered(observed.attachments - desired.attachments):
         name = attachment.policy.name
         if name in existing_tb:
             reason = "time-bound grant ended or replaced"
@@ -178,15 +162,15 @@ def _grant_steps(desired: DesiredUser, observed: ObservedUser, options: CatalogO
             continue
         steps.append(_attach(StepKind.DETACH_POLICY, user, attachment, reason))
     steps += [
-        Step(StepKind.DELETE_POLICY, user, {d.POLICY_NAME: name}, "time-bound grant ended or replaced")
+        Step(StepKind.DELETE_POLICY, user, PolicyName(name), "time-bound grant ended or replaced")
         for name in sorted(existing_tb - wanted_tb)
     ]
     for group in sorted(observed.groups - desired.groups):
         if group in desired.managed_groups or manage_all:
-            steps.append(Step(StepKind.REMOVE_FROM_GROUP, user, {d.GROUP: group}, "no longer granted by any profile"))
+            steps.append(Step(StepKind.REMOVE_FROM_GROUP, user, GroupRef(group), "no longer granted by any profile"))
         else:
             notes.append(f"manual group membership left alone: {group} (set manage_manual_grants to remove it)")
     steps += _create_policies(desired, existing_tb)
-    steps += [_attach(StepKind.ATTACH_POLICY, user, a, "granted by profile") for a in d.ordered(desired.attachments - observed.attachments)]
-    steps += [Step(StepKind.ADD_TO_GROUP, user, {d.GROUP: g}, "granted by profile") for g in sorted(desired.groups - observed.groups)]
+    steps += [_attach(StepKind.ATTACH_POLICY, user, a, "granted by profile") for a in ordered(desired.attachments - observed.attachments)]
+    steps += [Step(StepKind.ADD_TO_GROUP, user, GroupRef(g), "granted by profile") for g in sorted(desired.groups - observed.groups)]
     return steps, notes

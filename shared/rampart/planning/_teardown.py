@@ -2,7 +2,7 @@
 
 DeleteUser fails while the user holds groups, AccessKeys, a login profile, an MFA device or
 attached policies (``DeleteConflict.User.*``, alibaba-platform.md §A.3), so a teardown
-removes all of them, manual grants included, in the issue's order:
+removes all of them, manual grants included, in this order:
 
 1. TAG_USER: the marker says "disabled, grace over" first, so that a teardown cut short is
    finished by the next sweep rather than undone by it (skipped when it already says so);
@@ -17,11 +17,26 @@ removes all of them, manual grants included, in the issue's order:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from rampart import naming as t
-from rampart.model import CatalogOptions, DesiredUser, LifecycleState, Marker, ObservedUser, Step, StepKind
-from rampart.planning import step_detail as d
+from rampart.model import (
+    Attachment,
+    CatalogOptions,
+    DesiredUser,
+    GroupRef,
+    LifecycleState,
+    Marker,
+    MfaDevice,
+    NoDetail,
+    ObservedUser,
+    PolicyAttachment,
+    PolicyName,
+    Step,
+    StepKind,
+    Tags,
+)
 from rampart.planning._credentials import key_step, schedule
 from rampart.planning.timebound import is_timebound_name
 
@@ -35,6 +50,11 @@ def teardown_due(marker: Marker | None, now: datetime) -> bool:
         and marker.grace_until is not None
         and marker.grace_until <= now
     )
+
+
+def ordered(attachments: Iterable[Attachment]) -> list[Attachment]:
+    """Attachments in a stable order (PolicyType is an Enum, so PolicyRef's own order cannot compare types)."""
+    return sorted(attachments, key=lambda a: (str(a.policy), str(a.scope)))
 
 
 def timebound_names(observed: ObservedUser) -> set[str]:
@@ -55,7 +75,7 @@ def leave_steps(
     if desired.marker is not None and not teardown_due(observed.marker, now):
         changed = {k: desired.tags[k] for k in TEARDOWN_TAGS if k in desired.tags and observed.tags.get(k) != desired.tags[k]}
         if changed:
-            steps.append(Step(StepKind.TAG_USER, user, {d.TAGS: d.tags_json(changed)},
+            steps.append(Step(StepKind.TAG_USER, user, Tags.of(changed),
                               "marked for removal first: an interrupted teardown is finished by the sweep"))
     steps += [
         schedule(user, secret, options, "leaver: escrowed credentials go (recoverable for the window)")
@@ -67,21 +87,21 @@ def leave_steps(
             steps.append(key_step(StepKind.DEACTIVATE_ACCESS_KEY, user, key, "leaver: key off before it is deleted"))
         steps.append(key_step(StepKind.DELETE_ACCESS_KEY, user, key, "leaver"))
     if observed.has_login_profile:
-        steps.append(Step(StepKind.DELETE_LOGIN_PROFILE, user, {}, "leaver"))
+        steps.append(Step(StepKind.DELETE_LOGIN_PROFILE, user, NoDetail(), "leaver"))
     if observed.mfa_serial:
-        steps.append(Step(StepKind.UNBIND_MFA, user, {d.SERIAL: observed.mfa_serial}, "leaver: DeleteUser refuses a bound MFA device"))
-        steps.append(Step(StepKind.DELETE_MFA, user, {d.SERIAL: observed.mfa_serial}, "leaver"))
+        steps.append(Step(StepKind.UNBIND_MFA, user, MfaDevice(observed.mfa_serial), "leaver: DeleteUser refuses a bound MFA device"))
+        steps.append(Step(StepKind.DELETE_MFA, user, MfaDevice(observed.mfa_serial), "leaver"))
     tb = timebound_names(observed)
-    for attachment in d.ordered(observed.attachments):
+    for attachment in ordered(observed.attachments):
         explained = attachment in desired.managed_attachments or attachment.policy.name in tb
         if not explained:
             notes.append(f"removing manual grant {attachment.policy} ({attachment.scope}): DeleteUser requires it")
-        steps.append(Step(StepKind.DETACH_POLICY, user, {d.POLICY: str(attachment.policy), d.SCOPE: str(attachment.scope)},
+        steps.append(Step(StepKind.DETACH_POLICY, user, PolicyAttachment.of(attachment),
                           "leaver"))
     for group in sorted(observed.groups):
         if group not in desired.managed_groups:
             notes.append(f"removing manual group membership {group}: DeleteUser requires it")
-        steps.append(Step(StepKind.REMOVE_FROM_GROUP, user, {d.GROUP: group}, "leaver"))
-    steps += [Step(StepKind.DELETE_POLICY, user, {d.POLICY_NAME: name}, "leaver: time-bound grant") for name in sorted(tb)]
-    steps.append(Step(StepKind.DELETE_USER, user, {}, "leaver"))
+        steps.append(Step(StepKind.REMOVE_FROM_GROUP, user, GroupRef(group), "leaver"))
+    steps += [Step(StepKind.DELETE_POLICY, user, PolicyName(name), "leaver: time-bound grant") for name in sorted(tb)]
+    steps.append(Step(StepKind.DELETE_USER, user, NoDetail(), "leaver"))
     return steps, notes

@@ -21,11 +21,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
 from rampart.errors import PolicyRefused
-from rampart.model import PolicyRef
+from rampart.model import NewPolicy, PolicyRef
 
 PREFIX = "rampart-tb-"
 MAX_POLICY_NAME = 128
@@ -151,6 +152,15 @@ def timebound_document(source_document: str, until: datetime, *, source: str = "
             hint="grant a narrower custom policy time-bound, or grant this profile permanently",
         )
     return document
+
+
+def create_policy_document(detail: NewPolicy, fetch_source: Callable[[PolicyRef], str]) -> str:
+    """The document a CREATE_POLICY step creates: the planned one when the planner knew it
+    (catalog custom policies), else the time-bound copy of the source policy's default
+    version, which ``fetch_source`` reads (``Identities.policy_document``)."""
+    if detail.document is not None:
+        return detail.document
+    return timebound_document(fetch_source(detail.source_policy), detail.until, source=str(detail.source_policy))
 
 
 def allow_bounds(document: str) -> list[datetime | None]:

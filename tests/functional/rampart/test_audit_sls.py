@@ -16,7 +16,7 @@ from rampart.adapters.sls import AUDIT_FIELDS, IndexState, SlsAuditSink
 from rampart.audit import REPLAY_MARK, AuditAction, AuditTrail, Delivery, replay
 from rampart.config import Settings
 from rampart.errors import CloudError, PermissionDenied
-from rampart.model import AuditRecord, AuditResult, Step, StepKind
+from rampart.model import AuditRecord, AuditResult, NewUser, Step, StepKind
 from rampart.redact import SecretRegistry
 from rampart.secret import Secret
 
@@ -71,7 +71,7 @@ def raw_logs(cloud: LocalCloud, search: str) -> list[dict[str, object]]:
             for log in found.get_logs()]
 
 
-STEP = Step(StepKind.CREATE_USER, "alice", {}, reason="joiner")
+STEP = Step(StepKind.CREATE_USER, "alice", NewUser("Alice", "p-1", "", "managed by rampart"), reason="joiner")
 
 
 # --- rampart init -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from alibabacloud_ram20150501.client import Client as Ram
 from alibabacloud_sts20150401.client import Client as Sts
 from alibabacloud_tea_openapi.exceptions import ClientException
 from rampart.engine import Engine
-from rampart.model import AuditResult, StepKind
+from rampart.model import AccessKeyRef, AuditResult, StepKind
 from rampart.operations import HandoverResult, hand_over
 from rampart.ports import AuditSink
 
@@ -138,7 +138,7 @@ def test_a_crash_after_the_new_version_before_the_old_key_goes_is_repaired_by_th
     assert stages(cloud) == {old["AccessKeyId"]: ["ACSPrevious"], new["AccessKeyId"]: ["ACSCurrent"]}
     repaired = engine.sweep_user(USER)
     assert repaired.result is AuditResult.OK and kinds(repaired) == [StepKind.DELETE_ACCESS_KEY], repaired.as_dict()
-    assert repaired.outcomes[0].step.detail["access_key_id"] == old["AccessKeyId"]
+    assert repaired.outcomes[0].step.detail == AccessKeyRef(old["AccessKeyId"])
     assert keys(cloud) == [new["AccessKeyId"]] and current_key(cloud) == new
     assert authenticates(cloud, old) == "InvalidAccessKeyId.NotFound"
     assert engine.sweep_user(USER).result is AuditResult.NOOP

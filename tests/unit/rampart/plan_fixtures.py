@@ -98,7 +98,7 @@ def approval(ticket: str = "T-1", status: str = "Approved", requester: str = "al
 def converge(desired: DesiredUser, observed: ObservedUser | None, catalog: Catalog, now: datetime = NOW) -> ObservedUser | None:
     """Apply the plan in the model: the observed state after a successful run."""
     steps = plan(desired, observed, event_id="t", options=catalog.options, now=now).steps
-    return simulate(observed, steps, now, secret_prefix=catalog.options.secret_prefix)
+    return simulate(observed, steps, now)
 
 
 def onboarded(catalog: Catalog, user: str = "alice", at: datetime = EARLIER, **person_fields: Any) -> ObservedUser:

@@ -23,7 +23,19 @@ from rampart.audit import (
     record_from_contents,
     replay,
 )
-from rampart.model import Approval, AuditRecord, AuditResult, EventKind, LifecycleEvent, Plan, Step, StepKind
+from rampart.model import (
+    Approval,
+    AuditRecord,
+    AuditResult,
+    EventKind,
+    LifecycleEvent,
+    Plan,
+    PolicyAttachment,
+    PolicyRef,
+    PolicyType,
+    Step,
+    StepKind,
+)
 from rampart.redact import SecretRegistry
 
 T0 = datetime(2024, 5, 1, 10, 0, 0, 250000, tzinfo=timezone.utc)
@@ -68,7 +80,7 @@ def trail(clock: Clock | None = None, **fields: str) -> AuditTrail:
     return AuditTrail(clock=clock or Clock(), **options)
 
 
-STEP = Step(StepKind.ATTACH_POLICY, "alice", {"policy": "System:AliyunARMSReadOnlyAccess", "scope": "account"},
+STEP = Step(StepKind.ATTACH_POLICY, "alice", PolicyAttachment(PolicyRef(PolicyType.SYSTEM, "AliyunARMSReadOnlyAccess")),
             reason="rule engineering")
 
 

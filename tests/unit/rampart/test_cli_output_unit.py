@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime, timezone
 
 import pytest
 from rampart.cli.output import Output, one_line, result_exit_code, worst
@@ -19,7 +20,7 @@ from rampart.errors import (
     UnknownPerson,
 )
 from rampart.events import EventErrors
-from rampart.model import AuditResult, Step, StepKind
+from rampart.model import ACCOUNT, AuditResult, NewPolicy, PolicyAttachment, PolicyRef, PolicyType, Step, StepKind, Tags
 from rampart.naming import TagLimitError
 from rampart.redact import SecretRegistry
 
@@ -81,10 +82,11 @@ def test_every_output_path_masks_a_live_secret() -> None:
 
 
 def test_step_texts_name_what_the_step_acts_on_and_never_a_document() -> None:
-    attach = Step(StepKind.ATTACH_POLICY, "dana", {"policy": "System:ReadOnlyAccess", "scope": "account"})
+    attach = Step(StepKind.ATTACH_POLICY, "dana", PolicyAttachment(PolicyRef(PolicyType.SYSTEM, "ReadOnlyAccess")))
     assert step_text(attach) == "System:ReadOnlyAccess @ account"
-    create = Step(StepKind.CREATE_POLICY, "dana", {"policy_name": "rampart-tb-x", "profile": "p", "until": "2026-01-01T00:00:00Z",
-                                                   "document": '{"Statement": []}'})
+    until = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    create = Step(StepKind.CREATE_POLICY, "dana", NewPolicy("rampart-tb-x", PolicyRef(PolicyType.SYSTEM, "ReadOnlyAccess"), "p",
+                                                            until, ACCOUNT, "", '{"Statement": []}'))
     assert "Statement" not in step_text(create)
-    tags = Step(StepKind.TAG_USER, "dana", {"tags": json.dumps({"rampart:state": "active"})})
+    tags = Step(StepKind.TAG_USER, "dana", Tags.of({"rampart:state": "active"}))
     assert step_text(tags) == "rampart:state=active"

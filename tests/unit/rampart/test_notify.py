@@ -19,12 +19,22 @@ from rampart.events import parse_event
 from rampart.model import (
     AccessMode,
     AuditResult,
+    DisplayName,
+    Escrow,
     LifecycleEvent,
     LifecycleState,
     Marker,
+    NewUser,
+    NoDetail,
     Plan,
+    PolicyAttachment,
+    PolicyRef,
+    PolicyType,
+    SecretKind,
     Step,
+    StepDetail,
     StepKind,
+    Tags,
     TicketGrant,
 )
 from rampart.naming import marker_tags
@@ -73,8 +83,20 @@ def leaver_event() -> LifecycleEvent:
                         "person_id": "E1", "immediate": True, "correlation_id": "c-left"})
 
 
-def outcome(kind: StepKind, user: str, result: AuditResult = AuditResult.OK, **detail: str) -> StepOutcome:
-    return StepOutcome(Step(kind, user, detail), result, 1)
+def sample_detail(kind: StepKind, user: str) -> StepDetail:
+    """A detail of the type ``kind`` carries (the notices read only the marker tags from them)."""
+    samples: dict[StepKind, StepDetail] = {
+        StepKind.CREATE_USER: NewUser("Alice", "E1", "", "managed by rampart"),
+        StepKind.UPDATE_USER: DisplayName("Alice B"),
+        StepKind.ATTACH_POLICY: PolicyAttachment(PolicyRef(PolicyType.SYSTEM, "AliyunARMSReadOnlyAccess")),
+        StepKind.CREATE_LOGIN_PROFILE: Escrow(SecretKind.PASSWORD, "E1", "", f"rampart/{user}/console-password"),
+        StepKind.CREATE_ACCESS_KEY: Escrow(SecretKind.ACCESS_KEY, "E1", "", f"rampart/{user}/access-key"),
+    }
+    return samples.get(kind, NoDetail())
+
+
+def outcome(kind: StepKind, user: str, result: AuditResult = AuditResult.OK, detail: StepDetail | None = None) -> StepOutcome:
+    return StepOutcome(Step(kind, user, sample_detail(kind, user) if detail is None else detail), result, 1)
 
 
 def created(user: str = "alice", access: AccessMode = AccessMode.CONSOLE, result: AuditResult = AuditResult.OK,
@@ -82,7 +104,7 @@ def created(user: str = "alice", access: AccessMode = AccessMode.CONSOLE, result
     marker = Marker("E1", LifecycleState.ACTIVE, NOW, frozenset({"readonly", "arms-full"}),
                     (TicketGrant("oncall", "OPS-1", None),), access=access)
     credential = StepKind.CREATE_LOGIN_PROFILE if access is AccessMode.CONSOLE else StepKind.CREATE_ACCESS_KEY
-    outcomes = (outcome(StepKind.CREATE_USER, user, create), outcome(StepKind.TAG_USER, user, tags=json.dumps(marker_tags(marker))),
+    outcomes = (outcome(StepKind.CREATE_USER, user, create), outcome(StepKind.TAG_USER, user, detail=Tags.of(marker_tags(marker))),
                 outcome(credential, user))
     return UserResult(user, Plan("e-join", user, tuple(o.step for o in outcomes)), outcomes, result)
 

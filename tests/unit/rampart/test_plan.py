@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import timedelta
 
-import pytest
-from rampart.model import ACCOUNT, Attachment, EventKind, LifecycleState, PolicyRef, PolicyType, Scope, StepKind
+from rampart.model import (
+    ACCOUNT,
+    Attachment,
+    DisplayName,
+    Escrow,
+    EventKind,
+    GroupRef,
+    LifecycleState,
+    NewPolicy,
+    NewUser,
+    PolicyAttachment,
+    PolicyName,
+    PolicyRef,
+    PolicyType,
+    Scope,
+    SecretKind,
+    StepKind,
+    Tags,
+    Untag,
+)
 from rampart.naming import GRANT_PREFIX, PERSON, STATE
 from rampart.planning import allow_bounds, desire, desire_sweep
-from rampart.planning.step_detail import (
-    DetailError,
-    attachment_from,
-    policy_ref_from,
-    scope_from,
-    tags_from,
-    untag_from,
-    until_from,
-)
 from rampart_dev.simulate import simulate
 
 from tests.unit.rampart.plan_fixtures import (
@@ -56,14 +64,17 @@ def test_a_console_joiner_is_created_marked_credentialed_then_granted() -> None:
         StepKind.ATTACH_POLICY, StepKind.ADD_TO_GROUP, StepKind.ADD_TO_GROUP,
     ]
     create, tag, login = p.steps[:3]
-    assert create.detail["display_name"] == "Alice Example" and create.detail["person_id"] == "p-1"
-    assert tags_from(tag.detail)[PERSON] == "p-1" and tags_from(tag.detail)[STATE] == "active"
-    assert login.detail == {
+    new = create.detail_as(NewUser)
+    assert new.display_name == "Alice Example" and new.person_id == "p-1"
+    assert tag.detail_as(Tags).mapping[PERSON] == "p-1" and tag.detail_as(Tags).mapping[STATE] == "active"
+    assert login.detail == Escrow(SecretKind.PASSWORD, "p-1", "", "rampart/alice/console-password",
+                                  reset_required=True, mfa_required=True)
+    assert login.detail.as_dict() == {
         "kind": "password", "secret_name": "rampart/alice/console-password", "person_id": "p-1", "manager": "",
         "reset_required": "true", "mfa_required": "true",
     }
-    assert attachment_from(p.steps[3].detail) == Attachment(ECS, ACCOUNT)
-    assert [s.detail["group"] for s in p.steps[4:]] == ["oncall", "ops"]
+    assert p.steps[3].detail_as(PolicyAttachment).attachment == Attachment(ECS, ACCOUNT)
+    assert [s.detail_as(GroupRef).group for s in p.steps[4:]] == ["oncall", "ops"]
 
 
 def test_a_programmatic_joiner_gets_one_access_key_to_escrow() -> None:
@@ -71,20 +82,24 @@ def test_a_programmatic_joiner_gets_one_access_key_to_escrow() -> None:
     desired = desire(joiner(NOW, employment_type="service-account"), None, catalog, now=NOW, user_name="svc").user
     p = planned(desired, None, catalog)
     assert kinds(p)[:3] == [StepKind.CREATE_USER, StepKind.TAG_USER, StepKind.CREATE_ACCESS_KEY]
-    assert p.steps[2].detail == {"kind": "access-key", "person_id": "p-1", "manager": "", "secret_name": "rampart/svc/access-key"}
+    assert p.steps[2].detail == Escrow(SecretKind.ACCESS_KEY, "p-1", "", "rampart/svc/access-key")
+    assert p.steps[2].detail.as_dict() == {
+        "kind": "access-key", "person_id": "p-1", "manager": "", "secret_name": "rampart/svc/access-key"}
 
 
 def test_login_profile_flags_follow_the_catalog() -> None:
     catalog = arms_catalog(password_reset_required=False, mfa_bind_required=False)
     desired = desire(joiner(NOW), None, catalog, now=NOW, user_name="alice").user
     login = next(s for s in planned(desired, None, catalog).steps if s.kind is StepKind.CREATE_LOGIN_PROFILE)
-    assert login.detail["reset_required"] == "false" and login.detail["mfa_required"] == "false"
+    escrow = login.detail_as(Escrow)
+    assert escrow.reset_required is False and escrow.mfa_required is False
+    assert login.detail.as_dict()["reset_required"] == "false" and login.detail.as_dict()["mfa_required"] == "false"
 
 
 def test_resource_group_grants_name_their_scope() -> None:
     catalog = arms_catalog()
     desired = desire(joiner(NOW, department="Applications"), None, catalog, now=NOW, user_name="alice").user
-    attaches = [s.detail for s in planned(desired, None, catalog).steps if s.kind is StepKind.ATTACH_POLICY]
+    attaches = [s.detail.as_dict() for s in planned(desired, None, catalog).steps if s.kind is StepKind.ATTACH_POLICY]
     assert attaches == [
         {"policy": "Custom:rampart-arms-readtraceapp", "scope": f"resource-group:{RG}"},
         {"policy": "System:AliyunARMSReadOnlyAccess", "scope": f"resource-group:{RG}"},
@@ -115,7 +130,7 @@ def test_a_new_display_name_is_one_update() -> None:
     desired = desire(event(EventKind.MOVER, person=person(display_name="Alice B")), observed, catalog, now=NOW, user_name="alice").user
     p = planned(desired, observed, catalog)
     assert kinds(p) == [StepKind.UPDATE_USER, StepKind.TAG_USER]
-    assert p.steps[0].detail == {"display_name": "Alice B"}
+    assert p.steps[0].detail == DisplayName("Alice B")
 
 
 def test_a_supersedes_swap_detaches_before_it_attaches() -> None:
@@ -124,7 +139,7 @@ def test_a_supersedes_swap_detaches_before_it_attaches() -> None:
     desired = desire(event(EventKind.GRANT, profile="arms-full", approval=approval()), observed, catalog, now=NOW, user_name="alice").user
     p = planned(desired, observed, catalog)
     assert kinds(p) == [StepKind.TAG_USER, StepKind.DETACH_POLICY, StepKind.ATTACH_POLICY]
-    assert policy_ref_from(p.steps[1].detail) == READONLY and policy_ref_from(p.steps[2].detail) == FULL
+    assert p.steps[1].detail_as(PolicyAttachment).policy == READONLY and p.steps[2].detail_as(PolicyAttachment).policy == FULL
 
 
 def test_a_mover_leaves_groups_it_no_longer_has() -> None:
@@ -175,7 +190,7 @@ def test_a_revoke_untags_before_it_tags() -> None:
     revoked = desire(event(EventKind.REVOKE, at=later, profile="ops"), observed, catalog, now=later, user_name="alice").user
     p = planned(revoked, observed, catalog, later)
     assert kinds(p)[:2] == [StepKind.UNTAG_USER, StepKind.TAG_USER]
-    assert untag_from(p.steps[0].detail) == [GRANT_PREFIX + "ops"]
+    assert p.steps[0].detail == Untag((GRANT_PREFIX + "ops",))
 
 
 def test_a_time_bound_grant_creates_its_policy_then_attaches_it() -> None:
@@ -185,11 +200,12 @@ def test_a_time_bound_grant_creates_its_policy_then_attaches_it() -> None:
     desired = desire(event(EventKind.GRANT, profile="ecs-temp", until=until), observed, catalog, now=NOW, user_name="alice").user
     p = planned(desired, observed, catalog)
     assert kinds(p) == [StepKind.TAG_USER, StepKind.CREATE_POLICY, StepKind.ATTACH_POLICY]
-    create = p.steps[1].detail
-    assert create["policy_name"] == desired.timebound[0].name
-    assert create["source_policy"] == "System:AliyunECSReadOnlyAccess" and "document" not in create
-    assert until_from(create) == until and create["profile"] == "ecs-temp" and scope_from(create) == ACCOUNT
-    assert p.steps[2].detail == {"policy": f"Custom:{desired.timebound[0].name}", "scope": "account"}
+    create = p.steps[1].detail_as(NewPolicy)
+    assert create.policy_name == desired.timebound[0].name
+    assert str(create.source_policy) == "System:AliyunECSReadOnlyAccess" and create.document is None
+    assert "document" not in create.as_dict()
+    assert create.until == until and create.profile == "ecs-temp" and create.scope == ACCOUNT
+    assert p.steps[2].detail.as_dict() == {"policy": f"Custom:{desired.timebound[0].name}", "scope": "account"}
 
 
 def test_a_time_bound_custom_policy_is_planned_with_its_document() -> None:
@@ -198,10 +214,10 @@ def test_a_time_bound_custom_policy_is_planned_with_its_document() -> None:
     catalog = replace(catalog, profiles={**catalog.profiles, "rg-temp": rg_temp})
     observed = onboarded(catalog, department="Sales")
     desired = desire(event(EventKind.GRANT, profile="rg-temp", until=NOW + DAY), observed, catalog, now=NOW, user_name="alice").user
-    creates = [s.detail for s in planned(desired, observed, catalog).steps if s.kind is StepKind.CREATE_POLICY]
-    documents = [c["document"] for c in creates if c["source_policy"] == str(TRACE)]
-    assert len(documents) == 1 and allow_bounds(documents[0]) == [NOW + DAY]
-    assert all(scope_from(c) == Scope(RG) for c in creates)
+    creates = [s.detail_as(NewPolicy) for s in planned(desired, observed, catalog).steps if s.kind is StepKind.CREATE_POLICY]
+    documents = [c.document for c in creates if c.source_policy == TRACE]
+    assert len(documents) == 1 and documents[0] is not None and allow_bounds(documents[0]) == [NOW + DAY]
+    assert all(c.scope == Scope(RG) for c in creates)
 
 
 def test_an_expired_grant_is_detached_then_its_policy_deleted() -> None:
@@ -214,7 +230,7 @@ def test_an_expired_grant_is_detached_then_its_policy_deleted() -> None:
     p = planned(desire_sweep(observed, catalog, later).user, observed, catalog, later)
     # the grant tag goes, and its end is recorded (rampart:revoked:ecs-temp) so a late, older grant stays stale
     assert kinds(p) == [StepKind.UNTAG_USER, StepKind.TAG_USER, StepKind.DETACH_POLICY, StepKind.DELETE_POLICY]
-    assert p.steps[3].detail == {"policy_name": granted.timebound[0].name}
+    assert p.steps[3].detail == PolicyName(granted.timebound[0].name)
 
 
 def test_extending_a_grant_swaps_the_policy_removing_the_old_one_first() -> None:
@@ -228,38 +244,8 @@ def test_extending_a_grant_swaps_the_policy_removing_the_old_one_first() -> None
     p = planned(longer, observed, catalog)
     assert kinds(p) == [StepKind.TAG_USER, StepKind.DETACH_POLICY, StepKind.DELETE_POLICY, StepKind.CREATE_POLICY,
                         StepKind.ATTACH_POLICY]
-    assert p.steps[2].detail["policy_name"] == first.timebound[0].name
-    assert p.steps[3].detail["policy_name"] == longer.timebound[0].name
-
-
-def test_every_step_detail_is_a_string_and_the_plan_hash_is_stable() -> None:
-    catalog = arms_catalog()
-    desired = desire(joiner(NOW, department="Operations"), None, catalog, now=NOW, user_name="alice").user
-    p = planned(desired, None, catalog)
-    assert all(isinstance(v, str) for s in p.steps for v in s.detail.values())
-    assert p.hash == planned(desired, None, catalog).hash
-    json.dumps([s.as_dict() for s in p.steps])
-
-
-# --- detail parsers --------------------------------------------------------------------------
-
-
-def test_detail_parsers_round_trip() -> None:
-    detail = {"policy": "Custom:a-b", "scope": "resource-group:rg-1"}
-    assert attachment_from(detail) == Attachment(PolicyRef(PolicyType.CUSTOM, "a-b"), Scope("rg-1"))
-    assert scope_from({}) == ACCOUNT
-
-
-@pytest.mark.parametrize("detail", [{"policy": "AliyunX"}, {"policy": "Other:X"}, {"policy": "System:"}, {}])
-def test_a_bad_policy_detail_is_a_detail_error(detail: dict[str, str]) -> None:
-    with pytest.raises(DetailError):
-        policy_ref_from(detail)
-
-
-@pytest.mark.parametrize("scope", ["resource-group:", "rg-1", "Account"])
-def test_a_bad_scope_detail_is_a_detail_error(scope: str) -> None:
-    with pytest.raises(DetailError):
-        scope_from({"scope": scope})
+    assert p.steps[2].detail_as(PolicyName).policy_name == first.timebound[0].name
+    assert p.steps[3].detail_as(NewPolicy).policy_name == longer.timebound[0].name
 
 
 def test_a_disabled_then_rehired_console_user_converges_back() -> None:

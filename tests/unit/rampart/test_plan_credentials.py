@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from rampart.model import AccessMode, EventKind, ObservedKey, ObservedSecret, ObservedUser, SecretKind, StepKind
+from rampart.model import (
+    AccessKeyRef,
+    AccessMode,
+    Escrow,
+    EventKind,
+    ObservedKey,
+    ObservedSecret,
+    ObservedUser,
+    SecretDeletion,
+    SecretKind,
+    StepKind,
+)
 from rampart.planning import desire, desire_sweep, plan_rotation
 from rampart_dev.simulate import simulate
 
@@ -68,8 +79,8 @@ def test_an_orphan_key_is_deleted_then_replaced() -> None:
     p = planned(desire(joiner(EARLIER, employment_type="service-account"), observed, arms_catalog(), now=NOW,
                        user_name="svc").user, observed, arms_catalog())
     assert kinds(p) == [StepKind.DELETE_ACCESS_KEY, StepKind.CREATE_ACCESS_KEY]
-    assert p.steps[0].detail == {"access_key_id": "LTAI1"} and "orphan" in p.steps[0].reason
-    assert p.steps[1].detail["secret_name"] == SVC_SECRET
+    assert p.steps[0].detail == AccessKeyRef("LTAI1") and "orphan" in p.steps[0].reason
+    assert p.steps[1].detail_as(Escrow).secret_name == SVC_SECRET
     assert replan(observed) == [StepKind.DELETE_ACCESS_KEY, StepKind.CREATE_ACCESS_KEY]
 
 
@@ -84,7 +95,7 @@ def test_only_the_acscurrent_version_escrows_a_key() -> None:
     catalog = arms_catalog()
     desired = desire(joiner(EARLIER, employment_type="service-account"), observed, catalog, now=NOW, user_name="svc").user
     p = planned(desired, observed, catalog)
-    assert [(s.kind, dict(s.detail)) for s in p.steps] == [(StepKind.DELETE_ACCESS_KEY, {"access_key_id": "LTAI1"})]
+    assert [(s.kind, s.detail) for s in p.steps] == [(StepKind.DELETE_ACCESS_KEY, AccessKeyRef("LTAI1"))]
     assert "rotated out" in p.steps[0].reason
 
 
@@ -143,7 +154,7 @@ def test_a_console_user_holds_no_access_key() -> None:
     desired = desire(joiner(), observed, catalog, now=NOW, user_name="alice").user
     p = planned(desired, observed, catalog)
     assert kinds(p) == [StepKind.DELETE_ACCESS_KEY, StepKind.SCHEDULE_SECRET_DELETION]
-    assert p.steps[1].detail["secret_name"] == "rampart/alice/access-key"
+    assert p.steps[1].detail_as(SecretDeletion).secret_name == "rampart/alice/access-key"
     assert planned(desired, simulate(observed, p.steps, NOW), catalog).is_noop
 
 
@@ -187,7 +198,7 @@ def test_disabling_turns_off_login_keys_and_grants_keeping_the_keys() -> None:
         StepKind.TAG_USER, StepKind.DELETE_LOGIN_PROFILE, StepKind.SCHEDULE_SECRET_DELETION,
         StepKind.DEACTIVATE_ACCESS_KEY, StepKind.DETACH_POLICY, StepKind.REMOVE_FROM_GROUP, StepKind.REMOVE_FROM_GROUP,
     ]
-    assert p.steps[2].detail["secret_name"] == "rampart/alice/console-password"
+    assert p.steps[2].detail_as(SecretDeletion).secret_name == "rampart/alice/console-password"
     after = simulate(manual, p.steps, NOW)
     assert after is not None and after.keys == (ObservedKey("LTAI1", False, NOW - DAY),)
     assert planned(desired, after, catalog).is_noop
@@ -199,7 +210,7 @@ def test_disabling_schedules_an_access_key_secret_whose_key_is_gone() -> None:
     gone = with_(observed, keys=(), secrets=(key_secret("LTAI0"),))
     desired = desire(event(EventKind.LEAVER), gone, catalog, now=NOW, user_name="svc").user
     p = planned(desired, gone, catalog)
-    assert [s.detail.get("secret_name") for s in p.steps if s.kind is StepKind.SCHEDULE_SECRET_DELETION] == [SVC_SECRET]
+    assert [s.detail_as(SecretDeletion).secret_name for s in p.steps if s.kind is StepKind.SCHEDULE_SECRET_DELETION] == [SVC_SECRET]
 
 
 def test_a_programmatic_rehire_reactivates_the_escrowed_key() -> None:
@@ -226,8 +237,8 @@ def test_an_old_key_is_rotated_through_the_two_key_slot_into_a_new_version() -> 
     observed = service_user(keys=(key("LTAI1", age=91 * DAY),))
     p = plan_rotation(observed, catalog.options, NOW)
     assert kinds(p) == [StepKind.CREATE_ACCESS_KEY, StepKind.DEACTIVATE_ACCESS_KEY, StepKind.DELETE_ACCESS_KEY]
-    assert p.steps[0].detail["secret_name"] == SVC_SECRET
-    assert [s.detail.get("access_key_id") for s in p.steps[1:]] == ["LTAI1", "LTAI1"]
+    assert p.steps[0].detail == Escrow(SecretKind.ACCESS_KEY, "p-1", "", SVC_SECRET)
+    assert [s.detail_as(AccessKeyRef).access_key_id for s in p.steps[1:]] == ["LTAI1", "LTAI1"]
     after = simulate(observed, p.steps, NOW)
     assert after is not None and len(after.keys) == 1 and after.keys[0].access_key_id != "LTAI1"
     assert after.secrets == (key_secret(after.keys[0].access_key_id, previous="LTAI1"),)
@@ -245,7 +256,7 @@ def test_a_rotation_cut_short_after_the_new_version_is_finished_by_the_next_run(
     assert plan_rotation(cut, catalog.options, NOW).is_noop
     desired = desire_sweep(cut, catalog, NOW).user
     p = planned(desired, cut, catalog)
-    assert [(s.kind, dict(s.detail)) for s in p.steps] == [(StepKind.DELETE_ACCESS_KEY, {"access_key_id": "LTAI1"})]
+    assert [(s.kind, s.detail) for s in p.steps] == [(StepKind.DELETE_ACCESS_KEY, AccessKeyRef("LTAI1"))]
     after = simulate(cut, p.steps, NOW)
     assert after is not None and [k.access_key_id for k in after.keys] == [cut.secrets[0].access_key_id]
 
@@ -254,7 +265,7 @@ def test_a_rotation_cut_short_before_the_new_version_deletes_the_new_key() -> No
     catalog = arms_catalog()
     observed = service_user(keys=(key("LTAI1", age=91 * DAY), key("LTAI2", age=timedelta(0))))
     p = planned(desire_sweep(observed, catalog, NOW).user, observed, catalog)
-    assert [(s.kind, dict(s.detail)) for s in p.steps] == [(StepKind.DELETE_ACCESS_KEY, {"access_key_id": "LTAI2"})]
+    assert [(s.kind, s.detail) for s in p.steps] == [(StepKind.DELETE_ACCESS_KEY, AccessKeyRef("LTAI2"))]
 
 
 def test_rotation_waits_while_the_key_is_not_the_acscurrent_version() -> None:

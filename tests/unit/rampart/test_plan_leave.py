@@ -8,13 +8,16 @@ from rampart.model import (
     ACCOUNT,
     Attachment,
     EventKind,
+    MfaDevice,
     ObservedKey,
     ObservedSecret,
     ObservedUser,
+    PolicyAttachment,
     PolicyRef,
     PolicyType,
     SecretKind,
     StepKind,
+    Tags,
 )
 from rampart.naming import GRACE_UNTIL, STATE
 from rampart.planning import desire, desire_sweep
@@ -69,8 +72,8 @@ def test_a_leaver_is_torn_down_in_the_order_ram_requires() -> None:
         StepKind.DELETE_POLICY,
         StepKind.DELETE_USER,
     ]
-    assert p.steps[6].detail == {"serial": "acs:ram::1:mfa/alice"}
-    detached = {s.detail["policy"] for s in p.steps if s.kind is StepKind.DETACH_POLICY}
+    assert p.steps[6].detail == MfaDevice("acs:ram::1:mfa/alice")
+    detached = {str(s.detail_as(PolicyAttachment).policy) for s in p.steps if s.kind is StepKind.DETACH_POLICY}
     assert "System:AliyunOSSReadOnlyAccess" in detached and "System:AliyunECSReadOnlyAccess" in detached
     assert any("manual grant" in n for n in p.notes) and any("auditors" in n for n in p.notes)
     assert simulate(observed, p.steps, NOW) is None
@@ -82,7 +85,8 @@ def test_the_teardown_marks_the_user_for_removal_first() -> None:
     desired = desire(event(EventKind.LEAVER), observed, catalog, now=NOW, user_name="alice").user
     first = planned(desired, observed, catalog).steps[0]
     assert first.kind is StepKind.TAG_USER
-    assert '"rampart:state": "disabled"' in first.detail["tags"] and GRACE_UNTIL in first.detail["tags"]
+    tags = first.detail_as(Tags).mapping
+    assert tags[STATE] == "disabled" and STATE == "rampart:state" and GRACE_UNTIL in tags
 
 
 def test_an_interrupted_teardown_is_finished_by_the_sweep() -> None:

@@ -41,10 +41,12 @@ from rampart.model import (
     EventKind,
     LifecycleEvent,
     LifecycleState,
+    NewPolicy,
     ObservedKey,
     ObservedSecret,
     ObservedUser,
     Person,
+    PolicyAttachment,
     PolicyRef,
     PolicyType,
     Profile,
@@ -54,7 +56,6 @@ from rampart.model import (
     StepKind,
 )
 from rampart.planning import Desired, allow_bounds, desire, desire_sweep, plan, plan_rotation, timebound_prefix
-from rampart.planning.step_detail import attachment_from
 from rampart_dev.simulate import apply_step, simulate
 
 from tests.unit.rampart.plan_fixtures import NOW
@@ -107,7 +108,7 @@ def the_person(department: str) -> Person:
 
 def converge(desired: Desired, observed: ObservedUser | None, catalog: Catalog, now: Any) -> ObservedUser | None:
     steps = plan(desired.user, observed, event_id="h", options=catalog.options, now=now).steps
-    return simulate(observed, steps, now, secret_prefix=catalog.options.secret_prefix)
+    return simulate(observed, steps, now)
 
 
 def grant_event(draw: st.DrawFn, catalog: Catalog, at: Any) -> LifecycleEvent:
@@ -249,7 +250,7 @@ def test_plans_converge_safely(scenario: tuple[Catalog, ObservedUser | None, Des
             assert not any(k.active for k in state.keys), "a second active key"
         if step.kind is StepKind.DELETE_USER:
             assert state is not None and all(s.pending_deletion for s in state.secrets)
-        state = apply_step(state, step, now, index=index, secret_prefix=options.secret_prefix)
+        state = apply_step(state, step, now, index=index)
     again = plan(desired.user, state, event_id="h", options=options, now=now)
     assert again.is_noop, [s.as_dict() for s in again.steps]
 
@@ -267,19 +268,19 @@ def test_plans_converge_safely(scenario: tuple[Catalog, ObservedUser | None, Des
     if StepKind.ATTACH_POLICY in kinds and StepKind.DETACH_POLICY in kinds:
         assert max(i for i, k in enumerate(kinds) if k is StepKind.DETACH_POLICY) < kinds.index(StepKind.ATTACH_POLICY)
     attached = [s for s in p.steps if s.kind is StepKind.ATTACH_POLICY]
-    for group in (held_profiles(catalog, desired, [attachment_from(s.detail) for s in attached]),
+    for group in (held_profiles(catalog, desired, [s.detail_as(PolicyAttachment).attachment for s in attached]),
                   held_profiles(catalog, desired, state.attachments)):
         assert not any(supersedes(catalog, a, b) for a in group for b in group if a != b)
 
     for step in p.steps:
-        if step.kind is StepKind.CREATE_POLICY and "document" in step.detail:
-            bounds = allow_bounds(step.detail["document"])
+        if isinstance(step.detail, NewPolicy) and step.detail.document is not None:
+            bounds = allow_bounds(step.detail.document)
             assert bounds and all(b is not None and now < b for b in bounds)
 
 
 def sweep_once(catalog: Catalog, observed: ObservedUser, now: Any) -> ObservedUser | None:
     steps = plan(desire_sweep(observed, catalog, now).user, observed, event_id="s", options=catalog.options, now=now).steps
-    return simulate(observed, steps, now, secret_prefix=catalog.options.secret_prefix)
+    return simulate(observed, steps, now)
 
 
 def assert_one_escrowed_key(catalog: Catalog, state: ObservedUser | None, now: Any) -> None:
@@ -313,11 +314,11 @@ def test_rotation_keeps_one_escrowed_key_and_a_crash_inside_it_is_repaired(
     [old] = state.keys
     rotated = state
     for index, step in enumerate(rotation.steps):
-        rotated = apply_step(rotated, step, later, index=index, secret_prefix=catalog.options.secret_prefix)
+        rotated = apply_step(rotated, step, later, index=index)
         assert rotated is not None and len(rotated.keys) <= 2
     assert_one_escrowed_key(catalog, rotated, later)
     assert rotated is not None and rotated.keys[0].access_key_id != old.access_key_id
     assert [s.previous_access_key_id for s in rotated.secrets if s.name.endswith("/access-key")] == [old.access_key_id]
-    crashed = simulate(state, rotation.steps[:cut], later, secret_prefix=catalog.options.secret_prefix)
+    crashed = simulate(state, rotation.steps[:cut], later)
     assert crashed is not None
     assert_one_escrowed_key(catalog, sweep_once(catalog, crashed, later), later)

@@ -11,17 +11,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rampart.errors import PolicyRefused
-from rampart.model import PolicyRef, PolicyType
+from rampart.model import ACCOUNT, NewPolicy, PolicyRef, PolicyType
 from rampart.planning import (
     MAX_DOCUMENT,
     allow_bounds,
+    create_policy_document,
     is_timebound_name,
     iso_z,
     timebound_document,
     timebound_policy_name,
     timebound_prefix,
 )
-from rampart.planning.step_detail import DOCUMENT, SOURCE_POLICY, UNTIL, create_policy_document
 
 UNTIL_AT = datetime(2025, 6, 1, 16, 0, tzinfo=timezone.utc)
 READONLY = PolicyRef(PolicyType.SYSTEM, "AliyunARMSReadOnlyAccess")
@@ -148,7 +148,7 @@ def test_iso_z_uses_utc_and_whole_seconds() -> None:
 
 
 def test_create_policy_document_prefers_the_planned_document() -> None:
-    detail = {DOCUMENT: "planned", SOURCE_POLICY: "System:X", UNTIL: "2025-06-01T16:00:00Z"}
+    detail = NewPolicy("rampart-tb-x", PolicyRef(PolicyType.SYSTEM, "X"), "p", UNTIL_AT, ACCOUNT, "", "planned")
     assert create_policy_document(detail, lambda ref: pytest.fail("must not fetch")) == "planned"
 
 
@@ -159,6 +159,6 @@ def test_create_policy_document_copies_the_fetched_source() -> None:
         fetched.append(ref)
         return doc(ALLOW)
 
-    detail = {SOURCE_POLICY: "System:AliyunARMSReadOnlyAccess", UNTIL: "2025-06-01T16:00:00Z"}
+    detail = NewPolicy("rampart-tb-x", READONLY, "p", UNTIL_AT, ACCOUNT, "")
     assert allow_bounds(create_policy_document(detail, fetch)) == [UNTIL_AT]
     assert fetched == [READONLY]
