@@ -16,19 +16,19 @@ from aliyun.log import GetLogsRequest, LogException, LogItem, PutLogsRequest
 
 from localcloud import LocalCloud
 from localcloud.sls.client import log_client
-from tests.functional.localcloud import slsraw
+from tests.functional.localcloud.types import SlsRaw
 
 PROJECT, STORE = "audit-trail", "events"
 
 
 @pytest.fixture
-def root_sls(cloud: LocalCloud) -> Any:
+def root_sls(cloud: LocalCloud, sls_raw: SlsRaw) -> Any:
     info = cloud.info()
     client = log_client(cloud, info["access_key_id"], info["access_key_secret"], source="test-host")
     client.create_project(PROJECT, "")
     client.create_logstore(PROJECT, STORE)
     client.create_logstore(PROJECT, "other")
-    client.create_index(PROJECT, STORE, slsraw.index_config())
+    client.create_index(PROJECT, STORE, sls_raw.index_config())
     return client
 
 
@@ -78,28 +78,28 @@ def test_v4_signature_with_a_wrong_secret_is_signature_not_match(cloud: LocalClo
     assert (error.get_error_code(), error.resp_status) == ("SignatureNotMatch", 401)
 
 
-def test_date_more_than_15_minutes_off_is_request_time_expired(cloud: LocalCloud, root_sls: Any) -> None:
+def test_date_more_than_15_minutes_off_is_request_time_expired(cloud: LocalCloud, root_sls: Any, sls_raw: SlsRaw) -> None:
     info = cloud.info()
     stale = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() - 16 * 60))
 
     def backdate(headers: dict[str, str]) -> None:
         headers["Date"] = headers["x-log-date"] = stale
 
-    response = slsraw.tampered(cloud, info["access_key_id"], info["access_key_secret"], "GET", PROJECT, "/logstores",
+    response = sls_raw.tampered(info["access_key_id"], info["access_key_secret"], "GET", PROJECT, "/logstores",
                                change=backdate)
     assert (response.status_code, response.json()["errorCode"]) == (400, "RequestTimeExpired")
 
 
-def test_request_without_api_version_is_missing_api_version(cloud: LocalCloud, root_sls: Any) -> None:
+def test_request_without_api_version_is_missing_api_version(cloud: LocalCloud, root_sls: Any, sls_raw: SlsRaw) -> None:
     info = cloud.info()
-    response = slsraw.tampered(cloud, info["access_key_id"], info["access_key_secret"], "GET", PROJECT, "/logstores",
+    response = sls_raw.tampered(info["access_key_id"], info["access_key_secret"], "GET", PROJECT, "/logstores",
                                change=lambda headers: headers.pop("x-log-apiversion"))
     assert (response.status_code, response.json()["errorCode"]) == (400, "MissingAPIVersion")
 
 
-def test_error_request_id_header_is_lower_case_x_log_requestid(cloud: LocalCloud, root_sls: Any) -> None:
+def test_error_request_id_header_is_lower_case_x_log_requestid(cloud: LocalCloud, root_sls: Any, sls_raw: SlsRaw) -> None:
     info = cloud.info()
-    response = slsraw.tampered(cloud, info["access_key_id"], "wrong", "GET", PROJECT, "/logstores")
+    response = sls_raw.tampered(info["access_key_id"], "wrong", "GET", PROJECT, "/logstores")
     assert "x-log-requestid" in list(response.raw.headers)  # the names as sent: the SDK misses X-Log-RequestId
 
 

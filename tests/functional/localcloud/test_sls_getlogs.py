@@ -10,7 +10,7 @@ import pytest
 from aliyun.log import GetHistogramsRequest, GetLogsRequest, LogException, LogItem, PutLogsRequest
 
 from localcloud import LocalCloud
-from tests.functional.localcloud import slsraw
+from tests.functional.localcloud.types import SlsRaw
 
 PROJECT, STORE = "audit-trail", "events"
 NOW = int(time.time()) - 600
@@ -18,8 +18,8 @@ NOW = int(time.time()) - 600
 
 
 @pytest.fixture
-def sls(cloud: LocalCloud) -> Any:
-    return slsraw.indexed_logstore(cloud, PROJECT, STORE, ["action", "user", "result"], ["ms"])
+def sls(cloud: LocalCloud, sls_raw: SlsRaw) -> Any:
+    return sls_raw.indexed_logstore(PROJECT, STORE, ["action", "user", "result"], ["ms"])
 
 
 @pytest.fixture
@@ -55,10 +55,10 @@ def _refused(call: Any, *args: Any, **kwargs: Any) -> LogException:
     return info.value
 
 
-def _v2(sls: Any, **body: Any) -> Any:
+def _v2(sls_raw: SlsRaw, sls: Any, **body: Any) -> Any:
     payload = {"from": NOW - 60, "to": NOW + 60, "line": 100, "offset": 0, **body}
     raw = json.dumps(payload).encode()
-    return slsraw.send(sls, "POST", PROJECT, f"/logstores/{STORE}/logs", raw,
+    return sls_raw.send(sls, "POST", PROJECT, f"/logstores/{STORE}/logs", raw,
                        {"Content-Type": "application/json", "x-log-bodyrawsize": str(len(raw))})
 
 
@@ -103,14 +103,14 @@ def test_more_than_100_logs_are_fetched_in_pages_by_the_sdk(sls: Any) -> None:
     assert [int(log.get_contents()["i"]) for log in response.get_logs()] == list(range(250))
 
 
-def test_line_above_100_is_served_as_100(sls: Any) -> None:
+def test_line_above_100_is_served_as_100(sls: Any, sls_raw: SlsRaw) -> None:
     sls.put_logs(PutLogsRequest(PROJECT, STORE, "", "", [LogItem(NOW, [("i", str(i))]) for i in range(150)]))
-    body, _ = _v2(sls, line=1000)
+    body, _ = _v2(sls_raw, sls, line=1000)
     assert body["meta"]["count"] == 100
 
 
-def test_negative_line_is_invalid_line(audit: Any) -> None:
-    error = _refused(_v2, audit, line=-1)
+def test_negative_line_is_invalid_line(audit: Any, sls_raw: SlsRaw) -> None:
+    error = _refused(_v2, sls_raw, audit, line=-1)
     assert (error.get_error_code(), error.resp_status) == ("InvalidLine", 400)
 
 
@@ -199,9 +199,9 @@ def test_v1_get_logs_sends_progress_and_count_headers(audit: Any) -> None:
     assert (headers["x-log-progress"], headers["x-log-count"]) == ("Complete", "6")
 
 
-def test_v1_reverse_that_is_not_a_boolean_is_invalid_reverse(audit: Any) -> None:
+def test_v1_reverse_that_is_not_a_boolean_is_invalid_reverse(audit: Any, sls_raw: SlsRaw) -> None:
     params = {"type": "log", "from": str(NOW - 60), "to": str(NOW + 60), "reverse": "maybe"}
-    error = _refused(slsraw.send, audit, "GET", PROJECT, f"/logstores/{STORE}", b"", {}, params)
+    error = _refused(sls_raw.send, audit, "GET", PROJECT, f"/logstores/{STORE}", b"", {}, params)
     assert (error.get_error_code(), error.resp_status) == ("InvalidReverse", 400)
 
 

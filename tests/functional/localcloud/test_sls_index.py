@@ -24,7 +24,7 @@ from aliyun.log import (
 
 from localcloud import LocalCloud
 from localcloud.sls.client import log_client
-from tests.functional.localcloud import slsraw
+from tests.functional.localcloud.types import SlsRaw
 
 PROJECT, STORE = "audit-trail", "events"
 TOKENS = [",", " ", "@", ":"]
@@ -55,9 +55,9 @@ def _refused(call: Any, *args: Any, **kwargs: Any) -> LogException:
     return info.value
 
 
-def _raw(sls: Any, method: str, body: Any, store: str = STORE) -> Any:
+def _raw(sls_raw: SlsRaw, sls: Any, method: str, body: Any, store: str = STORE) -> Any:
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return slsraw.send(sls, method, PROJECT, f"/logstores/{store}/index", data,
+    return sls_raw.send(sls, method, PROJECT, f"/logstores/{store}/index", data,
                        {"Content-Type": "application/json", "x-log-bodyrawsize": str(len(data))})
 
 
@@ -83,18 +83,18 @@ def test_created_index_is_returned_by_get_index(sls: Any) -> None:
     assert (got.key_config_list["ms"].index_type, got.key_config_list["ms"].doc_value) == ("long", True)
 
 
-def test_get_index_answers_ttl_modify_time_mode_and_storage(cloud: LocalCloud, sls: Any) -> None:
+def test_get_index_answers_ttl_modify_time_mode_and_storage(cloud: LocalCloud, sls: Any, sls_raw: SlsRaw) -> None:
     cloud.clock_set(datetime(2026, 11, 28, 3, 42, 30, tzinfo=timezone.utc))
     sls.create_index(PROJECT, STORE, _config(user=_text()))
-    body, _ = _raw(sls, "GET", b"")
+    body, _ = _raw(sls_raw, sls, "GET", b"")
     assert (body["ttl"], body["index_mode"], body["storage"]) == (30, "v2", "pg")
     assert body["lastModifyTime"] == 1795837350
 
 
-def test_get_index_fills_in_the_documented_defaults(sls: Any) -> None:
-    _raw(sls, "POST", {"line": {"token": TOKENS}, "keys": {"user": {"type": "text", "token": TOKENS},
+def test_get_index_fills_in_the_documented_defaults(sls: Any, sls_raw: SlsRaw) -> None:
+    _raw(sls_raw, sls, "POST", {"line": {"token": TOKENS}, "keys": {"user": {"type": "text", "token": TOKENS},
                                                             "ms": {"type": "long"}}})
-    body, _ = _raw(sls, "GET", b"")
+    body, _ = _raw(sls_raw, sls, "GET", b"")
     assert body["line"] == {"token": TOKENS, "caseSensitive": False, "chn": False}
     assert body["keys"]["user"] == {"type": "text", "token": TOKENS, "caseSensitive": False, "chn": False,
                                     "alias": "", "doc_value": False}
@@ -136,14 +136,14 @@ def test_index_without_line_or_keys_is_index_info_invalid(sls: Any) -> None:
     assert "line/keys" in error.get_error_message()
 
 
-def test_full_text_index_without_token_is_index_info_invalid(sls: Any) -> None:
-    error = _refused(_raw, sls, "POST", {"line": {"caseSensitive": True}})
+def test_full_text_index_without_token_is_index_info_invalid(sls: Any, sls_raw: SlsRaw) -> None:
+    error = _refused(_raw, sls_raw, sls, "POST", {"line": {"caseSensitive": True}})
     assert (error.get_error_code(), error.resp_status) == ("IndexInfoInvalid", 400)
     assert "token" in error.get_error_message()
 
 
-def test_text_field_without_token_is_index_info_invalid(sls: Any) -> None:
-    error = _refused(_raw, sls, "POST", {"keys": {"user": {"type": "text"}}})
+def test_text_field_without_token_is_index_info_invalid(sls: Any, sls_raw: SlsRaw) -> None:
+    error = _refused(_raw, sls_raw, sls, "POST", {"keys": {"user": {"type": "text"}}})
     assert (error.get_error_code(), error.resp_status) == ("IndexInfoInvalid", 400)
 
 
@@ -153,19 +153,19 @@ def test_field_without_type_is_parameter_invalid(sls: Any) -> None:
         "ParameterInvalid", "key config must has type", 400)
 
 
-def test_unknown_field_type_is_index_info_invalid(sls: Any) -> None:
-    error = _refused(_raw, sls, "POST", {"keys": {"user": {"type": "keyword", "token": TOKENS}}})
+def test_unknown_field_type_is_index_info_invalid(sls: Any, sls_raw: SlsRaw) -> None:
+    error = _refused(_raw, sls_raw, sls, "POST", {"keys": {"user": {"type": "keyword", "token": TOKENS}}})
     assert (error.get_error_code(), error.resp_status) == ("IndexInfoInvalid", 400)
 
 
-def test_include_and_exclude_keys_together_are_index_info_invalid(sls: Any) -> None:
+def test_include_and_exclude_keys_together_are_index_info_invalid(sls: Any, sls_raw: SlsRaw) -> None:
     line = {"token": TOKENS, "include_keys": ["a"], "exclude_keys": ["b"]}
-    error = _refused(_raw, sls, "POST", {"line": line})
+    error = _refused(_raw, sls_raw, sls, "POST", {"line": line})
     assert (error.get_error_code(), error.resp_status) == ("IndexInfoInvalid", 400)
 
 
-def test_index_body_that_is_not_json_is_post_body_invalid(sls: Any) -> None:
-    error = _refused(_raw, sls, "POST", b"{not json")
+def test_index_body_that_is_not_json_is_post_body_invalid(sls: Any, sls_raw: SlsRaw) -> None:
+    error = _refused(_raw, sls_raw, sls, "POST", b"{not json")
     assert (error.get_error_code(), error.resp_status) == ("PostBodyInvalid", 400)
 
 
@@ -346,8 +346,8 @@ def test_without_a_full_text_index_only_text_fields_are_searched(sls: Any) -> No
     assert [len(_search(sls, term)) for term in ("alice", "42", "hello")] == [1, 0, 0]
 
 
-def test_exclude_keys_keep_a_field_out_of_the_full_text_index(sls: Any) -> None:
-    _raw(sls, "POST", {"line": {"token": TOKENS, "exclude_keys": ["secret_hint"]}})
+def test_exclude_keys_keep_a_field_out_of_the_full_text_index(sls: Any, sls_raw: SlsRaw) -> None:
+    _raw(sls_raw, sls, "POST", {"line": {"token": TOKENS, "exclude_keys": ["secret_hint"]}})
     _put(sls, {"msg": "rotated", "secret_hint": "hunter"})
     assert (len(_search(sls, "rotated")), len(_search(sls, "hunter"))) == (1, 0)
 

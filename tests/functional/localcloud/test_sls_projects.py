@@ -9,7 +9,7 @@ from aliyun.log import LogException
 
 from localcloud import LocalCloud
 from localcloud.sls.client import log_client
-from tests.functional.localcloud import slsraw
+from tests.functional.localcloud.types import SlsRaw
 
 
 @pytest.fixture
@@ -181,7 +181,7 @@ def test_logstore_201_in_one_project_is_project_quota_exceed(sls: Any) -> None:
     assert (error.get_error_code(), error.resp_status) == ("ProjectQuotaExceed", 400)
 
 
-def test_projects_and_logs_survive_a_restart_with_a_state_file(tmp_path: Any) -> None:
+def test_projects_and_logs_survive_a_restart_with_a_state_file(tmp_path: Any, sls_raw: SlsRaw) -> None:
     import time
 
     from aliyun.log import GetLogsRequest, LogItem, PutLogsRequest
@@ -192,7 +192,7 @@ def test_projects_and_logs_survive_a_restart_with_a_state_file(tmp_path: Any) ->
         client = log_client(first, info["access_key_id"], info["access_key_secret"], source="h")
         client.create_project("audit-trail", "")
         client.create_logstore("audit-trail", "events")
-        client.create_index("audit-trail", "events", slsraw.index_config(["k"]))
+        client.create_index("audit-trail", "events", sls_raw.index_config(["k"]))
         now = int(time.time())
         client.put_logs(PutLogsRequest("audit-trail", "events", "", "", [LogItem(now, [("k", "v")])]))
     with LocalCloud(state_file=path) as second:

@@ -12,7 +12,7 @@ from localcloud.core.http import HttpRequest
 from localcloud.sls import errors
 from localcloud.sls.protocol import auth, codec
 from localcloud.sls.routes import SlsRouter, project_of
-from tests.functional.localcloud import slsraw
+from tests.functional.localcloud.types import SlsRaw
 
 
 @pytest.mark.parametrize(("host", "project"), [
@@ -80,20 +80,20 @@ def test_v1_canonical_query_is_sorted_and_not_url_encoded() -> None:
     assert auth.v1_string_to_sign(request).endswith("\n/logstores?logstoreName=my store&offset=0&size=10&x=ü")
 
 
-def test_deflate_body_in_zlib_format_decodes() -> None:
-    raw = slsraw.one_log_group()
+def test_deflate_body_in_zlib_format_decodes(sls_raw: SlsRaw) -> None:
+    raw = sls_raw.one_log_group()
     assert codec.decompress(zlib.compress(raw), "deflate", str(len(raw))) == raw
 
 
-def test_deflate_body_in_raw_rfc1951_format_decodes() -> None:
-    raw = slsraw.one_log_group()
+def test_deflate_body_in_raw_rfc1951_format_decodes(sls_raw: SlsRaw) -> None:
+    raw = sls_raw.one_log_group()
     packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
     body = packer.compress(raw) + packer.flush()
     assert codec.decompress(body, "deflate", str(len(raw))) == raw
 
 
-def test_lz4_body_decodes_with_its_raw_size() -> None:
-    raw = slsraw.one_log_group()
+def test_lz4_body_decodes_with_its_raw_size(sls_raw: SlsRaw) -> None:
+    raw = sls_raw.one_log_group()
     assert codec.decompress(lz4.block.compress(raw, store_size=False), "LZ4", str(len(raw))) == raw
 
 
@@ -102,8 +102,8 @@ def test_zstd_is_refused_as_invalid_compress_type() -> None:
         codec.decompress(b"x", "zstd", "10")
 
 
-def test_decoded_group_keeps_values_as_bytes() -> None:
-    group = codec.decode_group(slsraw.log_group([(1700000000, [("k", "v")])], topic="t", source="s"))
+def test_decoded_group_keeps_values_as_bytes(sls_raw: SlsRaw) -> None:
+    group = codec.decode_group(sls_raw.log_group([(1700000000, [("k", "v")])], topic="t", source="s"))
     assert (group.topic, group.source, group.logs[0].contents) == ("t", "s", (("k", b"v"),))
 
 

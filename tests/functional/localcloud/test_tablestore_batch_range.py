@@ -26,16 +26,16 @@ from tablestore import (
 )
 
 from localcloud.app import LocalCloud
-from tests.functional.localcloud.otsraw import INSTANCE, client
+from tests.functional.localcloud.types import OtsRaw
 
 RT = ReservedThroughput(CapacityUnit(0, 0))
 RE = RowExistenceExpectation
 
 
 @pytest.fixture
-def ots(cloud: LocalCloud) -> Any:
-    cloud.tablestore_create_instance(INSTANCE)
-    sdk = client(cloud)
+def ots(cloud: LocalCloud, ots_raw: OtsRaw) -> Any:
+    cloud.tablestore_create_instance(ots_raw.instance)
+    sdk = ots_raw.client()
     sdk.create_table(TableMeta("t", [("p", "STRING"), ("n", "INTEGER")]), TableOptions(), RT)
     sdk.create_table(TableMeta("u", [("k", "STRING")]), TableOptions(), RT)
     return sdk

@@ -24,7 +24,7 @@ from tablestore import (
 from tablestore.metadata import PK_AUTO_INCR
 
 from localcloud.app import LocalCloud
-from tests.functional.localcloud.otsraw import INSTANCE, client
+from tests.functional.localcloud.types import OtsRaw
 
 RT = ReservedThroughput(CapacityUnit(0, 0))
 RE = RowExistenceExpectation
@@ -32,9 +32,9 @@ PK = [("id", "a")]
 
 
 @pytest.fixture
-def ots(cloud: LocalCloud) -> Any:
-    cloud.tablestore_create_instance(INSTANCE)
-    sdk = client(cloud)
+def ots(cloud: LocalCloud, ots_raw: OtsRaw) -> Any:
+    cloud.tablestore_create_instance(ots_raw.instance)
+    sdk = ots_raw.client()
     sdk.create_table(TableMeta("t", [("id", "STRING")]), TableOptions(), RT)
     return sdk
 
