@@ -24,7 +24,7 @@ from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_tea_openapi.utils import Utils
 from aliyun.log.auth import AuthV1
 from aliyun.log.credentials import StaticCredentialsProvider
-from aliyun.log.log_logs_pb2 import LogGroup
+from aliyun.log.log_logs_pb2 import LogGroup  # type: ignore[attr-defined]  # generated protobuf
 from tablestore.protobuf import table_store_pb2 as pb
 from tablestore.retry import NoRetryPolicy
 
@@ -127,7 +127,7 @@ class _SlsRaw:
 
     def tampered(
         self, ak: str, sk: str, method: str, project: str, resource: str, body: bytes = b"",
-        headers: dict[str, str] | None = None, change: Callable[[dict[str, str]], None] | None = None,
+        headers: dict[str, str] | None = None, change: Callable[[dict[str, str]], object] | None = None,
         send_body: bytes | None = None,
     ) -> requests.Response:
         """Sign like the SDK does (``AuthV1``), let ``change`` alter the signed headers, then send
@@ -135,7 +135,8 @@ class _SlsRaw:
         cloud = self.cloud
         signed = {"x-log-bodyrawsize": str(len(body)), "x-log-apiversion": "0.6.0",
                   "Host": f"{project}.{cloud.host}", "Content-Length": str(len(body)), **(headers or {})}
-        AuthV1(StaticCredentialsProvider(ak, sk, "")).sign_request(method, resource, {}, signed, body)
+        signer = AuthV1(StaticCredentialsProvider(ak, sk, ""))  # type: ignore[no-untyped-call]
+        signer.sign_request(method, resource, {}, signed, body)  # type: ignore[no-untyped-call]
         if change is not None:
             change(signed)
         return requests.request(method, f"http://{cloud.host}:{cloud.port}{resource}",

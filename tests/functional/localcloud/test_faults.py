@@ -253,7 +253,7 @@ def test_an_sls_throttle_answers_in_sls_error_format(cloud: LocalCloud, sls_raw:
     with pytest.raises(LogException) as caught:
         _put_logs(client)
     assert caught.value.get_error_code() == "WriteQuotaExceed"
-    assert caught.value.resp_status == 403
+    assert caught.value.get_resp_status() == 403
     assert caught.value.get_request_id()
     _put_logs(client)
 

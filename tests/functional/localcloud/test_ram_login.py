@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -82,8 +83,8 @@ def test_password_reuse_prevention_refuses_recent_passwords(ram: Ram, alice: str
     create_profile(ram, alice, "First!Passw0rd")
     ram.update_login_profile(m.UpdateLoginProfileRequest(user_name=alice, password="Second!Passw0rd"))
     for recent in ("First!Passw0rd", "Second!Passw0rd"):
-        expect_error("InvalidParameter.Password.TooWeak", 400, lambda p=recent: ram.update_login_profile(
-            m.UpdateLoginProfileRequest(user_name=alice, password=p)))
+        expect_error("InvalidParameter.Password.TooWeak", 400, partial(
+            ram.update_login_profile, m.UpdateLoginProfileRequest(user_name=alice, password=recent)))
     ram.update_login_profile(m.UpdateLoginProfileRequest(user_name=alice, password="Third!Passw0rd"))
     ram.update_login_profile(m.UpdateLoginProfileRequest(user_name=alice, password="First!Passw0rd"))
 

@@ -56,12 +56,12 @@ def _client(cloud: LocalCloud, ak: str, sk: str, token: str | None = None, **opt
 
 def test_wrong_secret_is_signature_not_match(cloud: LocalCloud, root_sls: Any) -> None:
     error = _refused(_put, _client(cloud, cloud.account.root_access_key_id, "wrong-secret"))
-    assert (error.get_error_code(), error.resp_status) == ("SignatureNotMatch", 401)
+    assert (error.get_error_code(), error.get_resp_status()) == ("SignatureNotMatch", 401)
 
 
 def test_unknown_access_key_is_unauthorized(cloud: LocalCloud, root_sls: Any) -> None:
     error = _refused(_put, _client(cloud, "LTAI5tNoSuchKey000000000", "whatever"))
-    assert (error.get_error_code(), error.resp_status) == ("Unauthorized", 401)
+    assert (error.get_error_code(), error.get_resp_status()) == ("Unauthorized", 401)
     assert error.get_error_message() == "AccessKeyId not found: LTAI5tNoSuchKey000000000"
 
 
@@ -75,7 +75,7 @@ def test_v4_signature_is_accepted(cloud: LocalCloud, root_sls: Any) -> None:
 def test_v4_signature_with_a_wrong_secret_is_signature_not_match(cloud: LocalCloud, root_sls: Any) -> None:
     v4 = _client(cloud, cloud.account.root_access_key_id, "wrong", auth_version="v4", region="cn-hangzhou")
     error = _refused(_put, v4)
-    assert (error.get_error_code(), error.resp_status) == ("SignatureNotMatch", 401)
+    assert (error.get_error_code(), error.get_resp_status()) == ("SignatureNotMatch", 401)
 
 
 def test_date_more_than_15_minutes_off_is_request_time_expired(cloud: LocalCloud, root_sls: Any, sls_raw: SlsRaw) -> None:
@@ -107,7 +107,7 @@ def test_disabled_access_key_is_unauthorized(cloud: LocalCloud, ram: Ram, root_s
     ak, sk = make_user("writer", "AliyunLogFullAccess")
     ram.update_access_key(ram_models.UpdateAccessKeyRequest(user_access_key_id=ak, status="Inactive", user_name="writer"))
     error = _refused(_put, _client(cloud, ak, sk))
-    assert (error.get_error_code(), error.get_error_message(), error.resp_status) == (
+    assert (error.get_error_code(), error.get_error_message(), error.get_resp_status()) == (
         "Unauthorized", f"AccessKeyId is disabled: {ak}", 401)
 
 
@@ -118,7 +118,7 @@ def test_user_without_log_permission_is_unauthorized(cloud: LocalCloud, root_sls
     ak, sk = make_user("nobody")
     error = _refused(_put, _client(cloud, ak, sk))
     resource = f"acs:log:{cloud.account.region}:{cloud.account.account_id}:project/{PROJECT}/logstore/{STORE}"
-    assert (error.get_error_code(), error.resp_status) == ("Unauthorized", 401)
+    assert (error.get_error_code(), error.get_resp_status()) == ("Unauthorized", 401)
     assert error.get_error_message() == f"denied by sts or ram, action: log:PostLogStoreLogs, resource: {resource}"
 
 
@@ -191,7 +191,7 @@ def test_sts_session_with_log_access_writes(cloud: LocalCloud, root_sls: Any, se
 def test_sts_key_without_its_token_is_unauthorized(cloud: LocalCloud, root_sls: Any, session: Any) -> None:
     creds = session()
     error = _refused(_put, _client(cloud, creds.access_key_id, creds.access_key_secret))
-    assert (error.get_error_code(), error.get_error_message(), error.resp_status) == (
+    assert (error.get_error_code(), error.get_error_message(), error.get_resp_status()) == (
         "Unauthorized", "The security token you provided is invalid.", 401)
 
 
@@ -200,7 +200,7 @@ def test_expired_sts_token_is_unauthorized(cloud: LocalCloud, root_sls: Any, ses
     client = _client(cloud, creds.access_key_id, creds.access_key_secret, creds.security_token)
     cloud.clock_advance(901)
     error = _refused(_put, client)
-    assert (error.get_error_code(), error.get_error_message(), error.resp_status) == (
+    assert (error.get_error_code(), error.get_error_message(), error.get_resp_status()) == (
         "Unauthorized", "The security token you provided has expired.", 401)
 
 

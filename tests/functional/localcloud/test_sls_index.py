@@ -104,19 +104,19 @@ def test_get_index_fills_in_the_documented_defaults(sls: Any, sls_raw: SlsRaw) -
 def test_second_create_index_is_index_already_exist(sls: Any) -> None:
     sls.create_index(PROJECT, STORE, _config())
     error = _refused(sls.create_index, PROJECT, STORE, _config())
-    assert (error.get_error_code(), error.resp_status) == ("IndexAlreadyExist", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("IndexAlreadyExist", 400)
 
 
 def test_get_index_without_an_index_is_index_config_not_exist(sls: Any) -> None:
     error = _refused(sls.get_index_config, PROJECT, STORE)
-    assert (error.get_error_code(), error.resp_status) == ("IndexConfigNotExist", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("IndexConfigNotExist", 400)
 
 
 @pytest.mark.parametrize("call", ["create_index", "update_index", "get_index_config", "delete_index"])
 def test_index_apis_on_a_missing_logstore_are_logstore_not_exist(sls: Any, call: str) -> None:
     args = (PROJECT, "nowhere", _config()) if call in ("create_index", "update_index") else (PROJECT, "nowhere")
     error = _refused(getattr(sls, call), *args)
-    assert (error.get_error_code(), error.resp_status) == ("LogStoreNotExist", 404)
+    assert (error.get_error_code(), error.get_resp_status()) == ("LogStoreNotExist", 404)
 
 
 @pytest.mark.parametrize("call", ["create_index", "update_index", "get_index_config", "delete_index"])
@@ -124,7 +124,7 @@ def test_index_apis_on_a_missing_project_are_project_not_exist(sls: Any, call: s
     args = ("no-such-project", STORE, _config()) if call in ("create_index", "update_index") else (
         "no-such-project", STORE)
     error = _refused(getattr(sls, call), *args)
-    assert (error.get_error_code(), error.resp_status) == ("ProjectNotExist", 404)
+    assert (error.get_error_code(), error.get_resp_status()) == ("ProjectNotExist", 404)
 
 
 # --- the body's rules ------------------------------------------------------------------------
@@ -132,41 +132,41 @@ def test_index_apis_on_a_missing_project_are_project_not_exist(sls: Any, call: s
 
 def test_index_without_line_or_keys_is_index_info_invalid(sls: Any) -> None:
     error = _refused(sls.create_index, PROJECT, STORE, IndexConfig())
-    assert (error.get_error_code(), error.resp_status) == ("IndexInfoInvalid", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("IndexInfoInvalid", 400)
     assert "line/keys" in error.get_error_message()
 
 
 def test_full_text_index_without_token_is_index_info_invalid(sls: Any, sls_raw: SlsRaw) -> None:
     error = _refused(_raw, sls_raw, sls, "POST", {"line": {"caseSensitive": True}})
-    assert (error.get_error_code(), error.resp_status) == ("IndexInfoInvalid", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("IndexInfoInvalid", 400)
     assert "token" in error.get_error_message()
 
 
 def test_text_field_without_token_is_index_info_invalid(sls: Any, sls_raw: SlsRaw) -> None:
     error = _refused(_raw, sls_raw, sls, "POST", {"keys": {"user": {"type": "text"}}})
-    assert (error.get_error_code(), error.resp_status) == ("IndexInfoInvalid", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("IndexInfoInvalid", 400)
 
 
 def test_field_without_type_is_parameter_invalid(sls: Any) -> None:
-    error = _refused(sls.create_index, PROJECT, STORE, _config(user=IndexKeyConfig(index_type=None)))
-    assert (error.get_error_code(), error.get_error_message(), error.resp_status) == (
+    error = _refused(sls.create_index, PROJECT, STORE, _config(user=IndexKeyConfig(index_type=None)))  # type: ignore[arg-type]  # bad input
+    assert (error.get_error_code(), error.get_error_message(), error.get_resp_status()) == (
         "ParameterInvalid", "key config must has type", 400)
 
 
 def test_unknown_field_type_is_index_info_invalid(sls: Any, sls_raw: SlsRaw) -> None:
     error = _refused(_raw, sls_raw, sls, "POST", {"keys": {"user": {"type": "keyword", "token": TOKENS}}})
-    assert (error.get_error_code(), error.resp_status) == ("IndexInfoInvalid", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("IndexInfoInvalid", 400)
 
 
 def test_include_and_exclude_keys_together_are_index_info_invalid(sls: Any, sls_raw: SlsRaw) -> None:
     line = {"token": TOKENS, "include_keys": ["a"], "exclude_keys": ["b"]}
     error = _refused(_raw, sls_raw, sls, "POST", {"line": line})
-    assert (error.get_error_code(), error.resp_status) == ("IndexInfoInvalid", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("IndexInfoInvalid", 400)
 
 
 def test_index_body_that_is_not_json_is_post_body_invalid(sls: Any, sls_raw: SlsRaw) -> None:
     error = _refused(_raw, sls_raw, sls, "POST", b"{not json")
-    assert (error.get_error_code(), error.resp_status) == ("PostBodyInvalid", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("PostBodyInvalid", 400)
 
 
 # --- UpdateIndex / DeleteIndex ---------------------------------------------------------------
@@ -181,7 +181,7 @@ def test_update_index_replaces_the_whole_configuration(sls: Any) -> None:
 
 def test_update_index_without_an_index_is_parameter_invalid(sls: Any) -> None:
     error = _refused(sls.update_index, PROJECT, STORE, _config())
-    assert (error.get_error_code(), error.get_error_message(), error.resp_status) == (
+    assert (error.get_error_code(), error.get_error_message(), error.get_resp_status()) == (
         "ParameterInvalid", "log store index is not created", 400)
 
 
@@ -193,7 +193,7 @@ def test_delete_index_removes_it(sls: Any) -> None:
 
 def test_delete_index_without_an_index_is_parameter_invalid(sls: Any) -> None:
     error = _refused(sls.delete_index, PROJECT, STORE)
-    assert (error.get_error_code(), error.resp_status) == ("ParameterInvalid", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("ParameterInvalid", 400)
 
 
 def test_an_index_can_be_created_again_after_delete(sls: Any) -> None:
@@ -235,7 +235,7 @@ def test_read_only_user_gets_the_index_but_cannot_create_one(cloud: LocalCloud, 
     assert reader.get_index_config(PROJECT, STORE).get_index_config().line_config.token_list == TOKENS
     error = _refused(reader.create_index, PROJECT, "other", _config())
     resource = f"acs:log:{cloud.account.region}:{cloud.account.account_id}:project/{PROJECT}/logstore/other"
-    assert (error.get_error_code(), error.resp_status) == ("Unauthorized", 401)
+    assert (error.get_error_code(), error.get_resp_status()) == ("Unauthorized", 401)
     assert error.get_error_message() == f"denied by sts or ram, action: log:CreateIndex, resource: {resource}"
 
 
@@ -268,14 +268,14 @@ def test_index_changes_are_authorized_per_action_on_the_logstore(
 def test_get_logs_without_an_index_is_index_config_not_exist(sls: Any) -> None:
     _put(sls, {"user": "alice"})
     error = _refused(_search, sls)
-    assert (error.get_error_code(), error.get_error_message(), error.resp_status) == (
+    assert (error.get_error_code(), error.get_error_message(), error.get_resp_status()) == (
         "IndexConfigNotExist", "logstore without index config", 400)
 
 
 def test_get_histograms_without_an_index_is_index_config_not_exist(sls: Any) -> None:
     now = int(time.time())
     error = _refused(sls.get_histograms, GetHistogramsRequest(PROJECT, STORE, now - 60, now + 60))
-    assert (error.get_error_code(), error.resp_status) == ("IndexConfigNotExist", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("IndexConfigNotExist", 400)
 
 
 def test_get_logs_after_delete_index_is_index_config_not_exist(sls: Any) -> None:
@@ -303,7 +303,7 @@ def test_an_updated_index_applies_to_logs_written_after_it(sls: Any) -> None:
 def test_a_field_without_a_field_index_cannot_be_searched_by_key(sls: Any) -> None:
     sls.create_index(PROJECT, STORE, _config(user=_text()))
     error = _refused(_search, sls, "action: login")
-    assert (error.get_error_code(), error.resp_status) == ("ParameterInvalid", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("ParameterInvalid", 400)
     assert error.get_error_message().startswith("key (action) is not config as key value config")
 
 

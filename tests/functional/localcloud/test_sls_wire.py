@@ -121,10 +121,12 @@ def test_a_client_behind_a_proxy_reaches_localcloud_with_a_regional_endpoint(clo
 
     info = cloud.info()
     client = LogClient("cn-hangzhou.log.aliyuncs.com", info["access_key_id"], info["access_key_secret"], source="h")
-    client._session.proxies = {"http": f"http://{cloud.endpoint}"}
-    client._session.trust_env = False
+    session = client._session  # type: ignore[attr-defined]  # the SDK's requests.Session, set in __init__
+    session.proxies = {"http": f"http://{cloud.endpoint}"}
+    session.trust_env = False
     client.create_project("via-proxy", "")
-    assert [p["projectName"] for p in client.list_project().get_projects()] == ["via-proxy"]
+    projects = client.list_project().get_projects()  # type: ignore[no-untyped-call]
+    assert [p["projectName"] for p in projects] == ["via-proxy"]
 
 
 def test_an_injected_sls_fault_reaches_the_sdk_in_sls_format(cloud: LocalCloud) -> None:
@@ -141,4 +143,4 @@ def test_an_injected_sls_fault_reaches_the_sdk_in_sls_format(cloud: LocalCloud) 
     finally:
         cloud.faults.clear()
     error = caught.value
-    assert (error.get_error_code(), error.resp_status, len(error.get_request_id())) == ("WriteQuotaExceed", 403, 24)
+    assert (error.get_error_code(), error.get_resp_status(), len(error.get_request_id())) == ("WriteQuotaExceed", 403, 24)

@@ -122,7 +122,8 @@ def _fill(ots: Any) -> None:
 def test_get_range_pages_forward_and_backward(ots: Any) -> None:
     _fill(ots)
     start, end = [("p", INF_MIN), ("n", INF_MIN)], [("p", INF_MAX), ("n", INF_MAX)]
-    seen, cursor, pages = [], start, 0
+    seen: list[Any] = []
+    cursor, pages = start, 0
     while cursor is not None:
         _, cursor, rows, _ = ots.get_range("t", "FORWARD", cursor, end, limit=3, max_version=1)
         seen.extend(r.primary_key for r in rows)

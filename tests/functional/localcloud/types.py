@@ -44,7 +44,7 @@ class SlsRaw(Protocol):
 
     def tampered(
         self, ak: str, sk: str, method: str, project: str, resource: str, body: bytes = b"",
-        headers: dict[str, str] | None = None, change: Callable[[dict[str, str]], None] | None = None,
+        headers: dict[str, str] | None = None, change: Callable[[dict[str, str]], object] | None = None,
         send_body: bytes | None = None,
     ) -> requests.Response: ...
 
