@@ -13,12 +13,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
 from rampart_dev.admin import Admin
 
-REPO = Path(__file__).resolve().parents[2]
+from localcloud import LocalCloud
+from tests.conftest import repo_path
+
+REPO = repo_path()
 SMALL = ["--people", "6", "--kills", "3", "--seed", "41", "--max-delay", "0.3"]
 """Seed 41: two people stay, two are removed, two disabled; three are programmatic; every channel is used."""
 
@@ -73,14 +77,14 @@ def test_the_campaign_fails_on_a_planted_orphan_key() -> None:
 # --- the checker on planted state, in process (fast) ------------------------------------------
 
 
-def _checker(cloud):  # type: ignore[no-untyped-def]
+def _checker(cloud: LocalCloud) -> tuple[ModuleType, Any, dict[str, Any]]:
     from tools.chaoskit import check
 
     info = cloud.info()
     return check, check.Clients(info["endpoint"], info["access_key_id"], info["access_key_secret"]), info
 
 
-def _people():  # type: ignore[no-untyped-def]
+def _people() -> tuple[ModuleType, list[Any]]:
     import random
     from datetime import datetime, timezone
 
@@ -90,13 +94,13 @@ def _people():  # type: ignore[no-untyped-def]
     return story, people
 
 
-def _read(check, clients, info, people):  # type: ignore[no-untyped-def]
+def _read(check: ModuleType, clients: Any, info: dict[str, Any], people: list[Any]) -> tuple[dict[str, Any], Any]:
     domain = str(clients.ims.get_default_domain().body.default_domain_name)
     states = {e.person.user: check.read_user(clients, e.person.user, info["account_id"], domain) for e in people}
     return states, check.read_secrets(clients)
 
 
-def test_checker_flags_a_leftover_user_a_missing_user_and_a_stray_one(cloud) -> None:  # type: ignore[no-untyped-def]
+def test_checker_flags_a_leftover_user_a_missing_user_and_a_stray_one(cloud: LocalCloud) -> None:
     from alibabacloud_ram20150501 import models as ram_models
     from rampart.planning import timebound_prefix
 
@@ -114,7 +118,7 @@ def test_checker_flags_a_leftover_user_a_missing_user_and_a_stray_one(cloud) -> 
                            for e in staying)
 
 
-def test_checker_flags_an_unescrowed_key_and_a_secret_of_a_gone_user(cloud) -> None:  # type: ignore[no-untyped-def]
+def test_checker_flags_an_unescrowed_key_and_a_secret_of_a_gone_user(cloud: LocalCloud) -> None:
     from alibabacloud_kms20160120 import models as kms_models
     from alibabacloud_ram20150501 import models as ram_models
 
@@ -132,7 +136,7 @@ def test_checker_flags_an_unescrowed_key_and_a_secret_of_a_gone_user(cloud) -> N
     assert f"live secret rampart/{gone}/access-key of a user that is gone" in problems
 
 
-def test_checker_flags_an_accepted_former_key_and_two_keys_at_once(cloud) -> None:  # type: ignore[no-untyped-def]
+def test_checker_flags_an_accepted_former_key_and_two_keys_at_once(cloud: LocalCloud) -> None:
     from alibabacloud_ram20150501 import models as ram_models
 
     check, clients, info = _checker(cloud)
@@ -159,7 +163,7 @@ def test_checker_flags_an_accepted_former_key_and_two_keys_at_once(cloud) -> Non
     assert not scan.check_secrets([str(key.access_key_secret)], {"a log": "nothing here"})
 
 
-def test_localcloud_finds_a_secret_the_campaign_never_saw(cloud) -> None:  # type: ignore[no-untyped-def]
+def test_localcloud_finds_a_secret_the_campaign_never_saw(cloud: LocalCloud) -> None:
     """A key's secret that no sampler collected (its CreateAccessKey answer was lost to rampart)
     is still found in a text by localcloud's own scan, across a chunk boundary too."""
     from alibabacloud_ram20150501 import models as ram_models

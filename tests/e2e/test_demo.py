@@ -12,14 +12,12 @@ from pathlib import Path
 
 from rampart_dev.devstack import DEV_ROBOT_SECRET
 
-REPO = Path(__file__).resolve().parents[2]
 
-
-def _demo_secrets() -> set[str]:
+def _demo_secrets(repo: Path) -> set[str]:
     """Every demo webhook secret (events/*/demo-config.json) and the dev robot's signing key:
     none may be printed."""
     found: set[str] = {DEV_ROBOT_SECRET}
-    for path in (REPO / "events" / "hr" / "demo-config.json", REPO / "events" / "ticket" / "demo-config.json"):
+    for path in (repo / "events" / "hr" / "demo-config.json", repo / "events" / "ticket" / "demo-config.json"):
         for section in json.loads(path.read_text()).values():
             if isinstance(section, dict):
                 found |= {v for k, v in section.items()
@@ -27,8 +25,8 @@ def _demo_secrets() -> set[str]:
     return found
 
 
-def test_the_demo_runs_end_to_end_over_http_and_reports_success() -> None:
-    run = subprocess.run([sys.executable, "tools/demo.py"], cwd=REPO, capture_output=True, text=True, timeout=300)
+def test_the_demo_runs_end_to_end_over_http_and_reports_success(repo_root: Path) -> None:
+    run = subprocess.run([sys.executable, "tools/demo.py"], cwd=repo_root, capture_output=True, text=True, timeout=300)
     out = run.stdout
     assert run.returncode == 0, out[-4000:] + run.stderr[-4000:]
     assert out.rstrip().endswith("demo: all steps succeeded")
@@ -58,7 +56,7 @@ def test_the_demo_runs_end_to_end_over_http_and_reports_success() -> None:
         "alice.wong", "lei.li", "shop.checkout", "wang.fang", "lei.li"], notified
     assert "rampart: lilei01 left (leaver certificate)" in notified[-1]
     printed = out + run.stderr
-    for secret in _demo_secrets():
+    for secret in _demo_secrets(repo_root):
         assert secret not in printed
     assert "AccessKeySecret" not in printed and '"Password"' not in printed
     assert not re.search(r"access_key_secret", printed)

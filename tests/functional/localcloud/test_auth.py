@@ -12,7 +12,7 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.models import Config
 
 from localcloud import LocalCloud
-from tests.functional.localcloud import rawpop
+from tests.functional.localcloud.types import RawPop
 
 
 def _caller(cloud: LocalCloud, ak: str | None = None, sk: str | None = None, token: str | None = None) -> str:
@@ -50,43 +50,43 @@ def test_v1_signature_with_wrong_secret_is_refused(cloud: LocalCloud) -> None:
     assert info.value.code == "SignatureDoesNotMatch"
 
 
-def test_missing_signature_is_incomplete_signature(cloud: LocalCloud) -> None:
-    headers = rawpop.signed_headers(cloud.endpoint, "GetUser", "2015-05-01", {"UserName": "a"}, "x", "y")
+def test_missing_signature_is_incomplete_signature(cloud: LocalCloud, raw_pop: RawPop) -> None:
+    headers = raw_pop.signed_headers(cloud.endpoint, "GetUser", "2015-05-01", {"UserName": "a"}, "x", "y")
     del headers["Authorization"]
-    status, body = rawpop.post(cloud.endpoint, {"UserName": "a"}, headers)
+    status, body = raw_pop.post(cloud.endpoint, {"UserName": "a"}, headers)
     assert (status, body["Code"]) == (400, "IncompleteSignature")
 
 
-def test_request_time_more_than_15_minutes_off_is_refused(cloud: LocalCloud) -> None:
+def test_request_time_more_than_15_minutes_off_is_refused(cloud: LocalCloud, raw_pop: RawPop) -> None:
     account = cloud.account
     stale = datetime.now(timezone.utc) - timedelta(minutes=20)
     query = {"UserName": "a"}
-    headers = rawpop.signed_headers(
+    headers = raw_pop.signed_headers(
         cloud.endpoint, "GetUser", "2015-05-01", query, account.root_access_key_id, account.root_access_key_secret,
         when=stale,
     )
-    status, body = rawpop.post(cloud.endpoint, query, headers)
+    status, body = raw_pop.post(cloud.endpoint, query, headers)
     assert (status, body["Code"]) == (400, "InvalidTimeStamp.Expired")
 
 
-def test_replayed_nonce_is_refused(cloud: LocalCloud) -> None:
+def test_replayed_nonce_is_refused(cloud: LocalCloud, raw_pop: RawPop) -> None:
     account = cloud.account
     query = {"UserName": "nobody"}
-    headers = rawpop.signed_headers(
+    headers = raw_pop.signed_headers(
         cloud.endpoint, "GetUser", "2015-05-01", query, account.root_access_key_id, account.root_access_key_secret
     )
-    first, _ = rawpop.post(cloud.endpoint, query, headers)
-    second, body = rawpop.post(cloud.endpoint, query, headers)
+    first, _ = raw_pop.post(cloud.endpoint, query, headers)
+    second, body = raw_pop.post(cloud.endpoint, query, headers)
     assert first == 404
     assert (second, body["Code"]) == (400, "SignatureNonceUsed")
 
 
-def test_unknown_action_is_api_not_found(cloud: LocalCloud) -> None:
+def test_unknown_action_is_api_not_found(cloud: LocalCloud, raw_pop: RawPop) -> None:
     account = cloud.account
-    headers = rawpop.signed_headers(
+    headers = raw_pop.signed_headers(
         cloud.endpoint, "MakeCoffee", "2015-05-01", {}, account.root_access_key_id, account.root_access_key_secret
     )
-    status, body = rawpop.post(cloud.endpoint, {}, headers)
+    status, body = raw_pop.post(cloud.endpoint, {}, headers)
     assert (status, body["Code"]) == (404, "InvalidApi.NotFound")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from alibabacloud_fc20230330 import models as fc3_models
 from alibabacloud_fc20230330.client import Client as Fc3
@@ -17,6 +19,7 @@ from darabonba.exceptions import UnretryableException
 from darabonba.runtime import RuntimeOptions
 
 from localcloud import LocalCloud
+from tests.functional.localcloud.types import SlsRaw
 
 FUNCS = "tests/functional/localcloud/fcfuncs"
 
@@ -223,15 +226,14 @@ def test_reset_keeps_faults_and_clear_removes_them(cloud: LocalCloud, ram) -> No
     assert outcomes(ram, ["a"]) == ["ok"]
 
 
-def _sls(cloud: LocalCloud):  # type: ignore[no-untyped-def]
+def _sls(cloud: LocalCloud, sls_raw: SlsRaw) -> Any:
     from localcloud.sls.client import log_client
-    from tests.functional.localcloud import slsraw
 
     info = cloud.info()
     client = log_client(cloud, info["access_key_id"], info["access_key_secret"], source="test-host")
     client.create_project("audit-trail", "")
     client.create_logstore("audit-trail", "events", ttl=30)
-    client.create_index("audit-trail", "events", slsraw.index_config())  # GetLogs needs an index
+    client.create_index("audit-trail", "events", sls_raw.index_config())  # GetLogs needs an index
     return client
 
 
@@ -243,25 +245,27 @@ def _put_logs(client) -> None:  # type: ignore[no-untyped-def]
     client.put_logs(PutLogsRequest("audit-trail", "events", "", None, [LogItem(int(time.time()), [("k", "v")])]))
 
 
-def test_an_sls_throttle_answers_in_sls_error_format(cloud: LocalCloud) -> None:
+def test_an_sls_throttle_answers_in_sls_error_format(cloud: LocalCloud, sls_raw: SlsRaw) -> None:
     from aliyun.log import LogException
 
-    client = _sls(cloud)
+    client = _sls(cloud, sls_raw)
     cloud.faults.add("sls", "throttle", "PutLogs", count=1)
     with pytest.raises(LogException) as caught:
         _put_logs(client)
     assert caught.value.get_error_code() == "WriteQuotaExceed"
-    assert caught.value.resp_status == 403
+    assert caught.value.get_resp_status() == 403
     assert caught.value.get_request_id()
     _put_logs(client)
 
 
-def test_an_sls_drop_stores_the_logs_but_the_client_sees_a_request_error(cloud: LocalCloud) -> None:
+def test_an_sls_drop_stores_the_logs_but_the_client_sees_a_request_error(
+    cloud: LocalCloud, sls_raw: SlsRaw,
+) -> None:
     import time
 
     from aliyun.log import GetLogsRequest, LogException
 
-    client = _sls(cloud)
+    client = _sls(cloud, sls_raw)
     cloud.faults.add("sls", "drop", "PutLogs", count=1)
     with pytest.raises(LogException) as caught:
         _put_logs(client)

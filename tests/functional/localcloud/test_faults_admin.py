@@ -10,12 +10,11 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 
 from localcloud import LocalCloud
 from localcloud.faults.rules import FaultSpecError
-from tests.functional.localcloud.adminhttp import admin
+from tests.functional.localcloud.types import Admin
 
 
-def test_a_posted_rule_is_armed_and_listed(cloud: LocalCloud, ram) -> None:  # type: ignore[no-untyped-def]
-    status, body = admin(
-        cloud, "POST", "/faults",
+def test_a_posted_rule_is_armed_and_listed(cloud: LocalCloud, ram, admin: Admin) -> None:  # type: ignore[no-untyped-def]
+    status, body = admin("POST", "/faults",
         {"service": "ram", "action": "CreateUser", "kind": "error", "code": "Boom", "status": 400, "count": 1},
     )
     assert status == 200
@@ -24,43 +23,43 @@ def test_a_posted_rule_is_armed_and_listed(cloud: LocalCloud, ram) -> None:  # t
     with pytest.raises(ClientException) as caught:
         ram.create_user(ram_models.CreateUserRequest(user_name="alice"))
     assert caught.value.code == "Boom"
-    status, listed = admin(cloud, "GET", "/faults")
+    status, listed = admin("GET", "/faults")
     assert status == 200
     assert [(r["id"], r["fired"], r["remaining"]) for r in listed["faults"]] == [(rule["id"], 1, 0)]
 
 
-def test_several_rules_can_be_posted_at_once(cloud: LocalCloud) -> None:
+def test_several_rules_can_be_posted_at_once(cloud: LocalCloud, admin: Admin) -> None:
     rules = [{"service": "ram", "kind": "drop"}, {"service": "kms", "kind": "latency", "latency_ms": [5, 10]}]
-    status, body = admin(cloud, "POST", "/faults", {"faults": rules})
+    status, body = admin("POST", "/faults", {"faults": rules})
     assert status == 200
     assert [r["kind"] for r in body["faults"]] == ["drop", "latency"]
 
 
-def test_one_invalid_rule_arms_none_of_a_batch(cloud: LocalCloud) -> None:
+def test_one_invalid_rule_arms_none_of_a_batch(cloud: LocalCloud, admin: Admin) -> None:
     rules = [{"service": "ram", "kind": "drop"}, {"service": "ram", "kind": "explode"}]
-    status, body = admin(cloud, "POST", "/faults", {"faults": rules})
+    status, body = admin("POST", "/faults", {"faults": rules})
     assert status == 400
     assert body["error"].startswith("rule 1:")
-    assert admin(cloud, "GET", "/faults")[1] == {"faults": []}
+    assert admin("GET", "/faults")[1] == {"faults": []}
 
 
-def test_the_log_route_lists_injected_faults(cloud: LocalCloud, ram) -> None:  # type: ignore[no-untyped-def]
-    admin(cloud, "POST", "/faults", {"service": "ram", "action": "GetUser", "kind": "latency", "latency_ms": 1})
+def test_the_log_route_lists_injected_faults(cloud: LocalCloud, ram, admin: Admin) -> None:  # type: ignore[no-untyped-def]
+    admin("POST", "/faults", {"service": "ram", "action": "GetUser", "kind": "latency", "latency_ms": 1})
     with pytest.raises(ClientException):
         ram.get_user(ram_models.GetUserRequest(user_name="nobody"))
-    status, body = admin(cloud, "GET", "/faults/log")
+    status, body = admin("GET", "/faults/log")
     assert status == 200
     assert body["count"] == 1
     [entry] = body["log"]
     assert (entry["service"], entry["action"], entry["kind"], entry["latency_ms"]) == ("ram", "GetUser", "latency", 1.0)
 
 
-def test_delete_disarms_every_rule_and_empties_the_log(cloud: LocalCloud, ram) -> None:  # type: ignore[no-untyped-def]
-    admin(cloud, "POST", "/faults", {"service": "ram", "kind": "latency", "latency_ms": 1})
+def test_delete_disarms_every_rule_and_empties_the_log(cloud: LocalCloud, ram, admin: Admin) -> None:  # type: ignore[no-untyped-def]
+    admin("POST", "/faults", {"service": "ram", "kind": "latency", "latency_ms": 1})
     ram.create_user(ram_models.CreateUserRequest(user_name="alice"))
-    assert admin(cloud, "DELETE", "/faults") == (200, {"cleared": 1})
-    assert admin(cloud, "GET", "/faults/log")[1] == {"count": 0, "log": []}
-    assert admin(cloud, "GET", "/faults")[1] == {"faults": []}
+    assert admin("DELETE", "/faults") == (200, {"cleared": 1})
+    assert admin("GET", "/faults/log")[1] == {"count": 0, "log": []}
+    assert admin("GET", "/faults")[1] == {"faults": []}
 
 
 @pytest.mark.parametrize(
@@ -87,8 +86,8 @@ def test_delete_disarms_every_rule_and_empties_the_log(cloud: LocalCloud, ram) -
         ({"service": "ram", "kind": "drop", "seed": "x"}, '"seed" must be an integer'),
     ],
 )
-def test_an_invalid_rule_is_refused_with_the_reason(cloud: LocalCloud, rule: dict[str, Any], message: str) -> None:
-    status, body = admin(cloud, "POST", "/faults", rule)
+def test_an_invalid_rule_is_refused_with_the_reason(cloud: LocalCloud, rule: dict[str, Any], message: str, admin: Admin) -> None:
+    status, body = admin("POST", "/faults", rule)
     assert status == 400
     assert message in body["error"]
 

@@ -11,15 +11,14 @@ from alibabacloud_fc20230330.client import Client as Fc3
 from localcloud import LocalCloud
 from localcloud.fc.functions import FunctionConfigError
 from localcloud.fc.runtime.loader import HandlerLoadError
-from tests.functional.localcloud.adminhttp import admin
+from tests.functional.localcloud.types import Admin
 
 FUNCS = "tests/functional/localcloud/fcfuncs"
 
 
 
-def test_a_function_registered_by_the_admin_route_can_be_invoked(cloud: LocalCloud) -> None:
-    status, body = admin(
-        cloud, "POST", "/functions",
+def test_a_function_registered_by_the_admin_route_can_be_invoked(cloud: LocalCloud, admin: Admin) -> None:
+    status, body = admin("POST", "/functions",
         {
             "name": "lifecycle", "handler": f"{FUNCS}/basic.echo", "env": {"STAGE": "test"}, "role": "fc-role",
             "async": {"max_retries": 3, "max_event_age": 86400, "on_failure": "dead_letters"},
@@ -31,18 +30,18 @@ def test_a_function_registered_by_the_admin_route_can_be_invoked(cloud: LocalClo
     assert Fc3(cloud.config()).invoke_function("echo", fc3_models.InvokeFunctionRequest(body=b"hi")).body.read() == b"hi"
 
 
-def test_the_functions_route_lists_registrations(cloud: LocalCloud) -> None:
-    admin(cloud, "POST", "/functions", {"name": "a", "handler": f"{FUNCS}/basic.echo"})
-    admin(cloud, "POST", "/functions", {"name": "b", "handler": f"{FUNCS}/basic.echo", "service": "svc"})
-    status, body = admin(cloud, "GET", "/functions")
+def test_the_functions_route_lists_registrations(cloud: LocalCloud, admin: Admin) -> None:
+    admin("POST", "/functions", {"name": "a", "handler": f"{FUNCS}/basic.echo"})
+    admin("POST", "/functions", {"name": "b", "handler": f"{FUNCS}/basic.echo", "service": "svc"})
+    status, body = admin("GET", "/functions")
     assert status == 200
     assert sorted(f["name"] for f in body["functions"]) == ["a", "svc$b"]
 
 
-def test_delete_forgets_every_function(cloud: LocalCloud) -> None:
-    admin(cloud, "POST", "/functions", {"name": "a", "handler": f"{FUNCS}/basic.echo"})
-    assert admin(cloud, "DELETE", "/functions")[0] == 200
-    assert admin(cloud, "GET", "/functions")[1] == {"functions": []}
+def test_delete_forgets_every_function(cloud: LocalCloud, admin: Admin) -> None:
+    admin("POST", "/functions", {"name": "a", "handler": f"{FUNCS}/basic.echo"})
+    assert admin("DELETE", "/functions")[0] == 200
+    assert admin("GET", "/functions")[1] == {"functions": []}
 
 
 @pytest.mark.parametrize(
@@ -66,8 +65,8 @@ def test_delete_forgets_every_function(cloud: LocalCloud) -> None:
         ({"name": "f", "handler": f"{FUNCS}/basic.echo", "async": {"retries": 1}}, "unknown key"),
     ],
 )
-def test_an_invalid_registration_is_refused_with_the_reason(cloud: LocalCloud, body: dict[str, Any], message: str) -> None:
-    status, answer = admin(cloud, "POST", "/functions", body)
+def test_an_invalid_registration_is_refused_with_the_reason(cloud: LocalCloud, body: dict[str, Any], message: str, admin: Admin) -> None:
+    status, answer = admin("POST", "/functions", body)
     assert status == 400
     assert message in answer["error"]
 

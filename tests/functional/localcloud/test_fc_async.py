@@ -17,8 +17,8 @@ from darabonba.runtime import RuntimeOptions
 
 from localcloud import LocalCloud
 from localcloud.fc.models import DrainTimeout
-from tests.functional.localcloud.adminhttp import admin
 from tests.functional.localcloud.fcfuncs import store
+from tests.functional.localcloud.types import Admin
 
 FUNCS = "tests/functional/localcloud/fcfuncs"
 
@@ -256,29 +256,29 @@ def test_drain_while_paused_fails_with_a_clear_error(cloud: LocalCloud, fc3: Fc3
         cloud.functions.drain(0.2)
 
 
-def test_the_drain_route_returns_once_idle(cloud: LocalCloud, fc3: Fc3) -> None:
+def test_the_drain_route_returns_once_idle(cloud: LocalCloud, fc3: Fc3, admin: Admin) -> None:
     cloud.functions.register("flaky", f"{FUNCS}/flaky.handler", env={"FAIL_TIMES": "0"})
     submit3(fc3, "flaky")
-    assert admin(cloud, "POST", "/functions/drain", {"timeout": 10}) == (200, {"drained": True})
+    assert admin("POST", "/functions/drain", {"timeout": 10}) == (200, {"drained": True})
     assert len(store.records("flaky")) == 1
 
 
-def test_the_drain_route_answers_504_on_timeout(cloud: LocalCloud, fc3: Fc3) -> None:
+def test_the_drain_route_answers_504_on_timeout(cloud: LocalCloud, fc3: Fc3, admin: Admin) -> None:
     cloud.functions.register("flaky", f"{FUNCS}/flaky.handler")
-    assert admin(cloud, "POST", "/functions/pause")[0] == 200
+    assert admin("POST", "/functions/pause")[0] == 200
     submit3(fc3, "flaky")
-    status, body = admin(cloud, "POST", "/functions/drain", {"timeout": 0.2})
+    status, body = admin("POST", "/functions/drain", {"timeout": 0.2})
     assert status == 504
     assert "1 async invocation(s)" in body["error"]
 
 
-def test_the_tasks_route_lists_a_functions_tasks(cloud: LocalCloud, fc3: Fc3) -> None:
+def test_the_tasks_route_lists_a_functions_tasks(cloud: LocalCloud, fc3: Fc3, admin: Admin) -> None:
     cloud.functions.register("flaky", f"{FUNCS}/flaky.handler", async_config={"max_retries": 0})
     cloud.functions.register("other", f"{FUNCS}/flaky.handler", env={"FAIL_TIMES": "0"})
     submit3(fc3, "flaky", task_id="a1")
     submit3(fc3, "other", task_id="b1")
     cloud.functions.drain()
-    status, body = admin(cloud, "GET", "/functions/tasks?function=flaky")
+    status, body = admin("GET", "/functions/tasks?function=flaky")
     assert status == 200
     [task] = body["tasks"]
     assert (task["taskId"], task["status"], task["attempts"]) == ("a1", "Failed", 1)

@@ -26,8 +26,8 @@ from localcloud.core.http import HttpRequest
 from localcloud.fc.functions import FunctionConfigError
 from localcloud.fc.runtime.isolation import claimed_access_key
 from localcloud.fc.runtime.protocol import ProtocolError, decode, invocation_from
-from tests.functional.localcloud.adminhttp import admin
 from tests.functional.localcloud.fcfuncs import basic
+from tests.functional.localcloud.types import Admin
 
 FUNCS = "tests/functional/localcloud/fcfuncs"
 CRASH = "Process exited unexpectedly before completing request"
@@ -131,13 +131,12 @@ def test_cloud_calls_from_a_process_instance_use_the_roles_keys(cloud: LocalClou
     assert users(ram) == ["p1", "p2"]
 
 
-def test_the_registration_and_listing_show_the_isolation(cloud: LocalCloud) -> None:
-    status, spec = admin(
-        cloud, "POST", "/functions", {"name": "p", "handler": f"{FUNCS}/isolated.pid", "isolation": "process"}
+def test_the_registration_and_listing_show_the_isolation(cloud: LocalCloud, admin: Admin) -> None:
+    status, spec = admin("POST", "/functions", {"name": "p", "handler": f"{FUNCS}/isolated.pid", "isolation": "process"}
     )
     assert status == 200 and spec["isolation"] == "process"
     cloud.functions.register("i", f"{FUNCS}/basic.echo")
-    listed = {f["name"]: f["isolation"] for f in admin(cloud, "GET", "/functions")[1]["functions"]}
+    listed = {f["name"]: f["isolation"] for f in admin("GET", "/functions")[1]["functions"]}
     assert listed == {"p": "process", "i": "inline"}
 
 
@@ -181,12 +180,12 @@ def test_concurrent_invocations_run_in_separate_instances(cloud: LocalCloud, fc3
 # --- (c), (d) kills between steps -------------------------------------------------------------
 
 
-def test_a_kill_after_two_calls_leaves_exactly_two_applied(cloud: LocalCloud, fc3: Fc3, ram: Any, role: str) -> None:
+def test_a_kill_after_two_calls_leaves_exactly_two_applied(cloud: LocalCloud, fc3: Fc3, ram: Any, role: str, admin: Admin) -> None:
     cloud.functions.register(
         "maker", f"{FUNCS}/isolated.create_users", role=role, isolation="process", timeout=30,
         async_config={"max_retries": 0},
     )
-    status, armed = admin(cloud, "POST", "/functions/kill", {"function": "maker", "after_calls": 2})
+    status, armed = admin("POST", "/functions/kill", {"function": "maker", "after_calls": 2})
     assert status == 200 and armed["armed"] is True and armed["id"]
     submit(fc3, "maker", json.dumps({"users": ["u1", "u2", "u3"]}).encode(), "job-1")
     cloud.functions.drain()
@@ -194,7 +193,7 @@ def test_a_kill_after_two_calls_leaves_exactly_two_applied(cloud: LocalCloud, fc
     task = cloud.functions.task("job-1", "maker")
     assert task.status.value == "Failed"
     assert task.error_message == "UnhandledInvocationError"
-    status, log = admin(cloud, "GET", "/functions/kills")
+    status, log = admin("GET", "/functions/kills")
     assert status == 200 and log["count"] == 1 and log["armed"] == []
     [kill] = log["kills"]
     assert kill["function"] == "maker" and kill["task_id"] == "job-1" and kill["request_id"] == task.request_id
@@ -244,9 +243,9 @@ def test_a_kill_stays_armed_until_an_invocation_reaches_its_count(cloud: LocalCl
     assert users(ram) == ["k1", "k2", "k3"]
 
 
-def test_a_kill_now_stops_a_running_instance_and_reports_idle_otherwise(cloud: LocalCloud, fc3: Fc3) -> None:
+def test_a_kill_now_stops_a_running_instance_and_reports_idle_otherwise(cloud: LocalCloud, fc3: Fc3, admin: Admin) -> None:
     cloud.functions.register("sleepy", f"{FUNCS}/isolated.sleepy", isolation="process", timeout=60)
-    assert admin(cloud, "POST", "/functions/kill", {"function": "sleepy", "now": True}) == (
+    assert admin("POST", "/functions/kill", {"function": "sleepy", "now": True}) == (
         200, {"killed": False, "instances": 0, "state": "idle"},
     )
     answers: list[tuple[dict[str, str], bytes]] = []
@@ -254,7 +253,7 @@ def test_a_kill_now_stops_a_running_instance_and_reports_idle_otherwise(cloud: L
     caller.start()
     wait_for(lambda: cloud.functions.processes.pids() != [], "the instance to start")
     wait_for(
-        lambda: admin(cloud, "POST", "/functions/kill", {"function": "sleepy", "now": True})[1]["killed"],
+        lambda: admin("POST", "/functions/kill", {"function": "sleepy", "now": True})[1]["killed"],
         "the instance to be busy and killed",
     )
     caller.join()
@@ -322,15 +321,15 @@ def test_a_handler_that_cannot_be_imported_fails_at_invocation(cloud: LocalCloud
 
 
 @pytest.mark.parametrize("bad", ["thread", "", 1, None, True])
-def test_a_bad_isolation_is_refused(cloud: LocalCloud, bad: object) -> None:
-    status, body = admin(cloud, "POST", "/functions", {"name": "f", "handler": f"{FUNCS}/basic.echo", "isolation": bad})
+def test_a_bad_isolation_is_refused(cloud: LocalCloud, bad: object, admin: Admin) -> None:
+    status, body = admin("POST", "/functions", {"name": "f", "handler": f"{FUNCS}/basic.echo", "isolation": bad})
     assert status == 400 and "isolation" in body["error"]
     with pytest.raises(FunctionConfigError, match="isolation"):
         cloud.functions.register("f", f"{FUNCS}/basic.echo", isolation=str(bad))
 
 
-def test_a_missing_handler_file_is_refused_at_registration(cloud: LocalCloud) -> None:
-    status, body = admin(cloud, "POST", "/functions", {"name": "f", "handler": "nowhere/x.handler", "isolation": "process"})
+def test_a_missing_handler_file_is_refused_at_registration(cloud: LocalCloud, admin: Admin) -> None:
+    status, body = admin("POST", "/functions", {"name": "f", "handler": "nowhere/x.handler", "isolation": "process"})
     assert status == 400 and "no file" in body["error"]
 
 
@@ -344,10 +343,10 @@ def test_a_module_level_callable_runs_in_a_process(cloud: LocalCloud, fc3: Fc3) 
     assert invoke(fc3, "echo", b"ping")[1] == b"ping"
 
 
-def test_killing_an_inline_function_is_refused(cloud: LocalCloud) -> None:
+def test_killing_an_inline_function_is_refused(cloud: LocalCloud, admin: Admin) -> None:
     cloud.functions.register("inline", f"{FUNCS}/basic.echo", role="anything")
     for body in ({"function": "inline", "after_calls": 1}, {"function": "inline", "now": True}):
-        status, answer = admin(cloud, "POST", "/functions/kill", body)
+        status, answer = admin("POST", "/functions/kill", body)
         assert status == 400 and "isolation='process'" in answer["error"]
 
 
@@ -366,27 +365,27 @@ def test_killing_an_inline_function_is_refused(cloud: LocalCloud) -> None:
         ({"function": "maker", "when": 1}, "unknown key"),
     ],
 )
-def test_bad_kills_are_refused(cloud: LocalCloud, role: str, body: dict[str, Any], fragment: str) -> None:
+def test_bad_kills_are_refused(cloud: LocalCloud, role: str, body: dict[str, Any], fragment: str, admin: Admin) -> None:
     cloud.functions.register("maker", f"{FUNCS}/isolated.create_users", role=role, isolation="process")
-    status, answer = admin(cloud, "POST", "/functions/kill", body)
+    status, answer = admin("POST", "/functions/kill", body)
     assert status == 400 and fragment in answer["error"]
-    assert admin(cloud, "GET", "/functions/kills")[1] == {"count": 0, "kills": [], "armed": []}
+    assert admin("GET", "/functions/kills")[1] == {"count": 0, "kills": [], "armed": []}
 
 
-def test_a_kill_after_calls_needs_a_role(cloud: LocalCloud) -> None:
+def test_a_kill_after_calls_needs_a_role(cloud: LocalCloud, admin: Admin) -> None:
     cloud.functions.register("pid", f"{FUNCS}/isolated.pid", isolation="process")
-    status, answer = admin(cloud, "POST", "/functions/kill", {"function": "pid", "after_calls": 1})
+    status, answer = admin("POST", "/functions/kill", {"function": "pid", "after_calls": 1})
     assert status == 400 and "no role" in answer["error"]
 
 
-def test_resetting_functions_clears_kills(cloud: LocalCloud, fc3: Fc3, role: str) -> None:
+def test_resetting_functions_clears_kills(cloud: LocalCloud, fc3: Fc3, role: str, admin: Admin) -> None:
     cloud.functions.register("maker", f"{FUNCS}/isolated.create_users", role=role, isolation="process", timeout=30)
     cloud.functions.kill("maker", after_calls=1)
     invoke(fc3, "maker", json.dumps({"users": ["r1"]}).encode())
     cloud.functions.kill("maker", after_calls=5)
     pids = cloud.functions.processes.pids()
-    assert admin(cloud, "DELETE", "/functions")[0] == 200
-    assert admin(cloud, "GET", "/functions/kills")[1] == {"count": 0, "kills": [], "armed": []}
+    assert admin("DELETE", "/functions")[0] == 200
+    assert admin("GET", "/functions/kills")[1] == {"count": 0, "kills": [], "armed": []}
     assert all(gone(pid) for pid in pids)
 
 

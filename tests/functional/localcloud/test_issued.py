@@ -12,13 +12,13 @@ from alibabacloud_sts20150401 import models as sts_models
 from alibabacloud_sts20150401.client import Client as Sts
 
 from localcloud import LocalCloud
-from tests.functional.localcloud.adminhttp import admin
+from tests.functional.localcloud.types import Admin
 
 PASSWORD = "Kx7#qL2!vR9$mT4w"
 
 
-def scan(cloud: LocalCloud, texts: dict[str, str]) -> dict[str, Any]:
-    status, body = admin(cloud, "POST", "/secrets/scan", {"texts": texts})
+def scan(admin: Admin, texts: dict[str, str]) -> dict[str, Any]:
+    status, body = admin("POST", "/secrets/scan", {"texts": texts})
     assert status == 200, body
     return body
 
@@ -41,9 +41,9 @@ def _issue_all(cloud: LocalCloud, ram: Ram, make_user: Any) -> tuple[str, str, s
 
 
 def test_every_issued_secret_is_found_by_kind_and_owner_and_never_echoed(
-        cloud: LocalCloud, ram: Ram, make_user: Any) -> None:
+        cloud: LocalCloud, ram: Ram, make_user: Any, admin: Admin) -> None:
     key_secret, password, sts_secret, token = _issue_all(cloud, ram, make_user)
-    answer = scan(cloud, {
+    answer = scan(admin, {
         "a log": f"created key, secret={key_secret} (a deleted key's secret still counts)",
         "an HTTP answer": json.dumps({"Password": password}),
         "a trace": f"x{sts_secret}y and {token}",
@@ -62,26 +62,26 @@ def test_every_issued_secret_is_found_by_kind_and_owner_and_never_echoed(
     assert all(value not in text for value in (key_secret, password, sts_secret, token))
 
 
-def test_a_changed_password_is_recorded_and_a_short_one_is_not_looked_for(cloud: LocalCloud, ram: Ram) -> None:
+def test_a_changed_password_is_recorded_and_a_short_one_is_not_looked_for(cloud: LocalCloud, ram: Ram, admin: Admin) -> None:
     ram.create_user(ram_models.CreateUserRequest(user_name="bob"))
     ram.create_login_profile(ram_models.CreateLoginProfileRequest(user_name="bob", password="Ab1!xyz9"))
     ram.update_login_profile(ram_models.UpdateLoginProfileRequest(user_name="bob", password=PASSWORD))
-    answer = scan(cloud, {"log": f"Ab1!xyz9 then {PASSWORD}"})
+    answer = scan(admin, {"log": f"Ab1!xyz9 then {PASSWORD}"})
     assert [(f["kind"], f["length"]) for f in answer["found"]] == [("ram-console-password", len(PASSWORD))]
     assert answer["issued"] == {"ram-console-password": 2}
 
 
-def test_the_record_is_not_state_and_reset_empties_it(cloud: LocalCloud, ram: Ram, make_user: Any) -> None:
+def test_the_record_is_not_state_and_reset_empties_it(cloud: LocalCloud, ram: Ram, make_user: Any, admin: Admin) -> None:
     key_secret, *_ = _issue_all(cloud, ram, make_user)
     before = cloud.state.snapshot()
-    assert scan(cloud, {"log": key_secret})["found"] and cloud.state.snapshot() == before
+    assert scan(admin, {"log": key_secret})["found"] and cloud.state.snapshot() == before
     assert key_secret not in json.dumps(before)
-    assert admin(cloud, "POST", "/reset")[0] == 200
-    assert scan(cloud, {"log": key_secret}) == {"found": [], "issued": {}}
+    assert admin("POST", "/reset")[0] == 200
+    assert scan(admin, {"log": key_secret}) == {"found": [], "issued": {}}
 
 
-def test_a_scan_without_texts_is_refused(cloud: LocalCloud) -> None:
+def test_a_scan_without_texts_is_refused(cloud: LocalCloud, admin: Admin) -> None:
     for body in (None, {}, {"texts": ["a"]}, {"texts": {"a": 1}}):
-        status, answer = admin(cloud, "POST", "/secrets/scan", body)
+        status, answer = admin("POST", "/secrets/scan", body)
         assert status == 400 and '"texts" is required' in answer["error"], (body, answer)
-    assert admin(cloud, "GET", "/secrets/issued") == (200, {"issued": {}})
+    assert admin("GET", "/secrets/issued") == (200, {"issued": {}})

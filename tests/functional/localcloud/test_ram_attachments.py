@@ -82,7 +82,7 @@ def test_user_takes_at_most_10_custom_policies(ram: Ram, entities: None) -> None
 def test_group_takes_at_most_5_custom_policies(ram: Ram, entities: None) -> None:
     for i in range(6):
         custom(ram, f"c{i}")
-    attach = lambda i: ram.attach_policy_to_group(m.AttachPolicyToGroupRequest(  # noqa: E731
+    attach: Callable[[int], Any] = lambda i: ram.attach_policy_to_group(m.AttachPolicyToGroupRequest(  # noqa: E731
         policy_type="Custom", policy_name=f"c{i}", group_name="devs"))
     for i in range(5):
         attach(i)
@@ -101,7 +101,7 @@ def test_group_attach_twice_and_detach_missing(ram: Ram, entities: None) -> None
 def test_role_takes_at_most_5_custom_policies(ram: Ram, entities: None) -> None:
     for i in range(6):
         custom(ram, f"c{i}")
-    attach = lambda i: ram.attach_policy_to_role(m.AttachPolicyToRoleRequest(  # noqa: E731
+    attach: Callable[[int], Any] = lambda i: ram.attach_policy_to_role(m.AttachPolicyToRoleRequest(  # noqa: E731
         policy_type="Custom", policy_name=f"c{i}", role_name="fn"))
     for i in range(5):
         attach(i)

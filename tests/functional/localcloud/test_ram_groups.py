@@ -149,7 +149,7 @@ def test_delete_group_with_members_then_policies_is_refused(ram: Ram) -> None:
     join(ram, "devs", "alice")
     ram.attach_policy_to_group(m.AttachPolicyToGroupRequest(
         group_name="devs", policy_type="System", policy_name="ReadOnlyAccess"))
-    delete = lambda: ram.delete_group(m.DeleteGroupRequest(group_name="devs"))  # noqa: E731
+    delete: Callable[[], Any] = lambda: ram.delete_group(m.DeleteGroupRequest(group_name="devs"))  # noqa: E731
     expect_error("DeleteConflict.Group.User", 409, delete)
     ram.remove_user_from_group(m.RemoveUserFromGroupRequest(group_name="devs", user_name="alice"))
     expect_error("DeleteConflict.Group.Policy", 409, delete)

@@ -13,8 +13,7 @@ from alibabacloud_sts20150401.client import Client as Sts
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from localcloud import LocalCloud
-from tests.functional.localcloud import rawpop
-from tests.functional.localcloud.adminhttp import admin
+from tests.functional.localcloud.types import Admin, RawPop
 
 
 def expect_error(code: str, status: int, call: Callable[[], Any]) -> None:
@@ -49,13 +48,13 @@ def test_access_key_for_unknown_user_is_refused(ram: Ram) -> None:
     expect_error("EntityNotExist.User", 404, lambda: new_key(ram, "ghost"))
 
 
-def test_list_access_keys_is_wrapped_and_carries_no_secret(cloud: LocalCloud, ram: Ram, alice: str) -> None:
+def test_list_access_keys_is_wrapped_and_carries_no_secret(cloud: LocalCloud, ram: Ram, alice: str, raw_pop: RawPop) -> None:
     key = new_key(ram, alice)
     account = cloud.account
     query = {"UserName": alice}
-    headers = rawpop.signed_headers(cloud.endpoint, "ListAccessKeys", "2015-05-01", query,
+    headers = raw_pop.signed_headers(cloud.endpoint, "ListAccessKeys", "2015-05-01", query,
                                     account.root_access_key_id, account.root_access_key_secret)
-    status, body = rawpop.post(cloud.endpoint, query, headers)
+    status, body = raw_pop.post(cloud.endpoint, query, headers)
     assert status == 200
     assert body["AccessKeys"]["AccessKey"] == [
         {"AccessKeyId": key.access_key_id, "Status": "Active", "CreateDate": key.create_date}
@@ -123,47 +122,47 @@ def test_last_used_date_follows_the_clock_of_the_last_request(cloud: LocalCloud,
 # --- localcloud's own record: GET /_localcloud/ram/access-key-history --------------------------
 
 
-def history(cloud: LocalCloud, user: str | None = None) -> list[dict[str, Any]]:
-    status, body = admin(cloud, "GET", "/ram/access-key-history" + (f"?user={user}" if user else ""))
+def history(admin: Admin, user: str | None = None) -> list[dict[str, Any]]:
+    status, body = admin("GET", "/ram/access-key-history" + (f"?user={user}" if user else ""))
     assert status == 200, body
     return list(body["Users"])
 
 
-def test_key_history_records_every_key_and_the_most_held_at_once(cloud: LocalCloud, ram: Ram, alice: str) -> None:
+def test_key_history_records_every_key_and_the_most_held_at_once(cloud: LocalCloud, ram: Ram, alice: str, admin: Admin) -> None:
     first = new_key(ram, alice)
-    [record] = history(cloud, alice)
+    [record] = history(admin, alice)
     assert record["Peak"] == 1 and record["PeakKeys"] == [first.access_key_id]
     second = new_key(ram, alice)
     ram.delete_access_key(m.DeleteAccessKeyRequest(user_name=alice, user_access_key_id=first.access_key_id))
     third = new_key(ram, alice)
-    [record] = history(cloud, alice)
+    [record] = history(admin, alice)
     assert record["Peak"] == 2 and record["PeakKeys"] == [first.access_key_id, second.access_key_id]
     keys = {k["AccessKeyId"]: k for k in record["Keys"]}
     assert list(keys) == [first.access_key_id, second.access_key_id, third.access_key_id]
     assert keys[first.access_key_id]["Deleted"] and keys[third.access_key_id]["Deleted"] is None
-    text = json.dumps(history(cloud))
+    text = json.dumps(history(admin))
     assert all(k.access_key_secret not in text for k in (first, second, third))
 
 
 def test_key_history_outlives_the_user_and_a_new_user_of_that_name_starts_afresh(
-        cloud: LocalCloud, ram: Ram, alice: str) -> None:
+        cloud: LocalCloud, ram: Ram, alice: str, admin: Admin) -> None:
     old = new_key(ram, alice)
     ram.delete_access_key(m.DeleteAccessKeyRequest(user_name=alice, user_access_key_id=old.access_key_id))
     ram.delete_user(m.DeleteUserRequest(user_name=alice))
     ram.create_user(m.CreateUserRequest(user_name=alice))
     new = new_key(ram, alice)
-    gone, again = history(cloud, alice)
+    gone, again = history(admin, alice)
     assert gone["UserId"] != again["UserId"]
     assert [k["AccessKeyId"] for k in gone["Keys"]] == [old.access_key_id] and gone["Keys"][0]["Deleted"]
     assert [k["AccessKeyId"] for k in again["Keys"]] == [new.access_key_id] and again["Peak"] == 1
-    assert history(cloud, "nobody") == []
+    assert history(admin, "nobody") == []
 
 
-def test_key_history_is_not_cloud_state(cloud: LocalCloud, ram: Ram, alice: str) -> None:
+def test_key_history_is_not_cloud_state(cloud: LocalCloud, ram: Ram, alice: str, admin: Admin) -> None:
     """The record is localcloud's, for tests: not in the state snapshot that tests compare."""
     before = cloud.state.snapshot()
     with pytest.raises(ClientException):
         ram.create_access_key(m.CreateAccessKeyRequest(user_name="nobody"))
-    assert cloud.state.snapshot() == before and history(cloud) == []
+    assert cloud.state.snapshot() == before and history(admin) == []
     new_key(ram, alice)
     assert "_key_history" not in json.dumps(cloud.state.snapshot())

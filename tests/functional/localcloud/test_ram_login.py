@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from alibabacloud_ram20150501.client import Client as Ram
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from localcloud import LocalCloud
-from tests.functional.localcloud import rawpop
+from tests.functional.localcloud.types import RawPop
 
 STRONG = "Str0ng!Passw0rd"
 
@@ -82,8 +83,8 @@ def test_password_reuse_prevention_refuses_recent_passwords(ram: Ram, alice: str
     create_profile(ram, alice, "First!Passw0rd")
     ram.update_login_profile(m.UpdateLoginProfileRequest(user_name=alice, password="Second!Passw0rd"))
     for recent in ("First!Passw0rd", "Second!Passw0rd"):
-        expect_error("InvalidParameter.Password.TooWeak", 400, lambda p=recent: ram.update_login_profile(
-            m.UpdateLoginProfileRequest(user_name=alice, password=p)))
+        expect_error("InvalidParameter.Password.TooWeak", 400, partial(
+            ram.update_login_profile, m.UpdateLoginProfileRequest(user_name=alice, password=recent)))
     ram.update_login_profile(m.UpdateLoginProfileRequest(user_name=alice, password="Third!Passw0rd"))
     ram.update_login_profile(m.UpdateLoginProfileRequest(user_name=alice, password="First!Passw0rd"))
 
@@ -121,11 +122,11 @@ def test_default_password_policy(ram: Ram) -> None:
     assert (policy.max_password_age, policy.password_reuse_prevention, policy.max_login_attemps) == (0, 0, 5)
 
 
-def test_max_login_attemps_is_spelled_that_way_on_the_wire(cloud: LocalCloud) -> None:
+def test_max_login_attemps_is_spelled_that_way_on_the_wire(cloud: LocalCloud, raw_pop: RawPop) -> None:
     account = cloud.account
-    headers = rawpop.signed_headers(cloud.endpoint, "GetPasswordPolicy", "2015-05-01", {},
+    headers = raw_pop.signed_headers(cloud.endpoint, "GetPasswordPolicy", "2015-05-01", {},
                                     account.root_access_key_id, account.root_access_key_secret)
-    _, body = rawpop.post(cloud.endpoint, {}, headers)
+    _, body = raw_pop.post(cloud.endpoint, {}, headers)
     assert body["PasswordPolicy"]["MaxLoginAttemps"] == 5
 
 

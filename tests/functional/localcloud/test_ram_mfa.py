@@ -135,7 +135,7 @@ def test_unbind_returns_the_device_and_frees_the_user(cloud: LocalCloud, ram: Ra
 def test_delete_bound_device_is_refused(cloud: LocalCloud, ram: Ram, alice: str) -> None:
     created = device(ram)
     bind(ram, alice, created.serial_number, codes(created.base_32string_seed, cloud.now()))
-    delete = lambda: ram.delete_virtual_mfadevice(  # noqa: E731
+    delete: Callable[[], Any] = lambda: ram.delete_virtual_mfadevice(  # noqa: E731
         m.DeleteVirtualMFADeviceRequest(serial_number=created.serial_number))
     expect_error("DeleteConflict.VirtualMFADevice.User", 409, delete)
     ram.unbind_mfadevice(m.UnbindMFADeviceRequest(user_name=alice))

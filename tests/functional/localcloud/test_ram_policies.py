@@ -176,7 +176,7 @@ def test_delete_attached_policy_is_refused_per_entity(ram: Ram) -> None:
     ram.create_group(m.CreateGroupRequest(group_name="devs"))
     ram.attach_policy_to_user(m.AttachPolicyToUserRequest(user_name="alice", policy_type="Custom", policy_name="p"))
     ram.attach_policy_to_group(m.AttachPolicyToGroupRequest(group_name="devs", policy_type="Custom", policy_name="p"))
-    delete = lambda: ram.delete_policy(m.DeletePolicyRequest(policy_name="p"))  # noqa: E731
+    delete: Callable[[], Any] = lambda: ram.delete_policy(m.DeletePolicyRequest(policy_name="p"))  # noqa: E731
     expect_error("DeleteConflict.Policy.User", 409, delete)
     ram.detach_policy_from_user(m.DetachPolicyFromUserRequest(user_name="alice", policy_type="Custom", policy_name="p"))
     expect_error("DeleteConflict.Policy.Group", 409, delete)

@@ -205,8 +205,8 @@ def _fully_loaded_user(cloud: LocalCloud, ram: Ram) -> None:
 def test_delete_user_conflicts_come_in_documented_order(cloud: LocalCloud, ram: Ram) -> None:
     """Group, AccessKey, LoginProfile, MFADevice, Policy: the order of RAM's error table."""
     _fully_loaded_user(cloud, ram)
-    delete = lambda: ram.delete_user(m.DeleteUserRequest(user_name="busy"))  # noqa: E731
-    cleanup = [
+    delete: Callable[[], Any] = lambda: ram.delete_user(m.DeleteUserRequest(user_name="busy"))  # noqa: E731
+    cleanup: list[tuple[str, Callable[[], Any]]] = [
         ("DeleteConflict.User.Group",
          lambda: ram.remove_user_from_group(m.RemoveUserFromGroupRequest(group_name="g", user_name="busy"))),
         ("DeleteConflict.User.AccessKey",

@@ -20,7 +20,9 @@ from alibabacloud_ram20150501.client import Client as Ram
 from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.models import Config
 
-REPO = Path(__file__).resolve().parents[3]
+from tests.conftest import repo_path
+
+REPO = repo_path()
 
 
 @contextmanager

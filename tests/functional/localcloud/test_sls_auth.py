@@ -16,19 +16,19 @@ from aliyun.log import GetLogsRequest, LogException, LogItem, PutLogsRequest
 
 from localcloud import LocalCloud
 from localcloud.sls.client import log_client
-from tests.functional.localcloud import slsraw
+from tests.functional.localcloud.types import SlsRaw
 
 PROJECT, STORE = "audit-trail", "events"
 
 
 @pytest.fixture
-def root_sls(cloud: LocalCloud) -> Any:
+def root_sls(cloud: LocalCloud, sls_raw: SlsRaw) -> Any:
     info = cloud.info()
     client = log_client(cloud, info["access_key_id"], info["access_key_secret"], source="test-host")
     client.create_project(PROJECT, "")
     client.create_logstore(PROJECT, STORE)
     client.create_logstore(PROJECT, "other")
-    client.create_index(PROJECT, STORE, slsraw.index_config())
+    client.create_index(PROJECT, STORE, sls_raw.index_config())
     return client
 
 
@@ -56,12 +56,12 @@ def _client(cloud: LocalCloud, ak: str, sk: str, token: str | None = None, **opt
 
 def test_wrong_secret_is_signature_not_match(cloud: LocalCloud, root_sls: Any) -> None:
     error = _refused(_put, _client(cloud, cloud.account.root_access_key_id, "wrong-secret"))
-    assert (error.get_error_code(), error.resp_status) == ("SignatureNotMatch", 401)
+    assert (error.get_error_code(), error.get_resp_status()) == ("SignatureNotMatch", 401)
 
 
 def test_unknown_access_key_is_unauthorized(cloud: LocalCloud, root_sls: Any) -> None:
     error = _refused(_put, _client(cloud, "LTAI5tNoSuchKey000000000", "whatever"))
-    assert (error.get_error_code(), error.resp_status) == ("Unauthorized", 401)
+    assert (error.get_error_code(), error.get_resp_status()) == ("Unauthorized", 401)
     assert error.get_error_message() == "AccessKeyId not found: LTAI5tNoSuchKey000000000"
 
 
@@ -75,31 +75,31 @@ def test_v4_signature_is_accepted(cloud: LocalCloud, root_sls: Any) -> None:
 def test_v4_signature_with_a_wrong_secret_is_signature_not_match(cloud: LocalCloud, root_sls: Any) -> None:
     v4 = _client(cloud, cloud.account.root_access_key_id, "wrong", auth_version="v4", region="cn-hangzhou")
     error = _refused(_put, v4)
-    assert (error.get_error_code(), error.resp_status) == ("SignatureNotMatch", 401)
+    assert (error.get_error_code(), error.get_resp_status()) == ("SignatureNotMatch", 401)
 
 
-def test_date_more_than_15_minutes_off_is_request_time_expired(cloud: LocalCloud, root_sls: Any) -> None:
+def test_date_more_than_15_minutes_off_is_request_time_expired(cloud: LocalCloud, root_sls: Any, sls_raw: SlsRaw) -> None:
     info = cloud.info()
     stale = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() - 16 * 60))
 
     def backdate(headers: dict[str, str]) -> None:
         headers["Date"] = headers["x-log-date"] = stale
 
-    response = slsraw.tampered(cloud, info["access_key_id"], info["access_key_secret"], "GET", PROJECT, "/logstores",
+    response = sls_raw.tampered(info["access_key_id"], info["access_key_secret"], "GET", PROJECT, "/logstores",
                                change=backdate)
     assert (response.status_code, response.json()["errorCode"]) == (400, "RequestTimeExpired")
 
 
-def test_request_without_api_version_is_missing_api_version(cloud: LocalCloud, root_sls: Any) -> None:
+def test_request_without_api_version_is_missing_api_version(cloud: LocalCloud, root_sls: Any, sls_raw: SlsRaw) -> None:
     info = cloud.info()
-    response = slsraw.tampered(cloud, info["access_key_id"], info["access_key_secret"], "GET", PROJECT, "/logstores",
+    response = sls_raw.tampered(info["access_key_id"], info["access_key_secret"], "GET", PROJECT, "/logstores",
                                change=lambda headers: headers.pop("x-log-apiversion"))
     assert (response.status_code, response.json()["errorCode"]) == (400, "MissingAPIVersion")
 
 
-def test_error_request_id_header_is_lower_case_x_log_requestid(cloud: LocalCloud, root_sls: Any) -> None:
+def test_error_request_id_header_is_lower_case_x_log_requestid(cloud: LocalCloud, root_sls: Any, sls_raw: SlsRaw) -> None:
     info = cloud.info()
-    response = slsraw.tampered(cloud, info["access_key_id"], "wrong", "GET", PROJECT, "/logstores")
+    response = sls_raw.tampered(info["access_key_id"], "wrong", "GET", PROJECT, "/logstores")
     assert "x-log-requestid" in list(response.raw.headers)  # the names as sent: the SDK misses X-Log-RequestId
 
 
@@ -107,7 +107,7 @@ def test_disabled_access_key_is_unauthorized(cloud: LocalCloud, ram: Ram, root_s
     ak, sk = make_user("writer", "AliyunLogFullAccess")
     ram.update_access_key(ram_models.UpdateAccessKeyRequest(user_access_key_id=ak, status="Inactive", user_name="writer"))
     error = _refused(_put, _client(cloud, ak, sk))
-    assert (error.get_error_code(), error.get_error_message(), error.resp_status) == (
+    assert (error.get_error_code(), error.get_error_message(), error.get_resp_status()) == (
         "Unauthorized", f"AccessKeyId is disabled: {ak}", 401)
 
 
@@ -118,7 +118,7 @@ def test_user_without_log_permission_is_unauthorized(cloud: LocalCloud, root_sls
     ak, sk = make_user("nobody")
     error = _refused(_put, _client(cloud, ak, sk))
     resource = f"acs:log:{cloud.account.region}:{cloud.account.account_id}:project/{PROJECT}/logstore/{STORE}"
-    assert (error.get_error_code(), error.resp_status) == ("Unauthorized", 401)
+    assert (error.get_error_code(), error.get_resp_status()) == ("Unauthorized", 401)
     assert error.get_error_message() == f"denied by sts or ram, action: log:PostLogStoreLogs, resource: {resource}"
 
 
@@ -191,7 +191,7 @@ def test_sts_session_with_log_access_writes(cloud: LocalCloud, root_sls: Any, se
 def test_sts_key_without_its_token_is_unauthorized(cloud: LocalCloud, root_sls: Any, session: Any) -> None:
     creds = session()
     error = _refused(_put, _client(cloud, creds.access_key_id, creds.access_key_secret))
-    assert (error.get_error_code(), error.get_error_message(), error.resp_status) == (
+    assert (error.get_error_code(), error.get_error_message(), error.get_resp_status()) == (
         "Unauthorized", "The security token you provided is invalid.", 401)
 
 
@@ -200,7 +200,7 @@ def test_expired_sts_token_is_unauthorized(cloud: LocalCloud, root_sls: Any, ses
     client = _client(cloud, creds.access_key_id, creds.access_key_secret, creds.security_token)
     cloud.clock_advance(901)
     error = _refused(_put, client)
-    assert (error.get_error_code(), error.get_error_message(), error.resp_status) == (
+    assert (error.get_error_code(), error.get_error_message(), error.get_resp_status()) == (
         "Unauthorized", "The security token you provided has expired.", 401)
 
 

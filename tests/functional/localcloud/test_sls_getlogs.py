@@ -10,7 +10,7 @@ import pytest
 from aliyun.log import GetHistogramsRequest, GetLogsRequest, LogException, LogItem, PutLogsRequest
 
 from localcloud import LocalCloud
-from tests.functional.localcloud import slsraw
+from tests.functional.localcloud.types import SlsRaw
 
 PROJECT, STORE = "audit-trail", "events"
 NOW = int(time.time()) - 600
@@ -18,8 +18,8 @@ NOW = int(time.time()) - 600
 
 
 @pytest.fixture
-def sls(cloud: LocalCloud) -> Any:
-    return slsraw.indexed_logstore(cloud, PROJECT, STORE, ["action", "user", "result"], ["ms"])
+def sls(cloud: LocalCloud, sls_raw: SlsRaw) -> Any:
+    return sls_raw.indexed_logstore(PROJECT, STORE, ["action", "user", "result"], ["ms"])
 
 
 @pytest.fixture
@@ -55,10 +55,10 @@ def _refused(call: Any, *args: Any, **kwargs: Any) -> LogException:
     return info.value
 
 
-def _v2(sls: Any, **body: Any) -> Any:
+def _v2(sls_raw: SlsRaw, sls: Any, **body: Any) -> Any:
     payload = {"from": NOW - 60, "to": NOW + 60, "line": 100, "offset": 0, **body}
     raw = json.dumps(payload).encode()
-    return slsraw.send(sls, "POST", PROJECT, f"/logstores/{STORE}/logs", raw,
+    return sls_raw.send(sls, "POST", PROJECT, f"/logstores/{STORE}/logs", raw,
                        {"Content-Type": "application/json", "x-log-bodyrawsize": str(len(raw))})
 
 
@@ -77,12 +77,12 @@ def test_time_range_is_left_closed_and_right_open(audit: Any) -> None:
 
 def test_from_equal_to_is_invalid_time_range(audit: Any) -> None:
     error = _refused(_get, audit, start=NOW, end=NOW)
-    assert (error.get_error_code(), error.resp_status) == ("InvalidTimeRange", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("InvalidTimeRange", 400)
 
 
 def test_negative_from_is_parameter_invalid(audit: Any) -> None:
     error = _refused(_get, audit, start=-1)
-    assert (error.get_error_code(), error.resp_status) == ("ParameterInvalid", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("ParameterInvalid", 400)
 
 
 def test_topic_selects_one_topic(audit: Any) -> None:
@@ -103,20 +103,20 @@ def test_more_than_100_logs_are_fetched_in_pages_by_the_sdk(sls: Any) -> None:
     assert [int(log.get_contents()["i"]) for log in response.get_logs()] == list(range(250))
 
 
-def test_line_above_100_is_served_as_100(sls: Any) -> None:
+def test_line_above_100_is_served_as_100(sls: Any, sls_raw: SlsRaw) -> None:
     sls.put_logs(PutLogsRequest(PROJECT, STORE, "", "", [LogItem(NOW, [("i", str(i))]) for i in range(150)]))
-    body, _ = _v2(sls, line=1000)
+    body, _ = _v2(sls_raw, sls, line=1000)
     assert body["meta"]["count"] == 100
 
 
-def test_negative_line_is_invalid_line(audit: Any) -> None:
-    error = _refused(_v2, audit, line=-1)
-    assert (error.get_error_code(), error.resp_status) == ("InvalidLine", 400)
+def test_negative_line_is_invalid_line(audit: Any, sls_raw: SlsRaw) -> None:
+    error = _refused(_v2, sls_raw, audit, line=-1)
+    assert (error.get_error_code(), error.get_resp_status()) == ("InvalidLine", 400)
 
 
 def test_negative_offset_is_parameter_invalid(audit: Any) -> None:
     error = _refused(_get, audit, offset=-1)
-    assert (error.get_error_code(), error.resp_status) == ("ParameterInvalid", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("ParameterInvalid", 400)
 
 
 def test_v2_answer_is_lz4_compressed_when_the_sdk_asks(audit: Any) -> None:
@@ -171,17 +171,17 @@ def test_count_one_without_alias_is_column_col0(audit: Any) -> None:
 
 def test_sql_with_an_offset_is_parameter_invalid(audit: Any) -> None:
     error = _refused(_get, audit, "* | select count(*) as n", offset=1)
-    assert (error.get_error_code(), error.resp_status) == ("ParameterInvalid", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("ParameterInvalid", 400)
 
 
 def test_other_sql_is_parameter_invalid(audit: Any) -> None:
     error = _refused(_get, audit, "* | select user, count(*) group by user")
-    assert (error.get_error_code(), error.resp_status) == ("ParameterInvalid", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("ParameterInvalid", 400)
 
 
 def test_unparseable_query_is_parameter_invalid(audit: Any) -> None:
     error = _refused(_get, audit, "and source: *")
-    assert (error.get_error_code(), error.resp_status) == ("ParameterInvalid", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("ParameterInvalid", 400)
 
 
 # --- v1 GET and histograms --------------------------------------------------------------
@@ -199,10 +199,10 @@ def test_v1_get_logs_sends_progress_and_count_headers(audit: Any) -> None:
     assert (headers["x-log-progress"], headers["x-log-count"]) == ("Complete", "6")
 
 
-def test_v1_reverse_that_is_not_a_boolean_is_invalid_reverse(audit: Any) -> None:
+def test_v1_reverse_that_is_not_a_boolean_is_invalid_reverse(audit: Any, sls_raw: SlsRaw) -> None:
     params = {"type": "log", "from": str(NOW - 60), "to": str(NOW + 60), "reverse": "maybe"}
-    error = _refused(slsraw.send, audit, "GET", PROJECT, f"/logstores/{STORE}", b"", {}, params)
-    assert (error.get_error_code(), error.resp_status) == ("InvalidReverse", 400)
+    error = _refused(sls_raw.send, audit, "GET", PROJECT, f"/logstores/{STORE}", b"", {}, params)
+    assert (error.get_error_code(), error.get_resp_status()) == ("InvalidReverse", 400)
 
 
 def test_histograms_count_matches_per_interval(audit: Any) -> None:
@@ -215,14 +215,14 @@ def test_histograms_count_matches_per_interval(audit: Any) -> None:
 def test_histogram_with_sql_is_invalid_query_string(audit: Any) -> None:
     request = GetHistogramsRequest(PROJECT, STORE, NOW, NOW + 6, query="* | select count(*) as n")
     error = _refused(audit.get_histograms, request)
-    assert (error.get_error_code(), error.resp_status) == ("InvalidQueryString", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("InvalidQueryString", 400)
 
 
 def test_get_logs_on_a_missing_logstore_is_logstore_not_exist(sls: Any) -> None:
     error = _refused(sls.get_logs, GetLogsRequest(PROJECT, "nowhere", NOW, NOW + 1))
-    assert (error.get_error_code(), error.resp_status) == ("LogStoreNotExist", 404)
+    assert (error.get_error_code(), error.get_resp_status()) == ("LogStoreNotExist", 404)
 
 
 def test_get_logs_on_a_missing_project_is_project_not_exist(sls: Any) -> None:
     error = _refused(sls.get_logs, GetLogsRequest("no-such-project", STORE, NOW, NOW + 1))
-    assert (error.get_error_code(), error.resp_status) == ("ProjectNotExist", 404)
+    assert (error.get_error_code(), error.get_resp_status()) == ("ProjectNotExist", 404)

@@ -24,7 +24,7 @@ from aliyun.log import (
 
 from localcloud import LocalCloud
 from localcloud.sls.client import log_client
-from tests.functional.localcloud import slsraw
+from tests.functional.localcloud.types import SlsRaw
 
 PROJECT, STORE = "audit-trail", "events"
 TOKENS = [",", " ", "@", ":"]
@@ -55,9 +55,9 @@ def _refused(call: Any, *args: Any, **kwargs: Any) -> LogException:
     return info.value
 
 
-def _raw(sls: Any, method: str, body: Any, store: str = STORE) -> Any:
+def _raw(sls_raw: SlsRaw, sls: Any, method: str, body: Any, store: str = STORE) -> Any:
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return slsraw.send(sls, method, PROJECT, f"/logstores/{store}/index", data,
+    return sls_raw.send(sls, method, PROJECT, f"/logstores/{store}/index", data,
                        {"Content-Type": "application/json", "x-log-bodyrawsize": str(len(data))})
 
 
@@ -83,18 +83,18 @@ def test_created_index_is_returned_by_get_index(sls: Any) -> None:
     assert (got.key_config_list["ms"].index_type, got.key_config_list["ms"].doc_value) == ("long", True)
 
 
-def test_get_index_answers_ttl_modify_time_mode_and_storage(cloud: LocalCloud, sls: Any) -> None:
+def test_get_index_answers_ttl_modify_time_mode_and_storage(cloud: LocalCloud, sls: Any, sls_raw: SlsRaw) -> None:
     cloud.clock_set(datetime(2026, 11, 28, 3, 42, 30, tzinfo=timezone.utc))
     sls.create_index(PROJECT, STORE, _config(user=_text()))
-    body, _ = _raw(sls, "GET", b"")
+    body, _ = _raw(sls_raw, sls, "GET", b"")
     assert (body["ttl"], body["index_mode"], body["storage"]) == (30, "v2", "pg")
     assert body["lastModifyTime"] == 1795837350
 
 
-def test_get_index_fills_in_the_documented_defaults(sls: Any) -> None:
-    _raw(sls, "POST", {"line": {"token": TOKENS}, "keys": {"user": {"type": "text", "token": TOKENS},
+def test_get_index_fills_in_the_documented_defaults(sls: Any, sls_raw: SlsRaw) -> None:
+    _raw(sls_raw, sls, "POST", {"line": {"token": TOKENS}, "keys": {"user": {"type": "text", "token": TOKENS},
                                                             "ms": {"type": "long"}}})
-    body, _ = _raw(sls, "GET", b"")
+    body, _ = _raw(sls_raw, sls, "GET", b"")
     assert body["line"] == {"token": TOKENS, "caseSensitive": False, "chn": False}
     assert body["keys"]["user"] == {"type": "text", "token": TOKENS, "caseSensitive": False, "chn": False,
                                     "alias": "", "doc_value": False}
@@ -104,19 +104,19 @@ def test_get_index_fills_in_the_documented_defaults(sls: Any) -> None:
 def test_second_create_index_is_index_already_exist(sls: Any) -> None:
     sls.create_index(PROJECT, STORE, _config())
     error = _refused(sls.create_index, PROJECT, STORE, _config())
-    assert (error.get_error_code(), error.resp_status) == ("IndexAlreadyExist", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("IndexAlreadyExist", 400)
 
 
 def test_get_index_without_an_index_is_index_config_not_exist(sls: Any) -> None:
     error = _refused(sls.get_index_config, PROJECT, STORE)
-    assert (error.get_error_code(), error.resp_status) == ("IndexConfigNotExist", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("IndexConfigNotExist", 400)
 
 
 @pytest.mark.parametrize("call", ["create_index", "update_index", "get_index_config", "delete_index"])
 def test_index_apis_on_a_missing_logstore_are_logstore_not_exist(sls: Any, call: str) -> None:
     args = (PROJECT, "nowhere", _config()) if call in ("create_index", "update_index") else (PROJECT, "nowhere")
     error = _refused(getattr(sls, call), *args)
-    assert (error.get_error_code(), error.resp_status) == ("LogStoreNotExist", 404)
+    assert (error.get_error_code(), error.get_resp_status()) == ("LogStoreNotExist", 404)
 
 
 @pytest.mark.parametrize("call", ["create_index", "update_index", "get_index_config", "delete_index"])
@@ -124,7 +124,7 @@ def test_index_apis_on_a_missing_project_are_project_not_exist(sls: Any, call: s
     args = ("no-such-project", STORE, _config()) if call in ("create_index", "update_index") else (
         "no-such-project", STORE)
     error = _refused(getattr(sls, call), *args)
-    assert (error.get_error_code(), error.resp_status) == ("ProjectNotExist", 404)
+    assert (error.get_error_code(), error.get_resp_status()) == ("ProjectNotExist", 404)
 
 
 # --- the body's rules ------------------------------------------------------------------------
@@ -132,41 +132,41 @@ def test_index_apis_on_a_missing_project_are_project_not_exist(sls: Any, call: s
 
 def test_index_without_line_or_keys_is_index_info_invalid(sls: Any) -> None:
     error = _refused(sls.create_index, PROJECT, STORE, IndexConfig())
-    assert (error.get_error_code(), error.resp_status) == ("IndexInfoInvalid", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("IndexInfoInvalid", 400)
     assert "line/keys" in error.get_error_message()
 
 
-def test_full_text_index_without_token_is_index_info_invalid(sls: Any) -> None:
-    error = _refused(_raw, sls, "POST", {"line": {"caseSensitive": True}})
-    assert (error.get_error_code(), error.resp_status) == ("IndexInfoInvalid", 400)
+def test_full_text_index_without_token_is_index_info_invalid(sls: Any, sls_raw: SlsRaw) -> None:
+    error = _refused(_raw, sls_raw, sls, "POST", {"line": {"caseSensitive": True}})
+    assert (error.get_error_code(), error.get_resp_status()) == ("IndexInfoInvalid", 400)
     assert "token" in error.get_error_message()
 
 
-def test_text_field_without_token_is_index_info_invalid(sls: Any) -> None:
-    error = _refused(_raw, sls, "POST", {"keys": {"user": {"type": "text"}}})
-    assert (error.get_error_code(), error.resp_status) == ("IndexInfoInvalid", 400)
+def test_text_field_without_token_is_index_info_invalid(sls: Any, sls_raw: SlsRaw) -> None:
+    error = _refused(_raw, sls_raw, sls, "POST", {"keys": {"user": {"type": "text"}}})
+    assert (error.get_error_code(), error.get_resp_status()) == ("IndexInfoInvalid", 400)
 
 
 def test_field_without_type_is_parameter_invalid(sls: Any) -> None:
-    error = _refused(sls.create_index, PROJECT, STORE, _config(user=IndexKeyConfig(index_type=None)))
-    assert (error.get_error_code(), error.get_error_message(), error.resp_status) == (
+    error = _refused(sls.create_index, PROJECT, STORE, _config(user=IndexKeyConfig(index_type=None)))  # type: ignore[arg-type]  # bad input
+    assert (error.get_error_code(), error.get_error_message(), error.get_resp_status()) == (
         "ParameterInvalid", "key config must has type", 400)
 
 
-def test_unknown_field_type_is_index_info_invalid(sls: Any) -> None:
-    error = _refused(_raw, sls, "POST", {"keys": {"user": {"type": "keyword", "token": TOKENS}}})
-    assert (error.get_error_code(), error.resp_status) == ("IndexInfoInvalid", 400)
+def test_unknown_field_type_is_index_info_invalid(sls: Any, sls_raw: SlsRaw) -> None:
+    error = _refused(_raw, sls_raw, sls, "POST", {"keys": {"user": {"type": "keyword", "token": TOKENS}}})
+    assert (error.get_error_code(), error.get_resp_status()) == ("IndexInfoInvalid", 400)
 
 
-def test_include_and_exclude_keys_together_are_index_info_invalid(sls: Any) -> None:
+def test_include_and_exclude_keys_together_are_index_info_invalid(sls: Any, sls_raw: SlsRaw) -> None:
     line = {"token": TOKENS, "include_keys": ["a"], "exclude_keys": ["b"]}
-    error = _refused(_raw, sls, "POST", {"line": line})
-    assert (error.get_error_code(), error.resp_status) == ("IndexInfoInvalid", 400)
+    error = _refused(_raw, sls_raw, sls, "POST", {"line": line})
+    assert (error.get_error_code(), error.get_resp_status()) == ("IndexInfoInvalid", 400)
 
 
-def test_index_body_that_is_not_json_is_post_body_invalid(sls: Any) -> None:
-    error = _refused(_raw, sls, "POST", b"{not json")
-    assert (error.get_error_code(), error.resp_status) == ("PostBodyInvalid", 400)
+def test_index_body_that_is_not_json_is_post_body_invalid(sls: Any, sls_raw: SlsRaw) -> None:
+    error = _refused(_raw, sls_raw, sls, "POST", b"{not json")
+    assert (error.get_error_code(), error.get_resp_status()) == ("PostBodyInvalid", 400)
 
 
 # --- UpdateIndex / DeleteIndex ---------------------------------------------------------------
@@ -181,7 +181,7 @@ def test_update_index_replaces_the_whole_configuration(sls: Any) -> None:
 
 def test_update_index_without_an_index_is_parameter_invalid(sls: Any) -> None:
     error = _refused(sls.update_index, PROJECT, STORE, _config())
-    assert (error.get_error_code(), error.get_error_message(), error.resp_status) == (
+    assert (error.get_error_code(), error.get_error_message(), error.get_resp_status()) == (
         "ParameterInvalid", "log store index is not created", 400)
 
 
@@ -193,7 +193,7 @@ def test_delete_index_removes_it(sls: Any) -> None:
 
 def test_delete_index_without_an_index_is_parameter_invalid(sls: Any) -> None:
     error = _refused(sls.delete_index, PROJECT, STORE)
-    assert (error.get_error_code(), error.resp_status) == ("ParameterInvalid", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("ParameterInvalid", 400)
 
 
 def test_an_index_can_be_created_again_after_delete(sls: Any) -> None:
@@ -235,7 +235,7 @@ def test_read_only_user_gets_the_index_but_cannot_create_one(cloud: LocalCloud, 
     assert reader.get_index_config(PROJECT, STORE).get_index_config().line_config.token_list == TOKENS
     error = _refused(reader.create_index, PROJECT, "other", _config())
     resource = f"acs:log:{cloud.account.region}:{cloud.account.account_id}:project/{PROJECT}/logstore/other"
-    assert (error.get_error_code(), error.resp_status) == ("Unauthorized", 401)
+    assert (error.get_error_code(), error.get_resp_status()) == ("Unauthorized", 401)
     assert error.get_error_message() == f"denied by sts or ram, action: log:CreateIndex, resource: {resource}"
 
 
@@ -268,14 +268,14 @@ def test_index_changes_are_authorized_per_action_on_the_logstore(
 def test_get_logs_without_an_index_is_index_config_not_exist(sls: Any) -> None:
     _put(sls, {"user": "alice"})
     error = _refused(_search, sls)
-    assert (error.get_error_code(), error.get_error_message(), error.resp_status) == (
+    assert (error.get_error_code(), error.get_error_message(), error.get_resp_status()) == (
         "IndexConfigNotExist", "logstore without index config", 400)
 
 
 def test_get_histograms_without_an_index_is_index_config_not_exist(sls: Any) -> None:
     now = int(time.time())
     error = _refused(sls.get_histograms, GetHistogramsRequest(PROJECT, STORE, now - 60, now + 60))
-    assert (error.get_error_code(), error.resp_status) == ("IndexConfigNotExist", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("IndexConfigNotExist", 400)
 
 
 def test_get_logs_after_delete_index_is_index_config_not_exist(sls: Any) -> None:
@@ -303,7 +303,7 @@ def test_an_updated_index_applies_to_logs_written_after_it(sls: Any) -> None:
 def test_a_field_without_a_field_index_cannot_be_searched_by_key(sls: Any) -> None:
     sls.create_index(PROJECT, STORE, _config(user=_text()))
     error = _refused(_search, sls, "action: login")
-    assert (error.get_error_code(), error.resp_status) == ("ParameterInvalid", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("ParameterInvalid", 400)
     assert error.get_error_message().startswith("key (action) is not config as key value config")
 
 
@@ -346,8 +346,8 @@ def test_without_a_full_text_index_only_text_fields_are_searched(sls: Any) -> No
     assert [len(_search(sls, term)) for term in ("alice", "42", "hello")] == [1, 0, 0]
 
 
-def test_exclude_keys_keep_a_field_out_of_the_full_text_index(sls: Any) -> None:
-    _raw(sls, "POST", {"line": {"token": TOKENS, "exclude_keys": ["secret_hint"]}})
+def test_exclude_keys_keep_a_field_out_of_the_full_text_index(sls: Any, sls_raw: SlsRaw) -> None:
+    _raw(sls_raw, sls, "POST", {"line": {"token": TOKENS, "exclude_keys": ["secret_hint"]}})
     _put(sls, {"msg": "rotated", "secret_hint": "hunter"})
     assert (len(_search(sls, "rotated")), len(_search(sls, "hunter"))) == (1, 0)
 

@@ -9,7 +9,7 @@ from aliyun.log import LogException
 
 from localcloud import LocalCloud
 from localcloud.sls.client import log_client
-from tests.functional.localcloud import slsraw
+from tests.functional.localcloud.types import SlsRaw
 
 
 @pytest.fixture
@@ -54,18 +54,18 @@ def test_list_project_filters_by_name_part(sls: Any) -> None:
 
 def test_list_project_size_over_500_is_parameter_invalid(sls: Any) -> None:
     error = _refused(sls._send, "GET", None, None, "/", {"offset": "0", "size": "501"}, {})
-    assert (error.get_error_code(), error.resp_status) == ("ParameterInvalid", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("ParameterInvalid", 400)
 
 
 def test_creating_an_existing_project_is_project_already_exist(sls: Any) -> None:
     sls.create_project("audit-trail", "")
     error = _refused(sls.create_project, "audit-trail", "")
-    assert (error.get_error_code(), error.resp_status) == ("ProjectAlreadyExist", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("ProjectAlreadyExist", 400)
 
 
 def test_missing_project_is_project_not_exist(sls: Any) -> None:
     error = _refused(sls.get_project, "no-such-project")
-    assert (error.get_error_code(), error.resp_status) == ("ProjectNotExist", 404)
+    assert (error.get_error_code(), error.get_resp_status()) == ("ProjectNotExist", 404)
 
 
 def test_error_carries_the_request_id_header(sls: Any) -> None:
@@ -81,12 +81,12 @@ def test_deleted_project_is_gone(sls: Any) -> None:
 
 def test_project_name_with_upper_case_is_parameter_invalid(sls: Any) -> None:
     error = _refused(sls.create_project, "Audit", "")
-    assert (error.get_error_code(), error.resp_status) == ("ParameterInvalid", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("ParameterInvalid", 400)
 
 
 def test_project_description_over_512_characters_is_parameter_invalid(sls: Any) -> None:
     error = _refused(sls.create_project, "audit-trail", "x" * 513)
-    assert (error.get_error_code(), error.resp_status) == ("ParameterInvalid", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("ParameterInvalid", 400)
 
 
 def test_update_project_changes_the_description(sls: Any) -> None:
@@ -126,30 +126,30 @@ def test_creating_an_existing_logstore_is_logstore_already_exist(sls: Any) -> No
     sls.create_project("audit-trail", "")
     sls.create_logstore("audit-trail", "events")
     error = _refused(sls.create_logstore, "audit-trail", "events")
-    assert (error.get_error_code(), error.resp_status) == ("LogStoreAlreadyExist", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("LogStoreAlreadyExist", 400)
 
 
 def test_missing_logstore_is_logstore_not_exist(sls: Any) -> None:
     sls.create_project("audit-trail", "")
     error = _refused(sls.get_logstore, "audit-trail", "events")
-    assert (error.get_error_code(), error.resp_status) == ("LogStoreNotExist", 404)
+    assert (error.get_error_code(), error.get_resp_status()) == ("LogStoreNotExist", 404)
 
 
 def test_logstore_in_a_missing_project_is_project_not_exist(sls: Any) -> None:
     error = _refused(sls.create_logstore, "no-such-project", "events")
-    assert (error.get_error_code(), error.resp_status) == ("ProjectNotExist", 404)
+    assert (error.get_error_code(), error.get_resp_status()) == ("ProjectNotExist", 404)
 
 
 def test_logstore_name_with_a_dot_is_logstore_info_invalid(sls: Any) -> None:
     sls.create_project("audit-trail", "")
     error = _refused(sls.create_logstore, "audit-trail", "bad.name")
-    assert (error.get_error_code(), error.resp_status) == ("LogStoreInfoInvalid", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("LogStoreInfoInvalid", 400)
 
 
 def test_ttl_above_3650_days_is_logstore_info_invalid(sls: Any) -> None:
     sls.create_project("audit-trail", "")
     error = _refused(lambda: sls.create_logstore("audit-trail", "events", ttl=3651))
-    assert (error.get_error_code(), error.resp_status) == ("LogStoreInfoInvalid", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("LogStoreInfoInvalid", 400)
 
 
 def test_max_split_shard_above_64_is_logstore_info_invalid(sls: Any) -> None:
@@ -178,10 +178,10 @@ def test_logstore_201_in_one_project_is_project_quota_exceed(sls: Any) -> None:
     for index in range(200):
         sls.create_logstore("audit-trail", f"ls-{index:03d}")
     error = _refused(sls.create_logstore, "audit-trail", "one-too-many")
-    assert (error.get_error_code(), error.resp_status) == ("ProjectQuotaExceed", 400)
+    assert (error.get_error_code(), error.get_resp_status()) == ("ProjectQuotaExceed", 400)
 
 
-def test_projects_and_logs_survive_a_restart_with_a_state_file(tmp_path: Any) -> None:
+def test_projects_and_logs_survive_a_restart_with_a_state_file(tmp_path: Any, sls_raw: SlsRaw) -> None:
     import time
 
     from aliyun.log import GetLogsRequest, LogItem, PutLogsRequest
@@ -192,7 +192,7 @@ def test_projects_and_logs_survive_a_restart_with_a_state_file(tmp_path: Any) ->
         client = log_client(first, info["access_key_id"], info["access_key_secret"], source="h")
         client.create_project("audit-trail", "")
         client.create_logstore("audit-trail", "events")
-        client.create_index("audit-trail", "events", slsraw.index_config(["k"]))
+        client.create_index("audit-trail", "events", sls_raw.index_config(["k"]))
         now = int(time.time())
         client.put_logs(PutLogsRequest("audit-trail", "events", "", "", [LogItem(now, [("k", "v")])]))
     with LocalCloud(state_file=path) as second:

@@ -12,7 +12,7 @@ from localcloud.core.http import HttpRequest
 from localcloud.sls import errors
 from localcloud.sls.protocol import auth, codec
 from localcloud.sls.routes import SlsRouter, project_of
-from tests.functional.localcloud import slsraw
+from tests.functional.localcloud.types import SlsRaw
 
 
 @pytest.mark.parametrize(("host", "project"), [
@@ -80,20 +80,20 @@ def test_v1_canonical_query_is_sorted_and_not_url_encoded() -> None:
     assert auth.v1_string_to_sign(request).endswith("\n/logstores?logstoreName=my store&offset=0&size=10&x=ü")
 
 
-def test_deflate_body_in_zlib_format_decodes() -> None:
-    raw = slsraw.one_log_group()
+def test_deflate_body_in_zlib_format_decodes(sls_raw: SlsRaw) -> None:
+    raw = sls_raw.one_log_group()
     assert codec.decompress(zlib.compress(raw), "deflate", str(len(raw))) == raw
 
 
-def test_deflate_body_in_raw_rfc1951_format_decodes() -> None:
-    raw = slsraw.one_log_group()
+def test_deflate_body_in_raw_rfc1951_format_decodes(sls_raw: SlsRaw) -> None:
+    raw = sls_raw.one_log_group()
     packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
     body = packer.compress(raw) + packer.flush()
     assert codec.decompress(body, "deflate", str(len(raw))) == raw
 
 
-def test_lz4_body_decodes_with_its_raw_size() -> None:
-    raw = slsraw.one_log_group()
+def test_lz4_body_decodes_with_its_raw_size(sls_raw: SlsRaw) -> None:
+    raw = sls_raw.one_log_group()
     assert codec.decompress(lz4.block.compress(raw, store_size=False), "LZ4", str(len(raw))) == raw
 
 
@@ -102,8 +102,8 @@ def test_zstd_is_refused_as_invalid_compress_type() -> None:
         codec.decompress(b"x", "zstd", "10")
 
 
-def test_decoded_group_keeps_values_as_bytes() -> None:
-    group = codec.decode_group(slsraw.log_group([(1700000000, [("k", "v")])], topic="t", source="s"))
+def test_decoded_group_keeps_values_as_bytes(sls_raw: SlsRaw) -> None:
+    group = codec.decode_group(sls_raw.log_group([(1700000000, [("k", "v")])], topic="t", source="s"))
     assert (group.topic, group.source, group.logs[0].contents) == ("t", "s", (("k", b"v"),))
 
 
@@ -121,10 +121,12 @@ def test_a_client_behind_a_proxy_reaches_localcloud_with_a_regional_endpoint(clo
 
     info = cloud.info()
     client = LogClient("cn-hangzhou.log.aliyuncs.com", info["access_key_id"], info["access_key_secret"], source="h")
-    client._session.proxies = {"http": f"http://{cloud.endpoint}"}
-    client._session.trust_env = False
+    session = client._session  # type: ignore[attr-defined]  # the SDK's requests.Session, set in __init__
+    session.proxies = {"http": f"http://{cloud.endpoint}"}
+    session.trust_env = False
     client.create_project("via-proxy", "")
-    assert [p["projectName"] for p in client.list_project().get_projects()] == ["via-proxy"]
+    projects = client.list_project().get_projects()  # type: ignore[no-untyped-call]
+    assert [p["projectName"] for p in projects] == ["via-proxy"]
 
 
 def test_an_injected_sls_fault_reaches_the_sdk_in_sls_format(cloud: LocalCloud) -> None:
@@ -141,4 +143,4 @@ def test_an_injected_sls_fault_reaches_the_sdk_in_sls_format(cloud: LocalCloud) 
     finally:
         cloud.faults.clear()
     error = caught.value
-    assert (error.get_error_code(), error.resp_status, len(error.get_request_id())) == ("WriteQuotaExceed", 403, 24)
+    assert (error.get_error_code(), error.get_resp_status(), len(error.get_request_id())) == ("WriteQuotaExceed", 403, 24)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from alibabacloud_kms20160120 import models as kms_models
@@ -28,7 +29,7 @@ def test_a_snapshot_is_plain_data_that_reads_leave_equal(cloud: LocalCloud, ram:
 
 def test_every_kind_of_write_shows_in_the_snapshot(cloud: LocalCloud, ram: Any, kms: Any) -> None:
     ram.create_user(ram_models.CreateUserRequest(user_name="bob"))
-    steps = [
+    steps: list[Callable[[], Any]] = [
         lambda: ram.update_user(ram_models.UpdateUserRequest(user_name="bob", new_display_name="Bob")),
         lambda: ram.attach_policy_to_user(ram_models.AttachPolicyToUserRequest(
             policy_type="System", policy_name="AliyunECSReadOnlyAccess", user_name="bob")),

@@ -26,16 +26,16 @@ from tablestore import (
 )
 
 from localcloud.app import LocalCloud
-from tests.functional.localcloud.otsraw import INSTANCE, client
+from tests.functional.localcloud.types import OtsRaw
 
 RT = ReservedThroughput(CapacityUnit(0, 0))
 RE = RowExistenceExpectation
 
 
 @pytest.fixture
-def ots(cloud: LocalCloud) -> Any:
-    cloud.tablestore_create_instance(INSTANCE)
-    sdk = client(cloud)
+def ots(cloud: LocalCloud, ots_raw: OtsRaw) -> Any:
+    cloud.tablestore_create_instance(ots_raw.instance)
+    sdk = ots_raw.client()
     sdk.create_table(TableMeta("t", [("p", "STRING"), ("n", "INTEGER")]), TableOptions(), RT)
     sdk.create_table(TableMeta("u", [("k", "STRING")]), TableOptions(), RT)
     return sdk
@@ -122,7 +122,8 @@ def _fill(ots: Any) -> None:
 def test_get_range_pages_forward_and_backward(ots: Any) -> None:
     _fill(ots)
     start, end = [("p", INF_MIN), ("n", INF_MIN)], [("p", INF_MAX), ("n", INF_MAX)]
-    seen, cursor, pages = [], start, 0
+    seen: list[Any] = []
+    cursor, pages = start, 0
     while cursor is not None:
         _, cursor, rows, _ = ots.get_range("t", "FORWARD", cursor, end, limit=3, max_version=1)
         seen.extend(r.primary_key for r in rows)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ from tablestore import (
 from tablestore.metadata import PK_AUTO_INCR
 
 from localcloud.app import LocalCloud
-from tests.functional.localcloud.otsraw import INSTANCE, client
+from tests.functional.localcloud.types import OtsRaw
 
 RT = ReservedThroughput(CapacityUnit(0, 0))
 RE = RowExistenceExpectation
@@ -32,9 +33,9 @@ PK = [("id", "a")]
 
 
 @pytest.fixture
-def ots(cloud: LocalCloud) -> Any:
-    cloud.tablestore_create_instance(INSTANCE)
-    sdk = client(cloud)
+def ots(cloud: LocalCloud, ots_raw: OtsRaw) -> Any:
+    cloud.tablestore_create_instance(ots_raw.instance)
+    sdk = ots_raw.client()
     sdk.create_table(TableMeta("t", [("id", "STRING")]), TableOptions(), RT)
     return sdk
 
@@ -105,7 +106,7 @@ def _cond(value: Any, op: Any = ComparatorType.EQUAL, column: str = "owner", **k
 )
 def test_single_column_conditions(ots: Any, condition: SingleColumnCondition, passes: bool) -> None:
     ots.put_row("t", Row(PK, [("owner", "me"), ("fence", 4)]))
-    write = lambda: ots.update_row("t", Row(PK, {"put": [("done", True)]}), Condition(RE.EXPECT_EXIST, condition))  # noqa: E731
+    write: Callable[[], Any] = lambda: ots.update_row("t", Row(PK, {"put": [("done", True)]}), Condition(RE.EXPECT_EXIST, condition))  # noqa: E731
     if passes:
         write()
         assert _columns(ots)["done"] is True  # type: ignore[index]
@@ -123,7 +124,7 @@ def test_composite_conditions_for_a_fenced_takeover(ots: Any) -> None:
         cond.add_sub_condition(_cond(now, ComparatorType.LESS_THAN, "expires", pass_if_missing=False))
         return cond
 
-    take = lambda fence, now: ots.update_row(  # noqa: E731
+    take: Callable[[int, int], Any] = lambda fence, now: ots.update_row(  # noqa: E731
         "t", Row(PK, {"put": [("owner", "you"), ("fence", fence + 1)]}), Condition(RE.EXPECT_EXIST, both(fence, now)))
     assert _fails(lambda: take(1, 50)) == CHECK_FAIL  # lease not expired
     assert _fails(lambda: take(2, 500)) == CHECK_FAIL  # stale fence

@@ -11,16 +11,15 @@ from tablestore.retry import NoRetryPolicy
 
 from localcloud.app import LocalCloud
 from localcloud.tablestore.client import ots_client
-from tests.functional.localcloud.adminhttp import admin
-from tests.functional.localcloud.otsraw import INSTANCE, client
+from tests.functional.localcloud.types import Admin, OtsRaw
 
 RT = ReservedThroughput(CapacityUnit(0, 0))
 
 
 @pytest.fixture
-def ots(cloud: LocalCloud) -> Any:
-    cloud.tablestore_create_instance(INSTANCE)
-    return client(cloud)
+def ots(cloud: LocalCloud, ots_raw: OtsRaw) -> Any:
+    cloud.tablestore_create_instance(ots_raw.instance)
+    return ots_raw.client()
 
 
 def _code(call: Any) -> tuple[int, str, str]:
@@ -80,29 +79,29 @@ def test_invalid_tables_are_refused(ots: Any, meta: TableMeta, options: TableOpt
     assert ots.list_table() == ()
 
 
-def test_an_unknown_instance_is_refused_and_names_are_case_insensitive(cloud: LocalCloud, ots: Any) -> None:
+def test_an_unknown_instance_is_refused_and_names_are_case_insensitive(cloud: LocalCloud, ots: Any, ots_raw: OtsRaw) -> None:
     stranger = ots_client(cloud, "other1", retry_policy=NoRetryPolicy())
     assert _code(stranger.list_table) == (403, "OTSAuthFailed", "The instance is not found.")
     ots.create_table(TableMeta("t", [("k", "STRING")]), TableOptions(), RT)
-    upper = ots_client(cloud, INSTANCE.upper(), retry_policy=NoRetryPolicy())
+    upper = ots_client(cloud, ots_raw.instance.upper(), retry_policy=NoRetryPolicy())
     assert upper.list_table() == ("t",)
 
 
-def test_admin_routes_create_instances_and_dump_tables(cloud: LocalCloud) -> None:
-    assert admin(cloud, "POST", "/tablestore/instances", {"name": "state01"})[0] == 200
-    assert admin(cloud, "POST", "/tablestore/instances", {"name": "STATE01"})[0] == 409
+def test_admin_routes_create_instances_and_dump_tables(cloud: LocalCloud, admin: Admin) -> None:
+    assert admin("POST", "/tablestore/instances", {"name": "state01"})[0] == 200
+    assert admin("POST", "/tablestore/instances", {"name": "STATE01"})[0] == 409
     for bad in ("ab", "1abc", "abc-", "a" * 17, "has_underscore"):
-        assert admin(cloud, "POST", "/tablestore/instances", {"name": bad})[0] == 400, bad
+        assert admin("POST", "/tablestore/instances", {"name": bad})[0] == 400, bad
     sdk = ots_client(cloud, "state01")
     sdk.create_table(TableMeta("t", [("k", "STRING")]), TableOptions(max_version=2), RT)
     sdk.put_row("t", Row([("k", "a")], [("b", bytearray(b"\x01\x02")), ("n", 1)]))
-    status, dump = admin(cloud, "GET", "/tablestore/state01/t")
+    status, dump = admin("GET", "/tablestore/state01/t")
     assert status == 200
     assert dump["max_versions"] == 2 and dump["primary_key"] == [{"name": "k", "type": "STRING", "auto_increment": False}]
     [row] = dump["rows"]
     assert row["primary_key"] == {"k": "a"}
     assert row["columns"]["b"][0]["value"] == "0102" and row["columns"]["n"][0]["value"] == 1
-    assert admin(cloud, "GET", "/tablestore/instances")[1] == {"instances": [{"name": "state01", "tables": ["t"]}]}
-    assert admin(cloud, "GET", "/tablestore/state01/missing")[0] == 404
-    assert admin(cloud, "GET", "/tablestore/nosuch/t")[0] == 404
-    assert admin(cloud, "GET", "/tablestore/state01")[0] == 404
+    assert admin("GET", "/tablestore/instances")[1] == {"instances": [{"name": "state01", "tables": ["t"]}]}
+    assert admin("GET", "/tablestore/state01/missing")[0] == 404
+    assert admin("GET", "/tablestore/nosuch/t")[0] == 404
+    assert admin("GET", "/tablestore/state01")[0] == 404

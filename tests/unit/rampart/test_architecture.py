@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[3] / "shared" / "rampart"
+from tests.conftest import repo_path
+
+PACKAGE = repo_path("shared", "rampart")
 
 FOUNDATION = frozenset({"errors", "clock", "secret", "jsonutil", "durations", "validation", "redact", "config", "logs"})
 """Modules at the top of ``rampart``: no rampart package below them but each other."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from rampart.catalog import load_catalog
@@ -13,6 +12,7 @@ from rampart.model import ACCOUNT, AccessMode, Attachment, EventKind, LifecycleS
 from rampart.naming import MANAGED_BY, PERSON, PROFILES, STATE, TagLimitError
 from rampart.planning import desire
 
+from tests.conftest import repo_path
 from tests.unit.rampart.plan_fixtures import (
     EARLIER,
     ECS,
@@ -30,7 +30,7 @@ from tests.unit.rampart.plan_fixtures import (
     with_,
 )
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "rampart" / "catalog" / "example.yaml"
+EXAMPLE = repo_path("shared", "rampart", "catalog", "example.yaml")
 
 
 # --- joiner --------------------------------------------------------------------------------

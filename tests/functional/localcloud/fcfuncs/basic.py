@@ -4,25 +4,26 @@ import json
 import logging
 import os
 import time
+from typing import Any
 
 
-def echo(event, context):
+def echo(event: bytes, context: Any) -> Any:
     return event
 
 
-def text(event, context):
+def text(event: bytes, context: Any) -> Any:
     return "héllo"
 
 
-def as_dict(event, context):
+def as_dict(event: bytes, context: Any) -> Any:
     return {"ok": True, "n": 1}
 
 
-def fail(event, context):
+def fail(event: bytes, context: Any) -> Any:
     raise ValueError("something is wrong")
 
 
-def describe(event, context):
+def describe(event: bytes, context: Any) -> Any:
     function = context.function
     return json.dumps(
         {
@@ -44,27 +45,27 @@ def describe(event, context):
     )
 
 
-def environment(event, context):
+def environment(event: bytes, context: Any) -> Any:
     wanted = json.loads(event) if event else []
     return json.dumps({name: os.environ.get(name) for name in wanted})
 
 
-def env_value(event, context):
+def env_value(event: bytes, context: Any) -> Any:
     time.sleep(0.05)  # overlap concurrent invocations
     return os.environ.get("WHO", "")
 
 
-def logs(event, context):
+def logs(event: bytes, context: Any) -> Any:
     print("printed line")
     logging.getLogger().info("logged line")
     return "done"
 
 
-def slow(event, context):
+def slow(event: bytes, context: Any) -> Any:
     time.sleep(1.3)
     return "late"
 
 
-def leaky(event, context):
+def leaky(event: bytes, context: Any) -> Any:
     os.environ["LEAKED_BY_HANDLER"] = "1"
     return "set"

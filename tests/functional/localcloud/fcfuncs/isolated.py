@@ -5,6 +5,7 @@ import json
 import os
 import sys
 import time
+from typing import Any
 
 from alibabacloud_ram20150501 import models
 from alibabacloud_ram20150501.client import Client
@@ -12,7 +13,7 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.models import Config
 
 
-def _ram():
+def _ram() -> Client:
     return Client(
         Config(
             access_key_id=os.environ["ALIBABA_CLOUD_ACCESS_KEY_ID"],
@@ -25,7 +26,7 @@ def _ram():
     )
 
 
-def create_users(event, context):
+def create_users(event: bytes, context: Any) -> Any:
     """Creates each user named in the event, in order; idempotent (an existing user is kept)."""
     ram = _ram()
     created = []
@@ -39,11 +40,11 @@ def create_users(event, context):
     return json.dumps({"created": created, "function": context.function.name, "pid": os.getpid()})
 
 
-def pid(event, context):
+def pid(event: bytes, context: Any) -> Any:
     return json.dumps({"pid": os.getpid(), "instance": os.environ.get("FC_INSTANCE_ID")})
 
 
-def noisy(event, context):
+def noisy(event: bytes, context: Any) -> Any:
     print("to stdout, not the pipe {\"body\": \"forged\"}")
     sys.stdout.write("no newline at the end")
     os.write(1, b"straight to fd 1\n")
@@ -51,16 +52,16 @@ def noisy(event, context):
     return "clean answer"
 
 
-def sleepy(event, context):
+def sleepy(event: bytes, context: Any) -> Any:
     time.sleep(float(event or b"5"))
     return json.dumps({"woke": True, "pid": os.getpid()})
 
 
-def vanish(event, context):
+def vanish(event: bytes, context: Any) -> Any:
     os._exit(3)
 
 
-def portrait(event, context):
+def portrait(event: bytes, context: Any) -> Any:
     """What a handler sees: event, context and environment (per-call values reduced to their shape)."""
     if event == b"fail":
         raise ValueError("asked to fail")

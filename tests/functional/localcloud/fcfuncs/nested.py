@@ -1,13 +1,14 @@
 """Synchronously invokes another function (named in the event) with its own role's credentials."""
 
 import os
+from typing import Any
 
 from alibabacloud_fc20230330 import models
 from alibabacloud_fc20230330.client import Client
 from alibabacloud_tea_openapi.models import Config
 
 
-def handler(event, context):
+def handler(event: bytes, context: Any) -> Any:
     fc = Client(
         Config(
             access_key_id=os.environ["ALIBABA_CLOUD_ACCESS_KEY_ID"],

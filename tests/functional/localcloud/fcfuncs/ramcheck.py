@@ -2,6 +2,7 @@
 
 import json
 import os
+from typing import Any
 
 from alibabacloud_ram20150501 import models
 from alibabacloud_ram20150501.client import Client
@@ -9,7 +10,7 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.models import Config
 
 
-def _client():
+def _client() -> Client:
     return Client(
         Config(
             access_key_id=os.environ["ALIBABA_CLOUD_ACCESS_KEY_ID"],
@@ -22,7 +23,7 @@ def _client():
     )
 
 
-def handler(event, context):
+def handler(event: bytes, context: Any) -> Any:
     ram = _client()
     results = {}
     calls = {

@@ -11,7 +11,6 @@ import json
 import sys
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -25,7 +24,9 @@ from rampart.sources.hr import IDS_ONLY, RECORD_ATTRIBUTE, bamboohr
 from rampart.sources.hr.bamboohr import BambooHRSource
 from rampart_dev.hr_senders import bamboohr_request, compact
 
-HR = Path(__file__).resolve().parents[4] / "events" / "hr"
+from tests.conftest import repo_path
+
+HR = repo_path("events", "hr")
 
 
 def _samples() -> ModuleType:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlencode
 
 from hypothesis import given, settings
@@ -17,7 +16,9 @@ from rampart.sources.hr import bamboohr, parse_form
 from rampart.sources.hr.bamboohr import BambooHRSource
 from rampart_dev.hr_senders import compact
 
-HR = Path(__file__).resolve().parents[4] / "events" / "hr"
+from tests.conftest import repo_path
+
+HR = repo_path("events", "hr")
 CONFIG = json.loads((HR / "demo-config.json").read_text("utf-8"))
 AT = parse_time(CONFIG["signed_at"])
 KEY = Secret(CONFIG["bamboohr"]["private_key"])

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from rampart.errors import ConfigError
 from rampart.secret import Secret
 from rampart.sources.configured import SOURCES, build_source
 
-DEMO = json.loads((Path(__file__).resolve().parents[4] / "events" / "hr" / "demo-config.json").read_text("utf-8"))
+from tests.conftest import repo_path
+
+DEMO = json.loads(repo_path("events", "hr", "demo-config.json").read_text("utf-8"))
 VALUES = {
     "hr:generic": DEMO["generic"],
     "hr:feishu": DEMO["feishu"],

@@ -13,7 +13,6 @@ import random
 import sys
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -27,7 +26,9 @@ from rampart.sources.hr import IDS_ONLY, RECORD_ATTRIBUTE
 from rampart.sources.hr.dingtalk import DingTalkCrypto, DingTalkSource
 from rampart_dev.hr_senders import compact, dingtalk_request
 
-HR = Path(__file__).resolve().parents[4] / "events" / "hr"
+from tests.conftest import repo_path
+
+HR = repo_path("events", "hr")
 
 
 def _samples() -> ModuleType:

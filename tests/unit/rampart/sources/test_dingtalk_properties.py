@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import random
 from datetime import timedelta
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,7 +15,9 @@ from rampart.sources.base import Inbound, InboundRequest, SourceError
 from rampart.sources.hr.dingtalk import DingTalkCrypto, DingTalkSource
 from rampart_dev.hr_senders import compact, dingtalk_request
 
-HR = Path(__file__).resolve().parents[4] / "events" / "hr"
+from tests.conftest import repo_path
+
+HR = repo_path("events", "hr")
 CONFIG = json.loads((HR / "demo-config.json").read_text("utf-8"))
 AT = parse_time(CONFIG["signed_at"])
 SETTINGS = CONFIG["dingtalk"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +21,9 @@ from rampart.fc.envelopes import (
 from rampart.model import EventKind
 from rampart.sources.base import SourceError
 
-EVENTS = Path(__file__).resolve().parents[4] / "events"
+from tests.conftest import repo_path
+
+EVENTS = repo_path("events")
 MQ = EVENTS / "mq"
 
 

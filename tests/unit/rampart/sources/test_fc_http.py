@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +14,9 @@ from rampart.fc.http_trigger import answer, answer_from, http_event, parse_http_
 from rampart.model import EventKind, LifecycleEvent
 from rampart.sources.base import MAX_BODY_BYTES, Inbound, Reply, SourceError
 
-FC = Path(__file__).resolve().parents[4] / "events" / "fc"
+from tests.conftest import repo_path
+
+FC = repo_path("events", "fc")
 AT = datetime(2025, 3, 1, 9, 0, 0, 123000, tzinfo=timezone.utc)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,7 +16,9 @@ from rampart.sources.hr import feishu
 from rampart.sources.hr.feishu import FeishuSource
 from rampart_dev.hr_senders import compact, feishu_request
 
-HR = Path(__file__).resolve().parents[4] / "events" / "hr"
+from tests.conftest import repo_path
+
+HR = repo_path("events", "hr")
 CONFIG = json.loads((HR / "demo-config.json").read_text("utf-8"))
 AT = parse_time(CONFIG["signed_at"])
 KEY = Secret(CONFIG["feishu"]["encrypt_key"])

@@ -10,7 +10,6 @@ import json
 import sys
 from dataclasses import replace
 from datetime import datetime, timedelta
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -23,7 +22,9 @@ from rampart.sources.base import MAX_BODY_BYTES, InboundRequest, SourceError
 from rampart.sources.hr.generic import GenericHRSource
 from rampart.sources.signing import sign, signed_headers
 
-HR = Path(__file__).resolve().parents[4] / "events" / "hr"
+from tests.conftest import repo_path
+
+HR = repo_path("events", "hr")
 
 
 def _samples() -> ModuleType:

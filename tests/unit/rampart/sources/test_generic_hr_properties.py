@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,7 +14,9 @@ from rampart.sources.base import Inbound, InboundRequest, SourceError
 from rampart.sources.hr.generic import GenericHRSource
 from rampart.sources.signing import signed_headers
 
-HR = Path(__file__).resolve().parents[4] / "events" / "hr"
+from tests.conftest import repo_path
+
+HR = repo_path("events", "hr")
 CONFIG = json.loads((HR / "demo-config.json").read_text("utf-8"))
 AT = parse_time(CONFIG["signed_at"])
 SECRET = Secret(CONFIG["generic"]["secret"])

@@ -8,7 +8,6 @@ import hashlib
 import hmac
 import json
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +18,9 @@ from rampart.sources.base import MAX_BODY_BYTES, InboundRequest, SourceError
 from rampart.sources.signing import sign_body, verify_signature
 from rampart.sources.ticket.jira import JiraMapping, JiraSource
 
-EVENTS = Path(__file__).resolve().parents[4] / "events" / "ticket"
+from tests.conftest import repo_path
+
+EVENTS = repo_path("events", "ticket")
 DEMO_SECRET = Secret("demo-jira-webhook-secret")
 """Demo-only secret the samples are signed with (events/README.md)."""
 SENT = datetime(2025, 3, 1, 9, 0, 0, tzinfo=timezone.utc)

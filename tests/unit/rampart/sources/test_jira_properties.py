@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +14,9 @@ from rampart.sources.base import Inbound, InboundRequest, SourceError
 from rampart.sources.signing import sign_body
 from rampart.sources.ticket.jira import JiraMapping, JiraSource
 
-SAMPLE = Path(__file__).resolve().parents[4] / "events" / "ticket" / "jira-issue-approved.json"
+from tests.conftest import repo_path
+
+SAMPLE = repo_path("events", "ticket", "jira-issue-approved.json")
 BODY = SAMPLE.read_bytes()
 SECRET = Secret("demo-jira-webhook-secret")
 NOW = datetime(2025, 3, 1, 9, 0, 30, tzinfo=timezone.utc)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +15,9 @@ from rampart.sources.base import MAX_BODY_BYTES, InboundRequest, SourceError
 from rampart.sources.signing import signed_headers
 from rampart.sources.ticket.generic import GenericTicketSource
 
-EVENTS = Path(__file__).resolve().parents[4] / "events" / "ticket"
+from tests.conftest import repo_path
+
+EVENTS = repo_path("events", "ticket")
 DEMO_SECRET = Secret("demo-ticket-webhook-secret")
 """Demo-only secret the samples are signed with (events/README.md)."""
 SIGNED_AT = datetime(2025, 3, 1, 9, 5, 1, tzinfo=timezone.utc)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
@@ -15,7 +14,9 @@ from rampart.sources.base import Inbound, InboundRequest, SourceError
 from rampart.sources.signing import signed_headers
 from rampart.sources.ticket.generic import GenericTicketSource
 
-BODY = (Path(__file__).resolve().parents[4] / "events" / "ticket" / "generic-grant.json").read_bytes()
+from tests.conftest import repo_path
+
+BODY = repo_path("events", "ticket", "generic-grant.json").read_bytes()
 SECRET = Secret("demo-ticket-webhook-secret")
 AT = datetime(2025, 3, 1, 9, 5, 1, tzinfo=timezone.utc)
 SOURCE = GenericTicketSource(SECRET)
