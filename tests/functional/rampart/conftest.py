@@ -36,6 +36,7 @@ from tests.functional.rampart.fixtures.functions import deploy_fixture, repo_fil
 from tests.functional.rampart.fixtures.hostile import fresh_fixture, hostile_site_fixture
 from tests.functional.rampart.fixtures.least_privilege import stage_fixture
 from tests.functional.rampart.fixtures.notify import configure_notify_fixture, notify_records_fixture
+from tests.functional.rampart.fixtures.races import make_races_fixture
 
 __all__ = [
     "adapters_fixture",
@@ -54,6 +55,7 @@ __all__ = [
     "hostile_site_fixture",
     "identities_of_fixture",
     "make_cli_fixture",
+    "make_races_fixture",
     "make_terminal_fixture",
     "make_waits_fixture",
     "notify_records_fixture",

@@ -12,7 +12,17 @@ from rampart.adapters.ram import RamIdentities
 from rampart.engine import Engine
 from rampart.model import Catalog
 
-from tests.functional.rampart.fixtures import adapters, cli, engine, functions, hostile, least_privilege, notify
+from tests.functional.rampart.fixtures import (
+    adapters,
+    cli,
+    engine,
+    functions,
+    hostile,
+    least_privilege,
+    notify,
+    race_checks,
+    races,
+)
 
 Waits: TypeAlias = adapters.Waits
 SettingsFor: TypeAlias = adapters.SettingsFor
@@ -50,3 +60,6 @@ ConfigureNotify: TypeAlias = notify.ConfigureNotify
 NotifyRecords: TypeAlias = notify.NotifyRecords
 Site: TypeAlias = hostile.Site
 Stage: TypeAlias = least_privilege.Stage
+Races: TypeAlias = races.Races
+State: TypeAlias = race_checks.State
+MakeRaces: TypeAlias = races.MakeRaces
