@@ -2,7 +2,7 @@
 
 Every webhook source (HR: generic, Feishu, BambooHR, DingTalk; tickets: Jira, generic) is driven
 through ``functions/hr_webhook`` and ``functions/ticket_webhook`` as deployed on localcloud
-(``functions_support.deploy``: least-privilege receiver role, source secrets in KMS, the lifecycle
+(the ``hostile_site`` fixture, ``fixtures/hostile.py``: least-privilege receiver role, source secrets in KMS, the lifecycle
 function registered in localcloud's FC, hand-off mode) with generated requests: malformed JSON,
 wrong types, missing fields, huge bodies, unicode and control characters, hostile logon names and
 person ids, forged signatures, expired timestamps, replays, profiles not in the catalog,
