@@ -344,7 +344,7 @@ def test_the_worker_invokes_no_function_and_stays_in_its_names() -> None:
 
 def test_localcloud_enforces_the_policies_on_the_roles(cloud: LocalCloud) -> None:
     """The roles made from the JSON files, asked through localcloud's authorizer."""
-    create_roles(cloud)
+    create_roles(cloud, POLICIES)
     account = cloud.account.account_id
 
     def allowed(role: str, action: str, resource: str) -> bool:

@@ -32,24 +32,38 @@ from tests.functional.rampart.fixtures.engine import (
     identities_of_fixture,
     secrets_of_fixture,
 )
+from tests.functional.rampart.fixtures.functions import deploy_fixture, repo_files_fixture, samples_fixture
+from tests.functional.rampart.fixtures.hostile import fresh_fixture, hostile_site_fixture
+from tests.functional.rampart.fixtures.least_privilege import stage_fixture
+from tests.functional.rampart.fixtures.notify import configure_notify_fixture, notify_records_fixture
+from tests.functional.rampart.fixtures.races import make_races_fixture
 
 __all__ = [
     "adapters_fixture",
     "build_engine_fixture",
     "calls_served_fixture",
+    "configure_notify_fixture",
     "count_calls_fixture",
+    "deploy_fixture",
     "environment_fixture",
     "escrowed_fixture",
     "event_file_fixture",
     "event_fixture",
     "example_catalog_fixture",
     "fast_policy_fixture",
+    "fresh_fixture",
+    "hostile_site_fixture",
     "identities_of_fixture",
     "make_cli_fixture",
+    "make_races_fixture",
     "make_terminal_fixture",
     "make_waits_fixture",
+    "notify_records_fixture",
     "person_fixture",
+    "repo_files_fixture",
+    "samples_fixture",
     "secrets_of_fixture",
     "settings_for_fixture",
+    "stage_fixture",
     "write_catalog_fixture",
 ]

@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,9 +47,7 @@ from rampart_dev.devstack import (
 )
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.functions import EVENTS, samples
-
-REFERENCE = json.loads((EVENTS / "fc" / "http-trigger-reference.json").read_text())
+from tests.functional.rampart.types import RepoFiles
 
 
 @pytest.fixture
@@ -88,8 +87,8 @@ def send(server: DevServer | str, method: str, target: str, body: bytes = b"",
         connection.close()
 
 
-def signed_hr(cloud: LocalCloud, name: str = "joiner.json") -> tuple[bytes, list[tuple[str, str]]]:
-    request = samples().signed_request("generic", name, cloud.now(), samples().demo_config())
+def signed_hr(cloud: LocalCloud, samples: ModuleType, name: str = "joiner.json") -> tuple[bytes, list[tuple[str, str]]]:
+    request = samples.signed_request("generic", name, cloud.now(), samples.demo_config())
     return request.body, list(request.headers.items())
 
 
@@ -115,8 +114,9 @@ def no_demo_secret_in(*texts: str) -> None:
 
 
 def test_a_request_is_wrapped_exactly_as_fc3s_http_trigger_wraps_it(
-    cloud: LocalCloud, server: DevServer, progress: list[dict[str, Any]]
+    cloud: LocalCloud, server: DevServer, progress: list[dict[str, Any]], repo_files: RepoFiles
 ) -> None:
+    reference = json.loads(repo_files.event("fc", "http-trigger-reference.json"))
     seen: list[dict[str, Any]] = []
 
     def recorder(event: bytes, context: Any) -> dict[str, Any]:
@@ -132,7 +132,7 @@ def test_a_request_is_wrapped_exactly_as_fc3s_http_trigger_wraps_it(
     assert (status, headers["x-echo"], reply) == (201, "yes", b"\x00\xffreply")
     assert headers["content-type"] == "application/octet-stream" and headers["x-fc-request-id"].startswith("1-")
     [event] = seen
-    assert shape(event) == shape(REFERENCE)  # the documented shape, key for key, type for type
+    assert shape(event) == shape(reference)  # the documented shape, key for key, type for type
     assert event["version"] == "v1"
     assert event["rawPath"] == "/hr/r%C3%A9sum%C3%A9"
     assert event["requestContext"]["http"] == {"method": "POST", "path": "/hr/résumé", "protocol": "HTTP/1.1",
@@ -162,8 +162,8 @@ def test_a_text_body_is_passed_as_the_exact_string(cloud: LocalCloud, server: De
     assert seen[0]["isBase64Encoded"] is False and seen[0]["body"].encode() == raw
 
 
-def test_the_wrapping_matches_the_sample_event_built_for_the_same_request() -> None:
-    sample = json.loads((EVENTS / "fc" / "http-trigger-binary.json").read_text())
+def test_the_wrapping_matches_the_sample_event_built_for_the_same_request(repo_files: RepoFiles) -> None:
+    sample = json.loads(repo_files.event("fc", "http-trigger-binary.json"))
     when = datetime.fromtimestamp(int(sample["requestContext"]["timeEpoch"]) / 1000).astimezone()
     made = trigger_event("POST", "/upload/r%C3%A9sum%C3%A9?tag=x&tag=y", [
         ("Content-Type", "application/octet-stream"), ("X-Tag", "a"), ("X-Tag", "b")], bytes(range(256)), when,
@@ -212,9 +212,9 @@ def test_a_return_value_that_is_not_the_response_struct_is_a_200_body(cloud: Loc
 
 def test_a_signed_hr_joiner_over_http_is_accepted_and_creates_the_user(
     cloud: LocalCloud, deployed: Deployment, server: DevServer, progress: list[dict[str, Any]],
-    capfd: pytest.CaptureFixture[str],
+    capfd: pytest.CaptureFixture[str], samples: ModuleType
 ) -> None:
-    body, headers = signed_hr(cloud)
+    body, headers = signed_hr(cloud, samples)
     status, _, reply = send(server, "POST", "/hr/generic", body, headers)
     assert status == 202, reply
     assert json.loads(reply) == {"status": "accepted", "delivery_id": "hr-demo-0001", "events": ["hr-demo-0001"]}
@@ -228,8 +228,8 @@ def test_a_signed_hr_joiner_over_http_is_accepted_and_creates_the_user(
 
 
 def test_a_forged_signature_is_401_and_nothing_changes(cloud: LocalCloud, deployed: Deployment,
-                                                       server: DevServer) -> None:
-    body, headers = signed_hr(cloud)
+                                                       server: DevServer, samples: ModuleType) -> None:
+    body, headers = signed_hr(cloud, samples)
     forged = body.replace(b"Alice Wong", b"Mallory X")
     status, _, reply = send(server, "POST", "/hr/generic", forged, headers)
     assert status == 401 and b"Mallory" not in reply
@@ -241,8 +241,8 @@ def test_a_forged_signature_is_401_and_nothing_changes(cloud: LocalCloud, deploy
 
 
 def test_a_redelivery_answers_200_duplicate_and_runs_once(cloud: LocalCloud, deployed: Deployment,
-                                                          server: DevServer) -> None:
-    body, headers = signed_hr(cloud)
+                                                          server: DevServer, samples: ModuleType) -> None:
+    body, headers = signed_hr(cloud, samples)
     assert send(server, "POST", "/hr/generic", body, headers)[0] == 202
     status, _, reply = send(server, "POST", "/hr/generic", body, headers)
     assert (status, json.loads(reply)["status"]) == (200, "duplicate")

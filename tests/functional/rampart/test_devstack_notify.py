@@ -26,7 +26,7 @@ from rampart_dev.devstack import (
 )
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.functions import EVENTS
+from tests.functional.rampart.types import RepoFiles
 
 
 def secret_value(cloud: LocalCloud) -> str:
@@ -35,7 +35,7 @@ def secret_value(cloud: LocalCloud) -> str:
 
 
 def test_a_joiner_on_rampart_dev_is_announced_on_localclouds_robot(
-    cloud: LocalCloud, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    cloud: LocalCloud, tmp_path: Path, capfd: pytest.CaptureFixture[str], repo_files: RepoFiles
 ) -> None:
     progress: list[str] = []
     deployed = deploy(Admin(cloud.endpoint), tmp_path, progress=progress.append)
@@ -48,7 +48,7 @@ def test_a_joiner_on_rampart_dev_is_announced_on_localclouds_robot(
 
     target = deployed.target
     fc = DevCloud(build(target.settings(), account_id=target.account_id).clients)
-    fc.invoke_async(LIFECYCLE_FUNCTION, (EVENTS / "mq" / "cloudevent-single.json").read_bytes(), task_id="joiner-1")
+    fc.invoke_async(LIFECYCLE_FUNCTION, repo_files.event("mq", "cloudevent-single.json"), task_id="joiner-1")
     Admin(cloud.endpoint).drain()
     [task] = cloud.functions.tasks(LIFECYCLE_FUNCTION)
     [item] = json.loads(task.return_payload)["results"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -13,15 +14,16 @@ from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as Ram
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.functions import LIFECYCLE, Deployment, deploy, samples
+from tests.functional.rampart.deployment_names import LIFECYCLE
+from tests.functional.rampart.types import Deploy, Deployment
 
 SERVICE = "rampart"
 FC2 = {"RAMPART_FC_API": "2021-04-06", "RAMPART_FC_SERVICE": SERVICE, "RAMPART_LIFECYCLE_FUNCTION": "lifecycle"}
 
 
 @pytest.fixture
-def deployment(cloud: LocalCloud, tmp_path: Path, repo_root: Path) -> Deployment:
-    deployed = deploy(cloud, tmp_path)
+def deployment(cloud: LocalCloud, tmp_path: Path, repo_root: Path, deploy: Deploy) -> Deployment:
+    deployed = deploy(tmp_path)
     [spec] = [s for s in cloud.functions.specs() if s.key == LIFECYCLE]
     cloud.functions.unregister(LIFECYCLE)
     cloud.functions.register("lifecycle", spec.handler, service=SERVICE, env=dict(spec.env), role=spec.role,
@@ -31,7 +33,8 @@ def deployment(cloud: LocalCloud, tmp_path: Path, repo_root: Path) -> Deployment
 
 
 def deliver(deployment: Deployment) -> dict[str, Any]:
-    event = samples().trigger_event("generic", "joiner.json", deployment.cloud.now(), samples().demo_config())
+    samples = deployment.repo.samples()
+    event = samples.trigger_event("generic", "joiner.json", deployment.cloud.now(), samples.demo_config())
     module = deployment.receiver("hr_webhook", None, **FC2)
     answer: dict[str, Any] = module.handler(json.dumps(event).encode(), deployment.context())
     deployment.assert_clean(json.dumps(answer))
@@ -59,9 +62,9 @@ def test_a_redelivery_to_a_2_0_service_is_200_duplicate(deployment: Deployment, 
 
 
 def test_the_2_0_api_without_a_service_name_is_refused_before_anything_is_enqueued(
-    deployment: Deployment, cloud: LocalCloud
+    deployment: Deployment, cloud: LocalCloud, samples: ModuleType
 ) -> None:
-    event = samples().trigger_event("generic", "joiner.json", cloud.now(), samples().demo_config())
+    event = samples.trigger_event("generic", "joiner.json", cloud.now(), samples.demo_config())
     module = deployment.receiver("hr_webhook", RAMPART_FC_API="2021-04-06", RAMPART_FC_SERVICE="")
     answer = module.handler(json.dumps(event).encode(), deployment.context())
     assert answer["statusCode"] == 500

@@ -10,21 +10,21 @@ from pathlib import Path
 
 import pytest
 
-from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.functions import EVENTS, LIFECYCLE, Deployment, deploy
+from tests.functional.rampart.deployment_names import LIFECYCLE
+from tests.functional.rampart.types import Deploy, Deployment
 
 
 @pytest.fixture
-def deployment(cloud: LocalCloud, tmp_path: Path) -> Iterator[Deployment]:
-    yield deploy(cloud, tmp_path)
+def deployment(tmp_path: Path, deploy: Deploy) -> Iterator[Deployment]:
+    yield deploy(tmp_path)
 
 
-def sample(name: str) -> bytes:
-    return (EVENTS / "mq" / name).read_bytes()
+def sample(deployment: Deployment, name: str) -> bytes:
+    return deployment.repo.event("mq", name)
 
 
 def test_a_batch_with_malformed_items_reports_a_partial_failure(deployment: Deployment) -> None:
-    error, report = deployment.invoke(LIFECYCLE, sample("cloudevent-batch-partial.json"))
+    error, report = deployment.invoke(LIFECYCLE, sample(deployment, "cloudevent-batch-partial.json"))
     assert error == ""
     # element 3 repeats element 0 (dropped); the leaver E3003 was never a rampart user here
     assert (report["items"], report["ok"], report["failed"]) == (4, 1, 3)
@@ -37,7 +37,7 @@ def test_a_batch_with_malformed_items_reports_a_partial_failure(deployment: Depl
 
 
 def test_a_batch_where_every_item_failed_raises_so_fc_retries(deployment: Deployment) -> None:
-    batch = json.loads(sample("cloudevent-batch-partial.json"))
+    batch = json.loads(sample(deployment, "cloudevent-batch-partial.json"))
     error, body = deployment.invoke(LIFECYCLE, json.dumps([batch[1], batch[4]]).encode())
     assert error == "UnhandledInvocationError"
     assert body["errorType"] == "BatchFailed"
@@ -45,7 +45,7 @@ def test_a_batch_where_every_item_failed_raises_so_fc_retries(deployment: Deploy
 
 
 def test_a_redelivered_cloudevent_changes_nothing_the_second_time(deployment: Deployment) -> None:
-    _, first = deployment.invoke(LIFECYCLE, sample("cloudevent-single.json"))
-    _, second = deployment.invoke(LIFECYCLE, sample("cloudevent-single.json"))
+    _, first = deployment.invoke(LIFECYCLE, sample(deployment, "cloudevent-single.json"))
+    _, second = deployment.invoke(LIFECYCLE, sample(deployment, "cloudevent-single.json"))
     assert first["results"][0]["result"] == "ok"
     assert second["results"][0]["result"] == "noop" and second["ok"] == 1

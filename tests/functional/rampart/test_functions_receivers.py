@@ -17,18 +17,19 @@ from rampart.fc.http_trigger import http_event
 from rampart.sources.base import MAX_BODY_BYTES
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.functions import EVENTS, LIFECYCLE, Deployment, deploy, samples
-from tests.functional.rampart.types import Escrowed
+from tests.functional.rampart.deployment_names import LIFECYCLE
+from tests.functional.rampart.types import Deploy, Deployment, Escrowed
 
 
 @pytest.fixture
-def deployment(cloud: LocalCloud, tmp_path: Path) -> Iterator[Deployment]:
-    yield deploy(cloud, tmp_path)
+def deployment(tmp_path: Path, deploy: Deploy) -> Iterator[Deployment]:
+    yield deploy(tmp_path)
 
 
 def signed(deployment: Deployment, source: str, name: str) -> bytes:
     """The sample signed now (by localcloud's clock): a signature is good for 5 minutes."""
-    event = samples().trigger_event(source, name, deployment.cloud.now(), samples().demo_config())
+    samples = deployment.repo.samples()
+    event = samples.trigger_event(source, name, deployment.cloud.now(), samples.demo_config())
     return json.dumps(event).encode()
 
 
@@ -115,7 +116,7 @@ def test_sync_apply_answers_after_the_engine_applied(deployment: Deployment, clo
 
 
 def test_a_jira_approval_is_handed_off_under_the_webhook_identifier(deployment: Deployment, cloud: LocalCloud) -> None:
-    wrapped = (EVENTS / "ticket" / "jira-issue-approved.fc-http.json").read_bytes()
+    wrapped = deployment.repo.event("ticket", "jira-issue-approved.fc-http.json")
     signed_at = parse_time("2025-03-01T09:00:01Z")  # the sample's own time (Jira's body timestamp + 1 s)
     cloud.functions.pause()  # the grant's person does not exist here: only the hand-off is checked
     module = deployment.receiver("ticket_webhook", clock=lambda: signed_at)

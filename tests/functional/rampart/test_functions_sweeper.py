@@ -11,20 +11,21 @@ from rampart.adapters.sls import SlsAuditSink
 from rampart.fc import runtime
 
 from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.functions import EVENTS, SWEEPER, deploy
-from tests.functional.rampart.types import SettingsFor
+from tests.functional.rampart.deployment_names import SWEEPER
+from tests.functional.rampart.types import Deploy, SettingsFor
 
 
 def test_the_sweeper_ends_an_expired_grant_and_writes_the_drift_summary(
-    cloud: LocalCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings_for: SettingsFor
+    cloud: LocalCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings_for: SettingsFor,
+    deploy: Deploy,
 ) -> None:
-    deployment = deploy(cloud, tmp_path)
+    deployment = deploy(tmp_path)
     deployment.cli.ok("join", "E1", "--user", "dana", "--display-name", "Dana", "--access", "console")
     deployment.cli.ok("grant", "dana", "--profile", "break-glass-admin", "--until", "PT1H", "--ticket", "INC-1",
                       "--approver", "cto")
     cloud.clock_advance(2 * 3600)
     monkeypatch.setattr(runtime, "DEFAULT_CLOCK", cloud.now)  # the function's instance runs on localcloud's clock
-    error, summary = deployment.invoke(SWEEPER, (EVENTS / "fc" / "timer-reference.json").read_bytes())
+    error, summary = deployment.invoke(SWEEPER, deployment.repo.event("fc", "timer-reference.json"))
     assert error == "", summary
     assert (summary["trigger"], summary["users"], summary["changed"], summary["failed"]) == (
         "timer-trigger", 1, ["dana"], [])

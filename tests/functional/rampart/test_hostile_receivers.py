@@ -2,7 +2,7 @@
 
 Every webhook source (HR: generic, Feishu, BambooHR, DingTalk; tickets: Jira, generic) is driven
 through ``functions/hr_webhook`` and ``functions/ticket_webhook`` as deployed on localcloud
-(``functions_support.deploy``: least-privilege receiver role, source secrets in KMS, the lifecycle
+(the ``hostile_site`` fixture, ``fixtures/hostile.py``: least-privilege receiver role, source secrets in KMS, the lifecycle
 function registered in localcloud's FC, hand-off mode) with generated requests: malformed JSON,
 wrong types, missing fields, huge bodies, unicode and control characters, hostile logon names and
 person ids, forged signatures, expired timestamps, replays, profiles not in the catalog,
@@ -27,50 +27,30 @@ from __future__ import annotations
 
 import json
 import string
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 from rampart.fc.http_trigger import http_event
 from rampart.sources.base import MAX_BODY_BYTES
 
-from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.functions import JIRA, LIFECYCLE, TICKET
-from tests.functional.rampart.fixtures.hostile import (
+from tests.functional.rampart.deployment_names import LIFECYCLE
+from tests.functional.rampart.hostile_inputs import (
     FEW,
     FUNCTION,
     HOSTILE,
     PATHS,
     WINDOW,
-    Site,
     bad_display_names,
     bad_ids,
     bad_person_ids,
-    checked,
-    deployed,
     encode,
     junk,
     paths_of,
-    payload,
     put,
-    refused,
-    signed,
-    valid,
 )
-
-
-@pytest.fixture(scope="module")
-def site(_server: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    yield from deployed(_server, tmp_path_factory)
-
-
-@pytest.fixture
-def fresh(site: Site, capsys: pytest.CaptureFixture[str]) -> Iterator[Site]:
-    yield from checked(site, capsys)
-
+from tests.functional.rampart.types import Site
 
 # --- 1. the trigger event itself ----------------------------------------------------------------
 
@@ -85,7 +65,7 @@ trigger_junk = st.one_of(
 @HOSTILE
 @given(function=st.sampled_from(["hr_webhook", "ticket_webhook"]), event=trigger_junk)
 def test_a_malformed_trigger_event_is_refused_and_changes_nothing(fresh: Site, function: str, event: bytes) -> None:
-    refused(fresh.deliver(function, event), 400, 404, 405, 413)
+    fresh.deliver(function, event).refused(400, 404, 405, 413)
 
 
 @HOSTILE
@@ -93,13 +73,13 @@ def test_a_malformed_trigger_event_is_refused_and_changes_nothing(fresh: Site, f
        path=st.sampled_from(["/", "/hr", "/hr/../ticket/jira", "/hr/%2e%2e/x", "/ticket/jira/..", "/hr/generic%00",
                              "/hr/workday", "/ticket/servicenow", "//hr/generic", "/hr/GENERIC"]))
 def test_a_wrong_method_or_path_is_refused(fresh: Site, source: str, method: str, path: str) -> None:
-    good = valid(fresh, source)
+    good = fresh.valid(source)
     wrong_method = dict(good, requestContext={**good["requestContext"],
                                               "http": {**good["requestContext"]["http"], "method": method}})
-    assert refused(fresh.deliver(FUNCTION[source], wrong_method), 405)
+    assert fresh.deliver(FUNCTION[source], wrong_method).refused(405)
     wrong_path = dict(good, rawPath=path, requestContext={**good["requestContext"],
                                                            "http": {**good["requestContext"]["http"], "path": path}})
-    assert "nothing is served" in refused(fresh.deliver(FUNCTION[source], wrong_path), 404)
+    assert "nothing is served" in fresh.deliver(FUNCTION[source], wrong_path).refused(404)
 
 
 # --- 2. oversize ----------------------------------------------------------------------------------
@@ -110,8 +90,8 @@ def test_a_wrong_method_or_path_is_refused(fresh: Site, source: str, method: str
        sign=st.booleans())
 def test_an_oversize_body_is_413(fresh: Site, source: str, extra: int, fill: str, sign: bool) -> None:
     body = (fill * (MAX_BODY_BYTES + extra)).encode()[: MAX_BODY_BYTES + extra]
-    event = signed(fresh, source, body) if sign else http_event("POST", PATHS[source], body, fresh.now())
-    assert "more than" in refused(fresh.deliver(FUNCTION[source], event), 413)
+    event = fresh.signed(source, body) if sign else http_event("POST", PATHS[source], body, fresh.now())
+    assert "more than" in fresh.deliver(FUNCTION[source], event).refused(413)
 
 
 # --- 3. malformed, mistyped, missing: signed, so the parsers see them -----------------------------
@@ -126,12 +106,12 @@ def test_an_oversize_body_is_413(fresh: Site, source: str, extra: int, fill: str
                      b"\xef\xbb\xbf{}", b"{\"a\":\"\\ud800\"}"]),
 ))
 def test_a_signed_body_that_is_not_a_payload_is_refused(fresh: Site, source: str, body: bytes) -> None:
-    answer = fresh.deliver(FUNCTION[source], signed(fresh, source, body))
+    answer = fresh.deliver(FUNCTION[source], fresh.signed(source, body))
     event(f"{source}: {answer.status}")
     if answer.status == 200 and answer.body.get("status") == "ignored":
         assert not answer.changed  # authentic and well-formed, about something else (a Jira event type)
         return
-    refused(answer, 400, 401, 422)
+    answer.refused(400, 401, 422)
 
 
 @HOSTILE
@@ -141,13 +121,13 @@ def test_a_mutated_payload_is_refused_or_accepted_but_never_a_5xx(
 ) -> None:
     """Any field replaced by junk or removed: a refusal changes nothing; an answer that is not a
     refusal must be a well-formed acceptance (the junk may be valid there, e.g. a new name)."""
-    body = payload(source)
+    body = fresh.payload(source)
     path = data.draw(st.sampled_from(paths_of(body)), label="path")
     put(body, path, value, delete=delete)
-    answer = fresh.deliver(FUNCTION[source], valid(fresh, source, body))
+    answer = fresh.deliver(FUNCTION[source], fresh.valid(source, body))
     event(f"{source}: {answer.status}")
     if answer.status >= 400:
-        refused(answer)
+        answer.refused()
         return
     assert answer.status in (200, 202), answer.text
     assert isinstance(answer.body, dict)
@@ -162,10 +142,10 @@ def test_a_mutated_payload_is_refused_or_accepted_but_never_a_5xx(
 # --- 4. hostile names, ids and display names ------------------------------------------------------
 
 
-def _with(source: str, what: str, value: str) -> tuple[dict[str, Any], str]:
+def _with(site: Site, source: str, what: str, value: str) -> tuple[dict[str, Any], str]:
     """A payload of ``source`` with ``what`` (person_id, user_name, display_name) set to ``value``,
     and the field the refusal must name, in the sender's terms."""
-    body = payload(source)
+    body = site.payload(source)
     places: dict[tuple[str, str], tuple[tuple[Any, ...], str]] = {
         ("generic", "person_id"): (("person", "person_id"), "person.person_id"),
         ("generic", "user_name"): (("person", "user_name"), "person.user_name"),
@@ -186,8 +166,8 @@ def _with(source: str, what: str, value: str) -> tuple[dict[str, Any], str]:
 @HOSTILE
 @given(case=st.sampled_from(["generic", "feishu", "bamboohr", "dingtalk", "jira", "ticket"]), value=bad_person_ids)
 def test_a_hostile_person_id_is_400_naming_the_field(fresh: Site, case: str, value: str) -> None:
-    body, named = _with(case, "person_id", value)
-    error = refused(fresh.deliver(FUNCTION[case], valid(fresh, case, body)), 400)
+    body, named = _with(fresh, case, "person_id", value)
+    error = fresh.deliver(FUNCTION[case], fresh.valid(case, body)).refused(400)
     assert named in error
 
 
@@ -196,16 +176,16 @@ def test_a_hostile_person_id_is_400_naming_the_field(fresh: Site, case: str, val
 def test_a_hostile_logon_name_is_400_naming_the_field(fresh: Site, case: str, value: str, edge: str) -> None:
     """``edge``: a trailing newline or NUL, which the generic HR contract keeps as sent (the
     ticket contract trims values, so there it is only a bad name inside)."""
-    body, named = _with(case, "user_name", value + edge if case == "generic" else value)
-    error = refused(fresh.deliver(FUNCTION[case], valid(fresh, case, body)), 400)
+    body, named = _with(fresh, case, "user_name", value + edge if case == "generic" else value)
+    error = fresh.deliver(FUNCTION[case], fresh.valid(case, body)).refused(400)
     assert named in error
 
 
 @HOSTILE
 @given(case=st.sampled_from(["generic", "feishu"]), value=bad_display_names)
 def test_a_display_name_with_control_characters_is_400_naming_the_field(fresh: Site, case: str, value: str) -> None:
-    body, named = _with(case, "display_name", value)
-    error = refused(fresh.deliver(FUNCTION[case], valid(fresh, case, body)), 400)
+    body, named = _with(fresh, case, "display_name", value)
+    error = fresh.deliver(FUNCTION[case], fresh.valid(case, body)).refused(400)
     assert named in error
 
 
@@ -223,13 +203,13 @@ forged_values = st.one_of(
 @HOSTILE
 @given(source=st.sampled_from(list(PATHS)), forged=forged_values, drop=st.booleans())
 def test_a_forged_or_missing_signature_is_401(fresh: Site, source: str, forged: str, drop: bool) -> None:
-    event = valid(fresh, source)
+    event = fresh.valid(source)
     where, name = SIGNATURE_PLACES[source]
     if drop:
         del event[where][name]
     else:
         event[where][name] = forged
-    error = refused(fresh.deliver(FUNCTION[source], event), 401)
+    error = fresh.deliver(FUNCTION[source], event).refused(401)
     assert "signature" in error
 
 
@@ -238,10 +218,10 @@ def test_a_forged_or_missing_signature_is_401(fresh: Site, source: str, forged: 
 def test_a_delivery_signed_with_another_secret_is_401(fresh: Site, source: str, secret: str) -> None:
     own = {"generic": "rampart-demo-generic-hr-secret", "feishu": "rampart-demo-feishu-encrypt-key",
            "bamboohr": "rampart-demo-bamboohr-private-key", "dingtalk": "rampart-demo-dingtalk-token",
-           "jira": JIRA["secret"], "ticket": TICKET["secret"]}[source]
+           "jira": fresh.jira["secret"], "ticket": fresh.ticket["secret"]}[source]
     if secret == own:
         return
-    refused(fresh.deliver(FUNCTION[source], valid(fresh, source, secret=secret)), 401)
+    fresh.deliver(FUNCTION[source], fresh.valid(source, secret=secret)).refused(401)
 
 
 @HOSTILE
@@ -250,7 +230,7 @@ def test_a_delivery_signed_with_another_secret_is_401(fresh: Site, source: str, 
 def test_a_tampered_body_is_401(fresh: Site, source: str, where: int, swap: str) -> None:
     """One character of the signed body changed (for Feishu and DingTalk: of the ciphertext,
     a base64 character). The body's length varies (ids, times), so ``where`` is taken modulo it."""
-    event = valid(fresh, source)
+    event = fresh.valid(source)
     body: str = event["body"]
     if source in ("feishu", "dingtalk"):
         outer = json.loads(body)
@@ -266,7 +246,7 @@ def test_a_tampered_body_is_401(fresh: Site, source: str, where: int, swap: str)
         index = where % len(body)
         replacement = swap if swap != body[index] else ("x" if body[index] != "x" else "y")
         event["body"] = body[:index] + replacement + body[index + 1:]
-    refused(fresh.deliver(FUNCTION[source], event), 400, 401)
+    fresh.deliver(FUNCTION[source], event).refused(400, 401)
 
 
 # --- 6. expired timestamps and replays ------------------------------------------------------------
@@ -280,7 +260,7 @@ def test_a_delivery_signed_outside_the_window_is_401(fresh: Site, source: str, s
     at = fresh.now() + skew if future else fresh.now() - skew
     if source == "dingtalk" and at.timestamp() * 1000 < 10**11:
         return  # DingTalk tells seconds from milliseconds by magnitude: a 1973 time in ms is not one
-    error = refused(fresh.deliver(FUNCTION[source], valid(fresh, source, at=at)), 401)
+    error = fresh.deliver(FUNCTION[source], fresh.valid(source, at=at)).refused(401)
     assert "timestamp" in error
 
 
@@ -290,7 +270,7 @@ def test_a_replayed_delivery_is_a_duplicate_in_the_window_and_401_after_it(
     fresh: Site, source: str, later: int
 ) -> None:
     fresh.offset[0] = timedelta(0)
-    event = valid(fresh, source)
+    event = fresh.valid(source)
     first = fresh.deliver(FUNCTION[source], event)
     assert first.status in (200, 202) and first.changed, first.text  # queued for the lifecycle function
     assert len(fresh.cloud.functions.tasks(LIFECYCLE)) >= 1
@@ -299,4 +279,4 @@ def test_a_replayed_delivery_is_a_duplicate_in_the_window_and_401_after_it(
     if source != "dingtalk":
         assert again.body["status"] == "duplicate"
     fresh.offset[0] = WINDOW[source] + timedelta(seconds=later)
-    assert "stale" in refused(fresh.deliver(FUNCTION[source], event), 401)
+    assert "stale" in fresh.deliver(FUNCTION[source], event).refused(401)

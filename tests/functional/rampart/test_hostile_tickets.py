@@ -12,38 +12,19 @@ is high risk, at most PT4H, approved by security-oncall or cto; arms-full needs 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.hostile import (
+from tests.functional.rampart.hostile_inputs import (
     FEW,
     FUNCTION,
     HOSTILE,
     TICKET_SOURCES,
-    Site,
     bad_ids,
-    checked,
-    deployed,
-    payload,
-    refused,
-    valid,
 )
-
-
-@pytest.fixture(scope="module")
-def site(_server: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    yield from deployed(_server, tmp_path_factory)
-
-
-@pytest.fixture
-def fresh(site: Site, capsys: pytest.CaptureFixture[str]) -> Iterator[Site]:
-    yield from checked(site, capsys)
-
+from tests.functional.rampart.types import Site
 
 # --- 7. tickets: the catalog's rules before the hand-off ------------------------------------------
 
@@ -52,11 +33,11 @@ profile_names = st.from_regex(r"[a-z0-9][a-z0-9-]{0,40}", fullmatch=True).filter
 bad_profiles = st.one_of(bad_ids, st.sampled_from(["Arms-Full", "arms_full", "-arms", "arms full", "ARMS-FULL", "arms-full/../x"]))
 
 
-def ticket_grant(source: str, profile: str, *, duration: str | None = "2h", approver: str = "security-oncall",
+def ticket_grant(site: Site, source: str, profile: str, *, duration: str | None = "2h", approver: str = "security-oncall",
                  requester: str = "alice.wong", grantee: str = "alice.wong", status: str = "approved") -> dict[str, Any]:
     """A grant of ``profile`` through ``source`` (Jira: approver = the transitioning user,
     requester = the reporter, grantee = the person field)."""
-    body = payload(source)
+    body = site.payload(source)
     if source == "ticket":
         body.update(profile=profile, approver=approver, requester=requester, user=grantee, status=status)
         body.pop("duration")
@@ -77,7 +58,7 @@ def ticket_grant(source: str, profile: str, *, duration: str | None = "2h", appr
 @HOSTILE
 @given(source=st.sampled_from(TICKET_SOURCES), profile=profile_names)
 def test_a_profile_not_in_the_catalog_is_422(fresh: Site, source: str, profile: str) -> None:
-    error = refused(fresh.deliver(FUNCTION[source], valid(fresh, source, ticket_grant(source, profile))), 422)
+    error = fresh.deliver(FUNCTION[source], fresh.valid(source, ticket_grant(fresh, source, profile))).refused(422)
     assert profile in error and "catalog" in error
 
 
@@ -86,25 +67,25 @@ def test_a_profile_not_in_the_catalog_is_422(fresh: Site, source: str, profile: 
 def test_a_profile_name_that_is_no_profile_name_is_refused_naming_the_field(
     fresh: Site, source: str, profile: str
 ) -> None:
-    error = refused(fresh.deliver(FUNCTION[source], valid(fresh, source, ticket_grant(source, profile))), 400, 422)
+    error = fresh.deliver(FUNCTION[source], fresh.valid(source, ticket_grant(fresh, source, profile))).refused(400, 422)
     assert ("customfield_10051" if source == "jira" else "profile") in error
 
 
-def _breaking(case: str, source: str, approver: str, hours: int) -> dict[str, Any]:
+def _breaking(site: Site, case: str, source: str, approver: str, hours: int) -> dict[str, Any]:
     """A ticket grant that breaks one rule of the catalog (example catalog: break-glass-admin is
     high risk, at most PT4H, approved by security-oncall or cto; arms-full needs approval)."""
     if case == "high-risk-permanent":
-        return ticket_grant(source, "break-glass-admin", duration=None)
+        return ticket_grant(site, source, "break-glass-admin", duration=None)
     if case == "high-risk-too-long":
-        return ticket_grant(source, "break-glass-admin", duration=f"{4 + hours}h")
+        return ticket_grant(site, source, "break-glass-admin", duration=f"{4 + hours}h")
     if case == "high-risk-wrong-approver":
-        return ticket_grant(source, "break-glass-admin", approver=approver)
+        return ticket_grant(site, source, "break-glass-admin", approver=approver)
     if case == "self-approval":  # the approver is the requester
-        return ticket_grant(source, "arms-full", approver=approver, requester=approver)
+        return ticket_grant(site, source, "arms-full", approver=approver, requester=approver)
     if case == "grantee-approves":  # the approver is the person who gets the access
-        return ticket_grant(source, "arms-full", approver="e1001", requester="dana", grantee="E1001")
+        return ticket_grant(site, source, "arms-full", approver="e1001", requester="dana", grantee="E1001")
     assert case == "not-approved" and source == "ticket"
-    return ticket_grant(source, "arms-full", approver=approver, status="pending")
+    return ticket_grant(site, source, "arms-full", approver=approver, status="pending")
 
 
 @HOSTILE
@@ -119,8 +100,8 @@ def test_a_grant_the_catalog_refuses_is_422_before_the_hand_off(
 ) -> None:
     if case == "not-approved" and source == "jira":
         return  # a Jira transition to a status other than an approved one is ignored, not refused
-    answer = fresh.deliver(FUNCTION[source], valid(fresh, source, _breaking(case, source, approver, hours)))
-    error = refused(answer, 422)
+    answer = fresh.deliver(FUNCTION[source], fresh.valid(source, _breaking(fresh, case, source, approver, hours)))
+    error = answer.refused(422)
     expected = {"high-risk-permanent": "time-bound", "high-risk-too-long": "max_duration",
                 "high-risk-wrong-approver": "may not approve", "self-approval": "own",
                 "grantee-approves": "own", "not-approved": "not approved"}[case]
@@ -130,10 +111,10 @@ def test_a_grant_the_catalog_refuses_is_422_before_the_hand_off(
 @FEW
 @given(source=st.sampled_from(TICKET_SOURCES), weeks=st.integers(420_000, 999_999))
 def test_a_grant_duration_past_any_calendar_is_refused(fresh: Site, source: str, weeks: int) -> None:
-    body = ticket_grant(source, "arms-full", approver="bob.li", duration=f"{weeks}w")
-    refused(fresh.deliver(FUNCTION[source], valid(fresh, source, body)), 400, 422)
-    iso = ticket_grant(source, "arms-full", approver="bob.li", duration=f"P{weeks * 10**9}D")
-    refused(fresh.deliver(FUNCTION[source], valid(fresh, source, iso)), 400, 422)
+    body = ticket_grant(fresh, source, "arms-full", approver="bob.li", duration=f"{weeks}w")
+    fresh.deliver(FUNCTION[source], fresh.valid(source, body)).refused(400, 422)
+    iso = ticket_grant(fresh, source, "arms-full", approver="bob.li", duration=f"P{weeks * 10**9}D")
+    fresh.deliver(FUNCTION[source], fresh.valid(source, iso)).refused(400, 422)
 
 
 @FEW
@@ -145,9 +126,9 @@ def test_a_grant_duration_past_any_calendar_is_refused(fresh: Site, source: str,
 def test_a_ticket_time_that_is_no_calendar_time_is_refused(fresh: Site, key: str, value: str) -> None:
     """Years 0 and 10000 in UTC, impossible dates, no zone, and forms Python 3.11's
     ``fromisoformat`` reads but 3.10's does not (FC runs both): never a 5xx, never accepted."""
-    body = ticket_grant("ticket", "arms-full", approver="bob.li", duration=None)
+    body = ticket_grant(fresh, "ticket", "arms-full", approver="bob.li", duration=None)
     body[key] = value
-    error = refused(fresh.deliver(FUNCTION["ticket"], valid(fresh, "ticket", body)), 400, 401, 422)
+    error = fresh.deliver(FUNCTION["ticket"], fresh.valid("ticket", body)).refused(400, 401, 422)
     assert key in error or "stale" in error or "past" in error
 
 
@@ -155,14 +136,14 @@ def test_a_grant_the_catalog_refuses_changes_nothing_in_sync_mode_either(fresh: 
     """A synchronously applying receiver refuses it before the engine: no user, no audit record."""
     module = fresh.deployment.receiver("ticket_webhook", clock=fresh.now, RAMPART_SYNC_APPLY="1")
     fresh.modules["sync"] = module
-    body = ticket_grant("ticket", "break-glass-admin", duration=None, approver="cto", requester="dana")
-    error = refused(fresh.deliver("sync", valid(fresh, "ticket", body)), 422)
+    body = ticket_grant(fresh, "ticket", "break-glass-admin", duration=None, approver="cto", requester="dana")
+    error = fresh.deliver("sync", fresh.valid("ticket", body)).refused(422)
     assert "time-bound" in error
 
 
 def test_the_valid_ticket_grants_are_still_handed_off(fresh: Site) -> None:
     """The refusals above are the catalog's, not a receiver that refuses every grant."""
     for source in TICKET_SOURCES:
-        body = ticket_grant(source, "break-glass-admin", duration="2h", approver="cto", requester="dana")
-        answer = fresh.deliver(FUNCTION[source], valid(fresh, source, body))
+        body = ticket_grant(fresh, source, "break-glass-admin", duration="2h", approver="cto", requester="dana")
+        answer = fresh.deliver(FUNCTION[source], fresh.valid(source, body))
         assert answer.status == 202 and answer.changed, answer.text

@@ -2,7 +2,7 @@
 is needed, or deploy/README.md says why it stays.
 
 For each (policy, statement, action) the test deploys rampart on localcloud (the functions'
-roles carry the repo's policies, ``functions_support``), prepares the smallest scenario that
+roles carry the repo's policies, ``fixtures/functions.py``), prepares the smallest scenario that
 needs the action with the full policies, then makes a policy version without that one action
 the default (RAM CreatePolicyVersion, SetAsDefault) and runs the scenario's step through the
 real functions: the step fails, and localcloud's permission error naming the action shows in
@@ -24,10 +24,9 @@ import pytest
 from alibabacloud_ram20150501 import models as ram_models
 from rampart.planning import timebound
 
-from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.functions import POLICIES, RECEIVER_POLICY, WORKER_POLICY
-from tests.functional.rampart.fixtures.least_privilege import GROUP, USER, Outcome, Scenario, Stage
-from tests.functional.rampart.fixtures.notify import notify_records
+from tests.functional.rampart.deployment_names import RECEIVER_POLICY, WORKER_POLICY
+from tests.functional.rampart.least_privilege_scenarios import GROUP, USER, Outcome, Scenario
+from tests.functional.rampart.types import RepoFiles, Stage
 
 DAY = 86400
 
@@ -183,7 +182,7 @@ def _announced(stage: Stage, outcome: Outcome) -> None:
     assert stage.robot is not None
     [text] = stage.robot.texts(stage.cloud)
     assert f"{USER}@{stage.cloud.state.account.default_domain}" in text and f"rampart/{USER}/console-password" in text
-    [record] = notify_records(stage.cloud, stage.last_event)
+    [record] = stage.notify_records(stage.last_event)
     assert (record["result"], record["target"]) == ("ok", USER)
 
 
@@ -196,7 +195,7 @@ def _joined_unannounced(stage: Stage, outcome: Outcome) -> None:
     assert stage.user() is not None and stage.policies() == {"AliyunARMSReadOnlyAccess"}
     assert stage.secrets() == {f"rampart/{USER}/console-password": False}
     assert stage.robot.messages(stage.cloud) == []
-    [record] = notify_records(stage.cloud, stage.last_event)
+    [record] = stage.notify_records(stage.last_event)
     assert (record["result"], record["error_code"]) == ("failed", "PermissionDenied")
     assert "kms:GetSecretValue" in json.loads(record["detail"])["reason"]
 
@@ -312,11 +311,12 @@ succeeds without it here: actions Alibaba Cloud checks but localcloud does not (
 # --- the matrix --------------------------------------------------------------------------------
 
 
-def statements() -> list[tuple[str, int, str, str]]:
-    """(policy, statement index, action, the statement's first resource) for every action."""
+def statements(policies: Path) -> list[tuple[str, int, str, str]]:
+    """(policy, statement index, action, the statement's first resource) for every action of the
+    policies in ``policies`` (the repository's ``deploy/policies``)."""
     out = []
     for policy in (WORKER_POLICY, RECEIVER_POLICY):
-        document = json.loads((POLICIES / f"{policy}.json").read_text(encoding="utf-8"))
+        document = json.loads((policies / f"{policy}.json").read_text(encoding="utf-8"))
         for index, statement in enumerate(document["Statement"]):
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
@@ -328,12 +328,18 @@ def scenario_of(policy: str, action: str, resource: str) -> str:
     return EXPLAINED.get((policy, action, resource)) or PROOFS.get(policy, {}).get(action, "")
 
 
-CASES = statements()
-
-
 @pytest.fixture
-def stage(cloud: LocalCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Stage:
-    return Stage.deploy(cloud, tmp_path, monkeypatch)
+def cases(repo_files: RepoFiles) -> list[tuple[str, int, str, str]]:
+    return statements(repo_files.policies)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """One case per granted action, read at collection from the rootdir's ``deploy/policies``
+    (``config.rootpath``, the path the ``repo_root`` fixture returns)."""
+    if {"policy", "index", "action", "resource"} <= set(metafunc.fixturenames):
+        found = statements(metafunc.config.rootpath / "deploy" / "policies")
+        metafunc.parametrize(("policy", "index", "action", "resource"), found,
+                             ids=[f"{p}[{i}]-{a}" for p, i, a, _ in found])
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -345,8 +351,6 @@ def test_with_the_full_policies_the_scenario_succeeds(stage: Stage, name: str) -
     scenario.succeeded(stage, outcome)
 
 
-@pytest.mark.parametrize(("policy", "index", "action", "resource"), CASES,
-                         ids=[f"{p}[{i}]-{a}" for p, i, a, _ in CASES])
 def test_without_the_action_its_step_fails_with_a_permission_error(
     stage: Stage, policy: str, index: int, action: str, resource: str
 ) -> None:
@@ -376,14 +380,16 @@ def why_it_stays(repo_root: Path) -> str:
 
 
 @pytest.mark.parametrize(("policy", "action", "resource"), EXPLAINED)
-def test_what_stays_unproven_is_explained_in_the_readme(policy: str, action: str, resource: str, repo_root: Path) -> None:
+def test_what_stays_unproven_is_explained_in_the_readme(
+    policy: str, action: str, resource: str, repo_root: Path, cases: list[tuple[str, int, str, str]]
+) -> None:
     section = why_it_stays(repo_root)
     assert f"`{action}`" in section and f"`{resource}`" in section, (policy, action, resource)
-    assert (policy, action, resource) in {(p, a, r) for p, _, a, r in CASES}, "explains what the policy no longer has"
+    assert (policy, action, resource) in {(p, a, r) for p, _, a, r in cases}, "explains what the policy no longer has"
 
 
-def test_every_proof_names_a_granted_action_and_a_scenario() -> None:
-    granted = {(p, a) for p, _, a, _ in CASES}
+def test_every_proof_names_a_granted_action_and_a_scenario(cases: list[tuple[str, int, str, str]]) -> None:
+    granted = {(p, a) for p, _, a, _ in cases}
     for policy, proofs in PROOFS.items():
         for action, name in proofs.items():
             assert (policy, action) in granted, f"{action} is no longer in {policy}.json: drop its proof"
@@ -392,10 +398,12 @@ def test_every_proof_names_a_granted_action_and_a_scenario() -> None:
     assert timebound.PREFIX == "rampart-tb-"  # the worker policy's time-bound statement names it
 
 
-def test_a_late_joiner_stays_out_when_the_audit_trail_cannot_be_read(stage: Stage) -> None:
+def test_a_late_joiner_stays_out_when_the_audit_trail_cannot_be_read(
+    stage: Stage, cases: list[tuple[str, int, str, str]]
+) -> None:
     scenario = SCENARIOS["late-joiner"]
     scenario.prepare(stage)
-    [(index, action)] = [(i, a) for p, i, a, _ in CASES if p == WORKER_POLICY and a == "log:GetLogStoreLogs"]
+    [(index, action)] = [(i, a) for p, i, a, _ in cases if p == WORKER_POLICY and a == "log:GetLogStoreLogs"]
     stage.remove(WORKER_POLICY, index, action)
     outcome = scenario.act(stage)
     assert stage.user() is None, f"the leaver's user is back:\n{outcome}"

@@ -5,7 +5,7 @@ person can run at once in two instances. Here each racer is a thread with its ow
 its own SDK clients, against localcloud (which serves requests concurrently), with seeded
 latency on every RAM, IMS, ResourceManager, KMS and SLS call and seeded start delays, so each
 iteration interleaves differently. Then the deployment's own settling (FC's async retry of
-the events whose invocation failed, ``races_support.Races.settle``), then the checks below.
+the events whose invocation failed, ``Races.settle`` in ``fixtures/races.py``), then the checks below.
 Where the bug class needs one precise interleaving (the second event arriving while the first
 holds the user half way: the user marked but no key yet, a grant attached but not recorded),
 ``Races.race_held`` makes it every time: the first event stops after that step until the second
@@ -35,24 +35,13 @@ from functools import partial
 from typing import Any
 
 import pytest
-from alibabacloud_ims20190815.client import Client as Ims
-from alibabacloud_resourcemanager20200331.client import Client as Rm
 from rampart.adapters.sls import SlsAuditSink
 from rampart.fc.lifecycle import FAILED_RESULTS
 from rampart.model import LifecycleEvent, LifecycleState, PolicyRef, PolicyType
 from rampart.planning import timebound_policy_name
 
-from localcloud import LocalCloud
-from tests.functional.rampart.fixtures.races import (
-    START_JITTER_S,
-    Races,
-    State,
-    audit_gaps,
-    check_clean,
-    read_state,
-    results_of,
-)
-from tests.functional.rampart.types import EngineBuilder, EventFactory, ExampleCatalog, SettingsFor
+from tests.functional.rampart.race_settings import START_JITTER_S
+from tests.functional.rampart.types import EventFactory, MakeRaces, Races, SettingsFor, State
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 ITERATIONS = int(os.environ.get("RAMPART_RACES_ITERATIONS", "8"))
@@ -104,11 +93,8 @@ class Person:
 
 
 @pytest.fixture
-def races(cloud: LocalCloud, build_engine: EngineBuilder, example_catalog: ExampleCatalog) -> Races:
-    cloud.clock_set(T0)
-    catalog = example_catalog()
-    build_engine(catalog, with_breaker=False)  # the SLS logstore and the catalog's custom policy
-    return Races(cloud, catalog)
+def races(make_races: MakeRaces) -> Races:
+    return make_races(T0)
 
 
 def run(
@@ -121,7 +107,7 @@ def run(
     ``held``: the one interleaving ``Races.race_held`` makes, the first event stopped after
     its first step of that kind while the second arrives."""
     for item in setup:
-        assert races.deliver(item).ok, results_of(races.deliveries[-1:])
+        assert races.deliver(item).ok, races.results_of(races.deliveries[-1:])
     seed = person.n
     if held:
         results = races.race_held(events, seed, person.user, held)
@@ -130,19 +116,18 @@ def run(
     races.settle(events, results, seed, person.user)
     last = {d.event.event_id: d.result for d in races.deliveries}
     failed = [e.event_id for e in events if last[e.event_id].result in FAILED_RESULTS]
-    assert not failed, f"iteration {seed}: still failing after FC's retries: {results_of(races.deliveries[-6:])}"
-    ims, rm = Ims(races.cloud.config()), Rm(races.cloud.config())
-    state = read_state(races.cloud, person.user, rm, ims)
-    problems = check_clean(state, person.user)
-    assert not problems, f"iteration {seed} {results_of(races.deliveries[-4:])}: {problems}"
+    assert not failed, f"iteration {seed}: still failing after FC's retries: {races.results_of(races.deliveries[-6:])}"
+    state = races.read_state(person.user)
+    problems = races.check_clean(state, person.user)
+    assert not problems, f"iteration {seed} {races.results_of(races.deliveries[-4:])}: {problems}"
     expect(state)
     # at-least-once delivery: every event once more, in a seeded order, changes nothing
     again = list(events)
     random.Random(seed).shuffle(again)
     for item in again:
         races.deliver(item)
-    after = read_state(races.cloud, person.user, rm, ims)
-    assert after == state, f"iteration {seed}: a redelivery changed the state ({results_of(races.deliveries[-2:])})"
+    after = races.read_state(person.user)
+    assert after == state, f"iteration {seed}: a redelivery changed the state ({races.results_of(races.deliveries[-2:])})"
 
 
 def expect_active(state: State, person: Person, event_time: datetime, attachments: frozenset[str]) -> None:
@@ -159,7 +144,7 @@ def finish(races: Races, settings_for: SettingsFor) -> None:
     assert races.most_keys == 1, f"a user held {races.most_keys} keys at once"
     assert races.lock_waits > 0, "no racer ever met the other: the test did not race"
     sink = SlsAuditSink(settings_for())
-    assert audit_gaps(sink, races.deliveries, T0, races.cloud.now()) == []
+    assert races.audit_gaps(sink, T0, races.cloud.now()) == []
 
 
 def iterate(tag: str, event: EventFactory) -> list[Person]:

@@ -12,7 +12,17 @@ from rampart.adapters.ram import RamIdentities
 from rampart.engine import Engine
 from rampart.model import Catalog
 
-from tests.functional.rampart.fixtures import adapters, cli, engine
+from tests.functional.rampart.fixtures import (
+    adapters,
+    cli,
+    engine,
+    functions,
+    hostile,
+    least_privilege,
+    notify,
+    race_checks,
+    races,
+)
 
 Waits: TypeAlias = adapters.Waits
 SettingsFor: TypeAlias = adapters.SettingsFor
@@ -40,3 +50,16 @@ EventFile: TypeAlias = Callable[[Path, str, Any], str]
 PersonFactory: TypeAlias = cli.PersonFactory
 MakeUser: TypeAlias = Callable[..., tuple[str, str]]
 """tests/conftest.py's ``make_user``: (user name, *system policies) -> (AccessKey id, secret)."""
+
+Deployment: TypeAlias = functions.Deployment
+Deploy: TypeAlias = functions.Deploy
+RepoFiles: TypeAlias = functions.RepoFiles
+
+Robot: TypeAlias = notify.Robot
+ConfigureNotify: TypeAlias = notify.ConfigureNotify
+NotifyRecords: TypeAlias = notify.NotifyRecords
+Site: TypeAlias = hostile.Site
+Stage: TypeAlias = least_privilege.Stage
+Races: TypeAlias = races.Races
+State: TypeAlias = race_checks.State
+MakeRaces: TypeAlias = races.MakeRaces
