@@ -18,42 +18,41 @@ import requests
 from localcloud import LocalCloud
 from localcloud.__main__ import _parser
 from localcloud.fc.functions import FunctionConfigError
-from tests.functional.localcloud.adminhttp import admin
+from tests.functional.localcloud.types import Admin
 
 FUNCS = "tests/functional/localcloud/fcfuncs"
-REPO = Path(__file__).resolve().parents[3]
 BAD_VALUES: list[Any] = [0, -1, 301, 2.5, "4", True, None, [4]]
 
 
-def test_the_admin_route_reports_the_default_and_the_current_load(cloud: LocalCloud) -> None:
-    status, body = admin(cloud, "GET", "/functions/concurrency")
+def test_the_admin_route_reports_the_default_and_the_current_load(cloud: LocalCloud, admin: Admin) -> None:
+    status, body = admin("GET", "/functions/concurrency")
     assert status == 200
     assert body == {"concurrency": 16, "running": 0, "queued": 0}
 
 
-def test_the_admin_route_sets_the_limit_and_a_reset_returns_to_the_configured_one(cloud: LocalCloud) -> None:
-    status, body = admin(cloud, "PUT", "/functions/concurrency", {"concurrency": 300})
+def test_the_admin_route_sets_the_limit_and_a_reset_returns_to_the_configured_one(cloud: LocalCloud, admin: Admin) -> None:
+    status, body = admin("PUT", "/functions/concurrency", {"concurrency": 300})
     assert (status, body["concurrency"]) == (200, 300)
-    status, body = admin(cloud, "PUT", "/functions/concurrency", {"concurrency": 1})
+    status, body = admin("PUT", "/functions/concurrency", {"concurrency": 1})
     assert (status, body["concurrency"]) == (200, 1)
     assert cloud.functions.concurrency == 1
-    status, _ = admin(cloud, "DELETE", "/functions")
+    status, _ = admin("DELETE", "/functions")
     assert status == 200
-    assert admin(cloud, "GET", "/functions/concurrency")[1]["concurrency"] == 16
+    assert admin("GET", "/functions/concurrency")[1]["concurrency"] == 16
 
 
 @pytest.mark.parametrize("value", BAD_VALUES)
-def test_the_admin_route_refuses_a_bad_limit_and_keeps_the_old_one(cloud: LocalCloud, value: Any) -> None:
-    admin(cloud, "PUT", "/functions/concurrency", {"concurrency": 5})
-    status, body = admin(cloud, "PUT", "/functions/concurrency", {"concurrency": value})
+def test_the_admin_route_refuses_a_bad_limit_and_keeps_the_old_one(cloud: LocalCloud, admin: Admin, value: Any) -> None:
+    admin("PUT", "/functions/concurrency", {"concurrency": 5})
+    status, body = admin("PUT", "/functions/concurrency", {"concurrency": value})
     assert status == 400
     assert "from 1 to 300" in body["error"]
     assert cloud.functions.concurrency == 5
 
 
 @pytest.mark.parametrize("body", [{}, {"concurrency": 4, "per_function": 2}, {"workers": 4}])
-def test_the_admin_route_refuses_a_body_without_exactly_the_limit(cloud: LocalCloud, body: dict[str, Any]) -> None:
-    status, answer = admin(cloud, "PUT", "/functions/concurrency", body)
+def test_the_admin_route_refuses_a_body_without_exactly_the_limit(cloud: LocalCloud, admin: Admin, body: dict[str, Any]) -> None:
+    status, answer = admin("PUT", "/functions/concurrency", body)
     assert status == 400
     assert '"concurrency"' in answer["error"]
     assert cloud.functions.concurrency == 16
@@ -78,20 +77,20 @@ def test_localcloud_takes_the_limit_at_construction_and_refuses_a_bad_one() -> N
             LocalCloud(fc_concurrency=value)  # type: ignore[arg-type]
 
 
-def test_reserved_concurrency_is_registered_and_listed(cloud: LocalCloud) -> None:
+def test_reserved_concurrency_is_registered_and_listed(cloud: LocalCloud, admin: Admin) -> None:
     status, body = admin(
-        cloud, "POST", "/functions", {"name": "capped", "handler": f"{FUNCS}/basic.echo", "reserved_concurrency": 3}
+        "POST", "/functions", {"name": "capped", "handler": f"{FUNCS}/basic.echo", "reserved_concurrency": 3}
     )
     assert (status, body["reserved_concurrency"]) == (200, 3)
-    admin(cloud, "POST", "/functions", {"name": "free", "handler": f"{FUNCS}/basic.echo"})
-    listed = {f["name"]: f["reserved_concurrency"] for f in admin(cloud, "GET", "/functions")[1]["functions"]}
+    admin("POST", "/functions", {"name": "free", "handler": f"{FUNCS}/basic.echo"})
+    listed = {f["name"]: f["reserved_concurrency"] for f in admin("GET", "/functions")[1]["functions"]}
     assert listed == {"capped": 3, "free": None}
 
 
 @pytest.mark.parametrize("value", [0, -2, 301, 1.5, "2", True, [1]])
-def test_a_bad_reserved_concurrency_is_refused_and_registers_nothing(cloud: LocalCloud, value: Any) -> None:
+def test_a_bad_reserved_concurrency_is_refused_and_registers_nothing(cloud: LocalCloud, admin: Admin, value: Any) -> None:
     status, body = admin(
-        cloud, "POST", "/functions", {"name": "capped", "handler": f"{FUNCS}/basic.echo", "reserved_concurrency": value}
+        "POST", "/functions", {"name": "capped", "handler": f"{FUNCS}/basic.echo", "reserved_concurrency": value}
     )
     assert status == 400
     assert "reservedConcurrency" in body["error"] and "from 1 to 300" in body["error"]
@@ -118,14 +117,14 @@ def test_the_serve_flag_refuses_a_bad_value(value: str, message: str, capsys: py
     assert message in capsys.readouterr().err
 
 
-def test_serve_runs_with_the_flag_and_refuses_a_bad_one() -> None:
+def test_serve_runs_with_the_flag_and_refuses_a_bad_one(repo_root: Path) -> None:
     bad = subprocess.run([sys.executable, "-m", "localcloud", "serve", "--fc-concurrency", "0"],
-                         cwd=REPO, capture_output=True, text=True, timeout=60)
+                         cwd=repo_root, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2
     assert "--fc-concurrency must be a whole number from 1 to 300, got 0" in bad.stderr
     assert bad.stdout == ""
     process = subprocess.Popen([sys.executable, "-m", "localcloud", "serve", "--fc-concurrency", "5"],
-                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                               cwd=repo_root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         assert process.stdout is not None
         info = json.loads(process.stdout.readline())

@@ -87,7 +87,7 @@ def event(kind: EventKind, *, at: datetime = NOW, pid: str = "p-1", **fields: An
     return LifecycleEvent(f"ev-{kind.value}-{at.isoformat()}", kind, at, "test", pid, **fields)
 
 
-def joiner(at: datetime = EARLIER, **person_fields: Any) -> LifecycleEvent:
+def joiner(at: datetime = EARLIER, /, **person_fields: Any) -> LifecycleEvent:
     return event(EventKind.JOINER, at=at, person=person(**person_fields))
 
 

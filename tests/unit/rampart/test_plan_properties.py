@@ -312,7 +312,7 @@ def test_rotation_keeps_one_escrowed_key_and_a_crash_inside_it_is_repaired(
         return
     label("rotated")
     [old] = state.keys
-    rotated = state
+    rotated: ObservedUser | None = state
     for index, step in enumerate(rotation.steps):
         rotated = apply_step(rotated, step, later, index=index)
         assert rotated is not None and len(rotated.keys) <= 2

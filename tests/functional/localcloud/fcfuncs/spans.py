@@ -12,9 +12,10 @@ from any number of processes. The event: ``{"tag": str, "together": int, "hold":
 import json
 import os
 import time
+from typing import Any
 
 
-def _write(path, line):
+def _write(path: str, line: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         os.write(fd, (line + "\n").encode())
@@ -22,13 +23,13 @@ def _write(path, line):
         os.close(fd)
 
 
-def _open_now(path):
+def _open_now(path: str) -> int:
     with open(path) as log:
         lines = [line.split() for line in log if line.strip()]
     return sum(1 if kind == "start" else -1 for kind, *_ in lines)
 
 
-def handler(event, context):
+def handler(event: bytes, context: Any) -> Any:
     job = json.loads(event)
     path = os.environ["SPAN_LOG"]
     instance = os.environ.get("FC_INSTANCE_ID", "inline")
