@@ -17,7 +17,7 @@ from rampart.model import Catalog, EventKind, LifecycleEvent, ObservedUser, Revo
 from rampart.naming import GRANT_PREFIX, REVOKED_PREFIX, marker_from_tags, marker_tags
 from rampart.planning import decided_at, desire, desire_sweep
 
-from tests.unit.rampart.plan_fixtures import EARLIER, NOW, approval, arms_catalog, event, onboarded, person, with_
+from tests.unit.rampart.examples import EARLIER, NOW, approval, arms_catalog, event, onboarded, person, with_
 
 T1, T2, T3 = NOW - timedelta(minutes=30), NOW - timedelta(minutes=20), NOW - timedelta(minutes=10)
 

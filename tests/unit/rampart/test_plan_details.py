@@ -39,7 +39,7 @@ from rampart.model import (
 from rampart.naming import PERSON
 from rampart.planning import desire
 
-from tests.unit.rampart.plan_fixtures import NOW, READONLY, arms_catalog, joiner, planned
+from tests.unit.rampart.examples import NOW, READONLY, arms_catalog, joiner, planned
 
 CUSTOM = PolicyRef(PolicyType.CUSTOM, "a-b")
 

@@ -58,7 +58,7 @@ from rampart.model import (
 from rampart.planning import Desired, allow_bounds, desire, desire_sweep, plan, plan_rotation, timebound_prefix
 from rampart_dev.simulate import apply_step, simulate
 
-from tests.unit.rampart.plan_fixtures import NOW
+from tests.unit.rampart.examples import NOW
 
 USER = "alice.b"
 T0 = NOW - timedelta(days=3)
