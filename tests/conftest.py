@@ -43,12 +43,6 @@ def repo_root(request: pytest.FixtureRequest) -> Path:
 
 
 @pytest.fixture(scope="session")
-def repo_root(request: pytest.FixtureRequest) -> Path:
-    """The repository's root (pytest's rootdir: where pyproject.toml is)."""
-    return request.config.rootpath
-
-
-@pytest.fixture(scope="session")
 def _server() -> Iterator[LocalCloud]:
     with LocalCloud() as cloud:
         yield cloud

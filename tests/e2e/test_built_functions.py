@@ -20,7 +20,7 @@ from rampart_dev.bench import cold_child, cold_stack
 from rampart_dev.bench.cold import outcome
 
 from localcloud import LocalCloud
-from tests.e2e.deploy_support import FUNCTION_NAMES
+from tests.e2e.deployment import FUNCTION_NAMES
 
 DEV_ONLY = ("localcloud", "rampart_dev", "tests", "tools")
 

@@ -176,7 +176,7 @@ SINGLE = [name for name in PLANTS if name not in ("orphan-key", "two-keys")]
 def test_each_plant_is_reported_by_its_check_alone(what: str, cloud: LocalCloud, clients: check.Clients) -> None:
     plant(clients, what, PEOPLE)
     found = findings(cloud, clients, PEOPLE)
-    want = {name: [] for name in found} | {PLANTS[what].check: expected(what, clients)}
+    want: dict[str, list[str]] = {name: [] for name in found} | {PLANTS[what].check: expected(what, clients)}
     assert found == want
 
 

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -28,19 +29,14 @@ from localcloud.app import pop_services
 from localcloud.fc import routes as fc_routes
 from localcloud.policy import language as policy_language
 from localcloud.sls import routes as sls_routes
-from tests.e2e.deploy_support import (
-    FUNCTION_NAMES,
-    POLICIES,
-    RECEIVER_ROLE,
-    REPO,
-    S_YAML,
-    WORKER_ROLE,
-    allows,
-    build_module,
-    check_s_yaml,
-)
+from tests.conftest import repo_path
+from tests.e2e.deployment import FUNCTION_NAMES, RECEIVER_ROLE, WORKER_ROLE
+from tests.e2e.s_yaml_checker import SYamlChecker
+from tests.e2e.types import RunBuild
 from tests.functional.rampart.fixtures.functions import create_roles
 
+S_YAML = repo_path("s.yaml")
+POLICIES = repo_path("deploy", "policies")
 ROLES = (RECEIVER_ROLE, WORKER_ROLE)
 REAL_CLOUD_NAMES = {
     "ram:AttachPolicy": "resourcemanager:AttachPolicy",
@@ -77,14 +73,14 @@ def policy_actions(role: str) -> set[str]:
 # --- s.yaml -------------------------------------------------------------------------------------
 
 
-def test_s_yaml_matches_the_code(s_yaml: dict[str, Any]) -> None:
-    assert check_s_yaml(s_yaml) == []
+def test_s_yaml_matches_the_code(s_yaml: dict[str, Any], s_yaml_checker: SYamlChecker) -> None:
+    assert s_yaml_checker.check(s_yaml) == []
 
 
-def test_s_yaml_deploys_the_four_functions_from_the_build(s_yaml: dict[str, Any]) -> None:
+def test_s_yaml_deploys_the_four_functions_from_the_build(s_yaml: dict[str, Any], build_tool: ModuleType) -> None:
     found = resources(s_yaml)
     assert {d: p["functionName"] for d, p in found.items()} == FUNCTION_NAMES
-    assert {p["code"] for p in found.values()} == {f"./build/{d}" for d in build_module().FUNCTIONS}
+    assert {p["code"] for p in found.values()} == {f"./build/{d}" for d in build_tool.FUNCTIONS}
     assert all(p["handler"] == "index.handler" for p in found.values())
     lifecycle = found["lifecycle"]
     for receiver in ("hr_webhook", "ticket_webhook"):
@@ -95,13 +91,15 @@ def test_s_yaml_deploys_the_four_functions_from_the_build(s_yaml: dict[str, Any]
     assert {found[d]["role"].rsplit("/", 1)[1] for d in ("lifecycle", "sweeper")} == {WORKER_ROLE}
 
 
-def test_s_yaml_notifies_from_the_lifecycle_function_only_and_optionally(s_yaml: dict[str, Any]) -> None:
+def test_s_yaml_notifies_from_the_lifecycle_function_only_and_optionally(
+    s_yaml: dict[str, Any], s_yaml_checker: SYamlChecker,
+) -> None:
     found = resources(s_yaml)
     assert found["lifecycle"]["environmentVariables"][NOTIFY] == "rampart-notify/robot"
     assert [d for d, p in found.items() if NOTIFY in p["environmentVariables"]] == ["lifecycle"]
     without = copy.deepcopy(s_yaml)
     _drop("lifecycle", NOTIFY)(without)
-    assert check_s_yaml(without) == []  # "drop the line to disable"
+    assert s_yaml_checker.check(without) == []  # "drop the line to disable"
 
 
 def _props(document: dict[str, Any], directory: str) -> dict[str, Any]:
@@ -134,7 +132,7 @@ def _drop(directory: str, variable: str) -> Callable[[dict[str, Any]], None]:
     return mutate
 
 
-BROKEN: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
+BROKEN: dict[str, tuple[Callable[[dict[str, Any]], object], str]] = {
     "wrong handler module": (_set("hr_webhook", "handler", "main.handler"), "the build ships index.py"),
     "handler function missing": (_set("lifecycle", "handler", "index.main"), "defines no main()"),
     "unknown env var": (_set("sweeper", "environmentVariables.RAMPART_SWEEP_DAYS", "7"), "RAMPART_SWEEP_DAYS is not a variable"),
@@ -194,27 +192,28 @@ BROKEN: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
         _set("lifecycle", "logConfig", {"project": "${vars.auditProject}", "logstore": "${vars.auditLogstore}"}),
         "give them their own"),
     "a function missing": (lambda d: d["resources"].pop("sweeper"), "no resource deploys sweeper"),
-    "not fc3": (_set("sweeper", "component", "fc"), None),
+    "not fc3": (_set("sweeper", "component", "fc"), "component must be fc3"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN))
-def test_the_checker_names_what_is_wrong_in_a_broken_s_yaml(case: str, s_yaml: dict[str, Any]) -> None:
+def test_the_checker_names_what_is_wrong_in_a_broken_s_yaml(
+    case: str, s_yaml: dict[str, Any], s_yaml_checker: SYamlChecker,
+) -> None:
     mutate, expected = BROKEN[case]
     broken = copy.deepcopy(s_yaml)
     if case == "not fc3":
         next(r for r in broken["resources"].values() if r["props"]["code"].endswith("/sweeper"))["component"] = "fc"
-        expected = "component must be fc3"
     else:
         mutate(broken)
-    problems = check_s_yaml(broken)
+    problems = s_yaml_checker.check(broken)
     assert problems, case
     assert any(expected in p for p in problems), problems
 
 
-def test_the_checker_refuses_what_is_not_an_s_yaml() -> None:
-    assert check_s_yaml(["not", "a", "mapping"]) == ["s.yaml is not a mapping"]
-    assert check_s_yaml({"edition": "1.0.0", "services": {}}) == [
+def test_the_checker_refuses_what_is_not_an_s_yaml(s_yaml_checker: SYamlChecker) -> None:
+    assert s_yaml_checker.check(["not", "a", "mapping"]) == ["s.yaml is not a mapping"]
+    assert s_yaml_checker.check({"edition": "1.0.0", "services": {}}) == [
         "edition must be 3.0.0 (the fc3 component's format)", "resources must map resource names to fc3 components"]
 
 
@@ -253,10 +252,10 @@ def test_every_action_is_one_localcloud_authorizes(role: str) -> None:
         assert (alias in policy_actions(role)) == (name in policy_actions(role))
 
 
-def called_permissions() -> set[str]:
+def called_permissions(repo: Path) -> set[str]:
     """The permission of every cloud call in rampart's adapters (the only code with SDKs)."""
     called: set[str] = set()
-    for path in (REPO / "shared" / "rampart" / "adapters").glob("*.py"):
+    for path in (repo / "shared" / "rampart" / "adapters").glob("*.py"):
         text = path.read_text(encoding="utf-8")
         for service, action in re.findall(r'\b_(ram|ims|kms|rm)\(\s*"(\w+)"', text):
             called.add(f"{ {'ims': 'ram', 'rm': 'resourcemanager'}.get(service, service)}:{action}")
@@ -269,8 +268,8 @@ def called_permissions() -> set[str]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_a_policy_grants_only_calls_rampart_makes(role: str) -> None:
-    called = called_permissions()
+def test_a_policy_grants_only_calls_rampart_makes(role: str, repo_root: Path) -> None:
+    called = called_permissions(repo_root)
     assert {"ram:CreateUser", "ram:TagResources", "resourcemanager:AttachPolicy", "kms:PutSecretValue",
             "fc:InvokeFunction", "log:PostLogStoreLogs", "log:GetLogStoreLogs"} <= called
     granted = {REAL_CLOUD_NAMES.get(a, a) for a in policy_actions(role)}
@@ -296,50 +295,50 @@ NOT_THE_WORKERS = {
 """Calls rampart makes that the functions' worker role does not need, and who makes them."""
 
 
-def test_every_call_the_worker_makes_is_granted_and_the_rest_is_accounted_for() -> None:
+def test_every_call_the_worker_makes_is_granted_and_the_rest_is_accounted_for(repo_root: Path) -> None:
     granted = {REAL_CLOUD_NAMES.get(a, a) for a in policy_actions(WORKER_ROLE)}
     partly = {"kms:GetSecretValue"}  # granted on the notification secret only (the test below)
-    assert called_permissions() - granted == set(NOT_THE_WORKERS) - partly
+    assert called_permissions(repo_root) - granted == set(NOT_THE_WORKERS) - partly
     assert partly <= granted and partly <= set(NOT_THE_WORKERS)
 
 
-def test_the_receivers_may_only_read_their_secrets_and_hand_off() -> None:
+def test_the_receivers_may_only_read_their_secrets_and_hand_off(s_yaml_checker: SYamlChecker) -> None:
     assert policy_actions(RECEIVER_ROLE) == {"kms:GetSecretValue", "fc:InvokeFunction"}
-    assert allows(RECEIVER_ROLE, "kms:GetSecretValue", "acs:kms:cn-hangzhou:1:secret/rampart-webhook/feishu")
-    assert not allows(RECEIVER_ROLE, "kms:GetSecretValue", "acs:kms:cn-hangzhou:1:secret/rampart/alice/access-key")
-    assert allows(RECEIVER_ROLE, "fc:InvokeFunction", "acs:fc:cn-hangzhou:1:functions/rampart-lifecycle")
-    assert not allows(RECEIVER_ROLE, "fc:InvokeFunction", "acs:fc:cn-hangzhou:1:functions/rampart-sweeper")
+    assert s_yaml_checker.allows(RECEIVER_ROLE, "kms:GetSecretValue", "acs:kms:cn-hangzhou:1:secret/rampart-webhook/feishu")
+    assert not s_yaml_checker.allows(RECEIVER_ROLE, "kms:GetSecretValue", "acs:kms:cn-hangzhou:1:secret/rampart/alice/access-key")
+    assert s_yaml_checker.allows(RECEIVER_ROLE, "fc:InvokeFunction", "acs:fc:cn-hangzhou:1:functions/rampart-lifecycle")
+    assert not s_yaml_checker.allows(RECEIVER_ROLE, "fc:InvokeFunction", "acs:fc:cn-hangzhou:1:functions/rampart-sweeper")
 
 
 WORKER_READS = "acs:kms:*:*:secret/rampart-notify/*"
 """The one kind of secret the worker reads: the notification destination (README.md "Notifications")."""
 
 
-def test_the_worker_reads_only_the_notification_secret() -> None:
+def test_the_worker_reads_only_the_notification_secret(s_yaml_checker: SYamlChecker) -> None:
     document = json.loads((POLICIES / f"{WORKER_ROLE}.json").read_text(encoding="utf-8"))
     reading = [s for s in document["Statement"] if "kms:GetSecretValue" in s["Action"]]
     assert [(s["Action"], s["Resource"]) for s in reading] == [(["kms:GetSecretValue"], [WORKER_READS])]
     for name in ("rampart-notify/robot", "rampart-notify/chat"):
-        assert allows(WORKER_ROLE, "kms:GetSecretValue", f"acs:kms:cn-hangzhou:1:secret/{name}"), name
+        assert s_yaml_checker.allows(WORKER_ROLE, "kms:GetSecretValue", f"acs:kms:cn-hangzhou:1:secret/{name}"), name
     for name in ("rampart/alice/access-key", "rampart/alice/console-password", "rampart-webhook/jira",
                  "rampart-webhook/generic", "rampart-notify", "rampart-notifyx/robot", "other/rampart-notify/robot"):
-        assert not allows(WORKER_ROLE, "kms:GetSecretValue", f"acs:kms:cn-hangzhou:1:secret/{name}"), name
-    assert not allows(WORKER_ROLE, "kms:GetSecretValue", "acs:kms:cn-hangzhou:1:secret")
+        assert not s_yaml_checker.allows(WORKER_ROLE, "kms:GetSecretValue", f"acs:kms:cn-hangzhou:1:secret/{name}"), name
+    assert not s_yaml_checker.allows(WORKER_ROLE, "kms:GetSecretValue", "acs:kms:cn-hangzhou:1:secret")
     for action in ("kms:PutSecretValue", "kms:DeleteSecret", "kms:CreateSecret"):
-        assert not allows(WORKER_ROLE, action, "acs:kms:cn-hangzhou:1:secret/rampart-notify/robot"), action
+        assert not s_yaml_checker.allows(WORKER_ROLE, action, "acs:kms:cn-hangzhou:1:secret/rampart-notify/robot"), action
 
 
-def test_the_worker_invokes_no_function_and_stays_in_its_names() -> None:
+def test_the_worker_invokes_no_function_and_stays_in_its_names(s_yaml_checker: SYamlChecker) -> None:
     actions = policy_actions(WORKER_ROLE)
     assert not any(a.startswith("fc:") for a in actions)
     assert not any("*" in a for a in actions)
-    assert allows(WORKER_ROLE, "ram:CreatePolicy", "acs:ram:*:1:policy/rampart-tb-0a1b-alice-x")
-    assert not allows(WORKER_ROLE, "ram:CreatePolicy", "acs:ram:*:1:policy/AdminEverything")
-    assert not allows(WORKER_ROLE, "ram:CreatePolicyVersion", "acs:ram:*:1:policy/rampart-tb-0a1b-alice-x")
-    assert not allows(WORKER_ROLE, "kms:PutSecretValue", "acs:kms:cn-hangzhou:1:secret/rampart-webhook/jira")
-    assert not allows(WORKER_ROLE, "log:PostLogStoreLogs", "acs:log:cn-hangzhou:1:project/other/logstore/lifecycle")
-    assert not allows(WORKER_ROLE, "ram:CreateRole", "acs:ram:*:1:role/x")
-    assert not allows(WORKER_ROLE, "sts:AssumeRole", "acs:ram::1:role/rampart-receiver")
+    assert s_yaml_checker.allows(WORKER_ROLE, "ram:CreatePolicy", "acs:ram:*:1:policy/rampart-tb-0a1b-alice-x")
+    assert not s_yaml_checker.allows(WORKER_ROLE, "ram:CreatePolicy", "acs:ram:*:1:policy/AdminEverything")
+    assert not s_yaml_checker.allows(WORKER_ROLE, "ram:CreatePolicyVersion", "acs:ram:*:1:policy/rampart-tb-0a1b-alice-x")
+    assert not s_yaml_checker.allows(WORKER_ROLE, "kms:PutSecretValue", "acs:kms:cn-hangzhou:1:secret/rampart-webhook/jira")
+    assert not s_yaml_checker.allows(WORKER_ROLE, "log:PostLogStoreLogs", "acs:log:cn-hangzhou:1:project/other/logstore/lifecycle")
+    assert not s_yaml_checker.allows(WORKER_ROLE, "ram:CreateRole", "acs:ram:*:1:role/x")
+    assert not s_yaml_checker.allows(WORKER_ROLE, "sts:AssumeRole", "acs:ram::1:role/rampart-receiver")
 
 
 def test_localcloud_enforces_the_policies_on_the_roles(cloud: LocalCloud) -> None:
@@ -348,7 +347,7 @@ def test_localcloud_enforces_the_policies_on_the_roles(cloud: LocalCloud) -> Non
     account = cloud.account.account_id
 
     def allowed(role: str, action: str, resource: str) -> bool:
-        return cloud.authorize(action, resource, role=role)["decision"] == "allow"
+        return str(cloud.authorize(action, resource, role=role)["decision"]) == "allow"
 
     user = f"acs:ram:*:{account}:user/alice"
     assert allowed(WORKER_ROLE, "ram:CreateUser", user)
@@ -370,26 +369,23 @@ def test_localcloud_enforces_the_policies_on_the_roles(cloud: LocalCloud) -> Non
 # --- make build -------------------------------------------------------------------------------------
 
 
-def build(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(REPO / "tools" / "build.py"), *args], capture_output=True, text=True,
-                          cwd=REPO, check=False)
-
-
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built(tmp_path_factory: pytest.TempPathFactory, run_build: RunBuild) -> Path:
     out = tmp_path_factory.mktemp("build")
-    done = build("--no-deps", "--out", str(out))
+    done = run_build("--no-deps", "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert "--no-deps: the layer is not built" in done.stdout
     return out
 
 
-def test_the_build_produces_the_layout_s_yaml_deploys(built: Path, s_yaml: dict[str, Any]) -> None:
-    tool = build_module()
+def test_the_build_produces_the_layout_s_yaml_deploys(
+    built: Path, s_yaml: dict[str, Any], build_tool: ModuleType, repo_root: Path,
+) -> None:
+    tool = build_tool
     for directory, props in resources(s_yaml).items():
         code = built / Path(props["code"]).relative_to("build")
         assert code == built / directory
-        assert (code / tool.HANDLER_FILE).read_bytes() == (REPO / "functions" / directory / "index.py").read_bytes()
+        assert (code / tool.HANDLER_FILE).read_bytes() == (repo_root / "functions" / directory / "index.py").read_bytes()
         catalog = props["environmentVariables"]["RAMPART_CATALOG"]
         assert (code / Path(catalog).relative_to("/code")).is_file()
         assert (code / "rampart" / "fc" / "runtime.py").is_file()
@@ -416,12 +412,12 @@ def test_every_built_module_has_unchecked_hash_bytecode_of_the_runtimes_python(b
         assert {p.name.split(".")[-2] for p in code.rglob("*.pyc")} == {tag}
 
 
-def test_the_functions_get_the_validated_catalog_as_json(built: Path) -> None:
+def test_the_functions_get_the_validated_catalog_as_json(built: Path, build_tool: ModuleType) -> None:
     from rampart.catalog import load_catalog
 
-    example = load_catalog(build_module().DEFAULT_CATALOG)
+    example = load_catalog(build_tool.DEFAULT_CATALOG)
     for directory in FUNCTION_NAMES:
-        shipped = built / directory / build_module().CATALOG_NAME
+        shipped = built / directory / build_tool.CATALOG_NAME
         assert shipped.suffix == ".json"
         assert load_catalog(shipped) == dataclasses.replace(example, source=str(shipped))
     script = ("import sys; from rampart.catalog import load_catalog; "
@@ -431,25 +427,27 @@ def test_the_functions_get_the_validated_catalog_as_json(built: Path) -> None:
     assert (done.returncode, done.stdout.strip()) == (0, "False"), done.stderr
 
 
-def test_no_bytecode_ships_sources_only(tmp_path: Path) -> None:
-    done = build("--no-deps", "--no-bytecode", "--out", str(tmp_path))
+def test_no_bytecode_ships_sources_only(tmp_path: Path, run_build: RunBuild) -> None:
+    done = run_build("--no-deps", "--no-bytecode", "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
     assert "--no-bytecode: sources only" in done.stdout
     assert (tmp_path / "sweeper" / "rampart" / "fc" / "runtime.py").is_file()
     assert list(tmp_path.rglob("*.pyc")) == [] and list(tmp_path.rglob("__pycache__")) == []
 
 
-def test_the_build_fails_clearly_without_the_runtimes_python(tmp_path: Path) -> None:
+def test_the_build_fails_clearly_without_the_runtimes_python(
+    tmp_path: Path, repo_root: Path, run_build: RunBuild,
+) -> None:
     env = {"PATH": str(tmp_path), "PYENV_ROOT": str(tmp_path / "no-pyenv")}
-    done = subprocess.run([sys.executable, str(REPO / "tools" / "build.py"), "--no-deps", "--out", str(tmp_path / "out"),
-                           "--python-version", "3.12"], capture_output=True, text=True, cwd=REPO, env=env, check=False)
+    done = subprocess.run([sys.executable, str(repo_root / "tools" / "build.py"), "--no-deps", "--out", str(tmp_path / "out"),
+                           "--python-version", "3.12"], capture_output=True, text=True, cwd=repo_root, env=env, check=False)
     assert done.returncode == 1
     assert "build: error: no Python 3.12 interpreter found" in done.stderr
     assert "pyenv install 3.12" in done.stderr
     assert not (tmp_path / "out").exists()
-    wrong = build("--no-deps", "--out", str(tmp_path / "out"), "--python-version", "3.12", "--python", sys.executable)
+    wrong = run_build("--no-deps", "--out", str(tmp_path / "out"), "--python-version", "3.12", "--python", sys.executable)
     assert wrong.returncode == 1 and "is not Python 3.12" in wrong.stderr
-    unknown = build("--no-deps", "--out", str(tmp_path / "out"), "--python-version", "3.9")
+    unknown = run_build("--no-deps", "--out", str(tmp_path / "out"), "--python-version", "3.9")
     assert unknown.returncode == 2 and "invalid choice" in unknown.stderr
 
 
@@ -476,12 +474,12 @@ def test_a_built_handler_imports_from_its_own_directory(built: Path, directory: 
     assert done.stdout.strip() == ("404" if directory.endswith("_webhook") else "imported")
 
 
-def test_the_build_refuses_a_broken_or_missing_catalog(tmp_path: Path) -> None:
+def test_the_build_refuses_a_broken_or_missing_catalog(tmp_path: Path, run_build: RunBuild) -> None:
     bad = tmp_path / "catalog.yaml"
     bad.write_text("profiles: [this is not a catalog\n", encoding="utf-8")
-    done = build("--no-deps", "--out", str(tmp_path / "out"), "--catalog", str(bad))
+    done = run_build("--no-deps", "--out", str(tmp_path / "out"), "--catalog", str(bad))
     assert done.returncode == 1
     assert "build: error: catalog" in done.stderr
     assert not (tmp_path / "out").exists()
-    missing = build("--no-deps", "--out", str(tmp_path / "out"), "--catalog", str(tmp_path / "none.yaml"))
+    missing = run_build("--no-deps", "--out", str(tmp_path / "out"), "--catalog", str(tmp_path / "none.yaml"))
     assert missing.returncode == 1 and "does not exist" in missing.stderr

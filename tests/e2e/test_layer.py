@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from localcloud import LocalCloud
-from tests.e2e.conftest import REPO
+from tests.conftest import repo_path
 
-LAYER_LIST = REPO / "deploy" / "layer.txt"
+LAYER_LIST = repo_path("deploy", "layer.txt")
 LEFT_OUT = {"pyyaml", "elasticsearch", "elastic-transport", "anyio", "sniffio", "dateparser", "regex", "pytz",
             "tablestore"}
 """What deploy/layer.txt says it leaves out (the smoke test proves the functions do without)."""
@@ -44,8 +44,9 @@ def pins(path: Path) -> dict[str, list[tuple[str, str]]]:
     return found
 
 
-def test_the_layer_list_pins_every_runtime_requirement_as_constraints_does() -> None:
-    layer, constraints, required = pins(LAYER_LIST), pins(REPO / "constraints.txt"), pins(REPO / "requirements.txt")
+def test_the_layer_list_pins_every_runtime_requirement_as_constraints_does(repo_root: Path) -> None:
+    layer, constraints, required = (pins(LAYER_LIST), pins(repo_root / "constraints.txt"),
+                                    pins(repo_root / "requirements.txt"))
     assert set(required) - LEFT_OUT <= set(layer)
     assert not set(layer) & LEFT_OUT
     for name, versions in layer.items():

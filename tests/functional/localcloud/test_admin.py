@@ -14,6 +14,7 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from localcloud import LocalCloud
 from localcloud.admin import _is_loopback
 from localcloud.core.clock import parse_iso
+from tests.functional.localcloud.types import MakeUser
 
 
 def _admin(cloud: LocalCloud, method: str, path: str, body: Any = None) -> tuple[int, Any]:
@@ -68,7 +69,7 @@ def test_reset_forgets_every_resource(cloud: LocalCloud, ram: Ram) -> None:
     assert info.value.code == "EntityNotExist.User"
 
 
-def test_authorize_answers_allow_with_the_statement(cloud: LocalCloud, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_authorize_answers_allow_with_the_statement(cloud: LocalCloud, make_user: MakeUser) -> None:
     make_user("reader", "AliyunRAMReadOnlyAccess")
     status, body = _admin(cloud, "POST", "/authorize",
                           {"user": "reader", "action": "ram:ListUsers", "resource": "acs:ram:*:*:user/*"})
@@ -78,7 +79,7 @@ def test_authorize_answers_allow_with_the_statement(cloud: LocalCloud, make_user
     assert "ram:List*" in body["statement"]["Action"]
 
 
-def test_authorize_answers_deny_for_services_localcloud_does_not_serve(cloud: LocalCloud, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_authorize_answers_deny_for_services_localcloud_does_not_serve(cloud: LocalCloud, make_user: MakeUser) -> None:
     make_user("reader", "AliyunRAMReadOnlyAccess")
     status, body = _admin(cloud, "POST", "/authorize", {
         "user": "reader", "action": "arms:ReadTraceApp", "resource": "acs:arms:cn-hangzhou:*:armsapp/shop"})

@@ -12,7 +12,7 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.models import Config
 
 from localcloud import LocalCloud
-from tests.functional.localcloud.types import RawPop
+from tests.functional.localcloud.types import MakeUser, RawPop
 
 
 def _caller(cloud: LocalCloud, ak: str | None = None, sk: str | None = None, token: str | None = None) -> str:
@@ -97,7 +97,7 @@ def test_error_body_is_json_with_request_id(cloud: LocalCloud, ram: Ram) -> None
     assert info.value.data["HostId"] == "ram.aliyuncs.com"
 
 
-def test_deactivated_key_is_refused(cloud: LocalCloud, ram: Ram, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_deactivated_key_is_refused(cloud: LocalCloud, ram: Ram, make_user: MakeUser) -> None:
     ak, sk = make_user("deact")
     assert _caller(cloud, ak, sk).endswith("user/deact")
     ram.update_access_key(ram_models.UpdateAccessKeyRequest(user_name="deact", user_access_key_id=ak, status="Inactive"))
@@ -106,7 +106,7 @@ def test_deactivated_key_is_refused(cloud: LocalCloud, ram: Ram, make_user) -> N
     assert (info.value.code, info.value.status_code) == ("InvalidAccessKeyId.Inactive", 400)
 
 
-def test_deleted_key_is_refused(cloud: LocalCloud, ram: Ram, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_deleted_key_is_refused(cloud: LocalCloud, ram: Ram, make_user: MakeUser) -> None:
     ak, sk = make_user("gone")
     ram.delete_access_key(ram_models.DeleteAccessKeyRequest(user_name="gone", user_access_key_id=ak))
     with pytest.raises(ClientException) as info:

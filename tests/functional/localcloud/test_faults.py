@@ -7,7 +7,10 @@ from typing import Any
 import pytest
 from alibabacloud_fc20230330 import models as fc3_models
 from alibabacloud_fc20230330.client import Client as Fc3
+from alibabacloud_ims20190815.client import Client as Ims
 from alibabacloud_ram20150501 import models as ram_models
+from alibabacloud_ram20150501.client import Client as Ram
+from alibabacloud_sts20150401.client import Client as Sts
 from alibabacloud_tea_openapi.exceptions import (
     AlibabaCloudException,
     ClientException,
@@ -24,11 +27,11 @@ from tests.functional.localcloud.types import SlsRaw
 FUNCS = "tests/functional/localcloud/fcfuncs"
 
 
-def create(ram, name: str) -> None:  # type: ignore[no-untyped-def]
+def create(ram: Ram, name: str) -> None:
     ram.create_user(ram_models.CreateUserRequest(user_name=name))
 
 
-def outcomes(ram, names: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+def outcomes(ram: Ram, names: list[str]) -> list[str]:
     """'ok' or the error code for each CreateUser, in order."""
     results = []
     for name in names:
@@ -40,7 +43,7 @@ def outcomes(ram, names: list[str]) -> list[str]:  # type: ignore[no-untyped-def
     return results
 
 
-def test_an_error_fault_raises_server_exception_with_the_default_code(cloud: LocalCloud, ram) -> None:  # type: ignore[no-untyped-def]
+def test_an_error_fault_raises_server_exception_with_the_default_code(cloud: LocalCloud, ram: Ram) -> None:
     cloud.faults.add("ram", "error", "CreateUser")
     with pytest.raises(ServerException) as caught:
         create(ram, "alice")
@@ -49,7 +52,7 @@ def test_an_error_fault_raises_server_exception_with_the_default_code(cloud: Loc
     assert caught.value.request_id
 
 
-def test_an_error_fault_with_a_4xx_status_raises_client_exception(cloud: LocalCloud, ram) -> None:  # type: ignore[no-untyped-def]
+def test_an_error_fault_with_a_4xx_status_raises_client_exception(cloud: LocalCloud, ram: Ram) -> None:
     cloud.faults.add("ram", "error", "CreateUser", code="EntityAlreadyExists.User", status=409, message="exists")
     with pytest.raises(ClientException) as caught:
         create(ram, "alice")
@@ -58,7 +61,7 @@ def test_an_error_fault_with_a_4xx_status_raises_client_exception(cloud: LocalCl
     assert "exists" in caught.value.message
 
 
-def test_an_error_fault_means_the_action_did_not_run(cloud: LocalCloud, ram) -> None:  # type: ignore[no-untyped-def]
+def test_an_error_fault_means_the_action_did_not_run(cloud: LocalCloud, ram: Ram) -> None:
     cloud.faults.add("ram", "error", "CreateUser", count=1)
     with pytest.raises(ServerException):
         create(ram, "alice")
@@ -67,7 +70,7 @@ def test_an_error_fault_means_the_action_did_not_run(cloud: LocalCloud, ram) -> 
     assert caught.value.code == "EntityNotExist.User"
 
 
-def test_a_throttle_fault_raises_throttling_exception_with_retry_after(cloud: LocalCloud, ram) -> None:  # type: ignore[no-untyped-def]
+def test_a_throttle_fault_raises_throttling_exception_with_retry_after(cloud: LocalCloud, ram: Ram) -> None:
     cloud.faults.add("ram", "throttle", "CreateUser")
     with pytest.raises(ThrottlingException) as caught:
         create(ram, "alice")
@@ -76,7 +79,7 @@ def test_a_throttle_fault_raises_throttling_exception_with_retry_after(cloud: Lo
     assert caught.value.retry_after == 1000
 
 
-def test_a_throttle_fault_takes_status_code_and_retry_after(cloud: LocalCloud, sts) -> None:  # type: ignore[no-untyped-def]
+def test_a_throttle_fault_takes_status_code_and_retry_after(cloud: LocalCloud, sts: Sts) -> None:
     cloud.faults.add("sts", "throttle", "GetCallerIdentity", code="Throttling.Api", status=429, retry_after_ms=250)
     with pytest.raises(ThrottlingException) as caught:
         sts.get_caller_identity()
@@ -96,7 +99,7 @@ def test_a_throttled_call_succeeds_when_the_sdk_retries(cloud: LocalCloud) -> No
     assert [entry.kind for entry in cloud.faults.log()] == ["throttle", "throttle"]
 
 
-def test_a_latency_fault_delays_the_call_and_is_logged(cloud: LocalCloud, ram) -> None:  # type: ignore[no-untyped-def]
+def test_a_latency_fault_delays_the_call_and_is_logged(cloud: LocalCloud, ram: Ram) -> None:
     cloud.faults.add("ram", "latency", "CreateUser", latency_ms=50)
     create(ram, "alice")
     ram.get_user(ram_models.GetUserRequest(user_name="alice"))
@@ -104,7 +107,7 @@ def test_a_latency_fault_delays_the_call_and_is_logged(cloud: LocalCloud, ram) -
     assert (entry.service, entry.action, entry.kind, entry.latency_ms) == ("ram", "CreateUser", "latency", 50.0)
 
 
-def test_a_latency_range_is_drawn_from_the_seed(cloud: LocalCloud, ram) -> None:  # type: ignore[no-untyped-def]
+def test_a_latency_range_is_drawn_from_the_seed(cloud: LocalCloud, ram: Ram) -> None:
     def latencies() -> list[float | None]:
         cloud.faults.clear()
         cloud.faults.add("ram", "latency", "GetUser", latency_ms=[1, 30], seed=7)
@@ -128,7 +131,7 @@ def test_a_latency_longer_than_the_read_timeout_times_the_client_out(cloud: Loca
         client.create_user_with_options(ram_models.CreateUserRequest(user_name="alice"), RuntimeOptions(read_timeout=200))
 
 
-def test_drop_applies_the_action_but_the_client_sees_a_connection_error(cloud: LocalCloud, ram) -> None:  # type: ignore[no-untyped-def]
+def test_drop_applies_the_action_but_the_client_sees_a_connection_error(cloud: LocalCloud, ram: Ram) -> None:
     cloud.faults.add("ram", "drop", "CreateUser", count=1)
     with pytest.raises(UnretryableException):
         create(ram, "alice")
@@ -140,14 +143,14 @@ def test_drop_applies_the_action_but_the_client_sees_a_connection_error(cloud: L
     assert (entry.kind, entry.response_status) == ("drop", 200)
 
 
-def test_count_fires_on_the_first_n_matching_calls_only(cloud: LocalCloud, ram) -> None:  # type: ignore[no-untyped-def]
+def test_count_fires_on_the_first_n_matching_calls_only(cloud: LocalCloud, ram: Ram) -> None:
     cloud.faults.add("ram", "error", "CreateUser", code="Boom", status=400, count=2)
     assert outcomes(ram, ["a", "b", "c", "d"]) == ["Boom", "Boom", "ok", "ok"]
     [rule] = cloud.faults.rules()
     assert rule.to_json()["remaining"] == 0
 
 
-def test_probability_with_a_seed_is_reproducible(cloud: LocalCloud, ram) -> None:  # type: ignore[no-untyped-def]
+def test_probability_with_a_seed_is_reproducible(cloud: LocalCloud, ram: Ram) -> None:
     def run(prefix: str) -> list[str]:
         cloud.faults.clear()
         cloud.faults.add("ram", "error", "CreateUser", code="Boom", status=400, probability=0.5, seed=42)
@@ -158,7 +161,7 @@ def test_probability_with_a_seed_is_reproducible(cloud: LocalCloud, ram) -> None
     assert run("b") == first
 
 
-def test_a_rule_matches_only_its_service_and_action(cloud: LocalCloud, ram, sts) -> None:  # type: ignore[no-untyped-def]
+def test_a_rule_matches_only_its_service_and_action(cloud: LocalCloud, ram: Ram, sts: Sts) -> None:
     cloud.faults.add("ram", "error", "Create*", code="Boom", status=400)
     with pytest.raises(ClientException):
         ram.get_user(ram_models.GetUserRequest(user_name="nobody"))  # EntityNotExist, not Boom
@@ -167,14 +170,14 @@ def test_a_rule_matches_only_its_service_and_action(cloud: LocalCloud, ram, sts)
     assert [entry.action for entry in cloud.faults.log()] == ["CreateUser"]
 
 
-def test_a_wildcard_action_matches_every_call_of_the_service(cloud: LocalCloud, sts) -> None:  # type: ignore[no-untyped-def]
+def test_a_wildcard_action_matches_every_call_of_the_service(cloud: LocalCloud, sts: Sts) -> None:
     cloud.faults.add("sts", "error", "*", count=1)
     with pytest.raises(ServerException):
         sts.get_caller_identity()
     sts.get_caller_identity()
 
 
-def test_ims_calls_count_as_service_ram(cloud: LocalCloud, ims) -> None:  # type: ignore[no-untyped-def]
+def test_ims_calls_count_as_service_ram(cloud: LocalCloud, ims: Ims) -> None:
     cloud.faults.add("ram", "error", "*", code="Boom", status=400)
     with pytest.raises(ClientException) as caught:
         ims.get_default_domain()
@@ -205,7 +208,7 @@ def test_a_dropped_async_submission_was_accepted_so_its_retry_gets_409(cloud: Lo
     assert [task.status.value for task in cloud.functions.tasks("echo")] == ["Succeeded"]
 
 
-def test_the_log_records_time_service_action_kind_and_code(cloud: LocalCloud, ram) -> None:  # type: ignore[no-untyped-def]
+def test_the_log_records_time_service_action_kind_and_code(cloud: LocalCloud, ram: Ram) -> None:
     cloud.faults.add("ram", "throttle", "CreateUser", count=1)
     cloud.faults.add("ram", "error", "CreateUser", count=1)
     outcomes(ram, ["a", "b", "c"])
@@ -217,7 +220,7 @@ def test_the_log_records_time_service_action_kind_and_code(cloud: LocalCloud, ra
     assert all(e["service"] == "ram" and e["action"] == "CreateUser" and e["time"].endswith("Z") for e in log)
 
 
-def test_reset_keeps_faults_and_clear_removes_them(cloud: LocalCloud, ram) -> None:  # type: ignore[no-untyped-def]
+def test_reset_keeps_faults_and_clear_removes_them(cloud: LocalCloud, ram: Ram) -> None:
     cloud.faults.add("ram", "error", "CreateUser", code="Boom", status=400)
     cloud.reset()
     assert outcomes(ram, ["a"]) == ["Boom"]
@@ -237,7 +240,7 @@ def _sls(cloud: LocalCloud, sls_raw: SlsRaw) -> Any:
     return client
 
 
-def _put_logs(client) -> None:  # type: ignore[no-untyped-def]
+def _put_logs(client: Any) -> None:
     import time
 
     from aliyun.log import LogItem, PutLogsRequest

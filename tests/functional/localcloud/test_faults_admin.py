@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from alibabacloud_ram20150501 import models as ram_models
+from alibabacloud_ram20150501.client import Client as Ram
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from localcloud import LocalCloud
@@ -13,7 +14,7 @@ from localcloud.faults.rules import FaultSpecError
 from tests.functional.localcloud.types import Admin
 
 
-def test_a_posted_rule_is_armed_and_listed(cloud: LocalCloud, ram, admin: Admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_posted_rule_is_armed_and_listed(cloud: LocalCloud, ram: Ram, admin: Admin) -> None:
     status, body = admin("POST", "/faults",
         {"service": "ram", "action": "CreateUser", "kind": "error", "code": "Boom", "status": 400, "count": 1},
     )
@@ -43,7 +44,7 @@ def test_one_invalid_rule_arms_none_of_a_batch(cloud: LocalCloud, admin: Admin) 
     assert admin("GET", "/faults")[1] == {"faults": []}
 
 
-def test_the_log_route_lists_injected_faults(cloud: LocalCloud, ram, admin: Admin) -> None:  # type: ignore[no-untyped-def]
+def test_the_log_route_lists_injected_faults(cloud: LocalCloud, ram: Ram, admin: Admin) -> None:
     admin("POST", "/faults", {"service": "ram", "action": "GetUser", "kind": "latency", "latency_ms": 1})
     with pytest.raises(ClientException):
         ram.get_user(ram_models.GetUserRequest(user_name="nobody"))
@@ -54,7 +55,7 @@ def test_the_log_route_lists_injected_faults(cloud: LocalCloud, ram, admin: Admi
     assert (entry["service"], entry["action"], entry["kind"], entry["latency_ms"]) == ("ram", "GetUser", "latency", 1.0)
 
 
-def test_delete_disarms_every_rule_and_empties_the_log(cloud: LocalCloud, ram, admin: Admin) -> None:  # type: ignore[no-untyped-def]
+def test_delete_disarms_every_rule_and_empties_the_log(cloud: LocalCloud, ram: Ram, admin: Admin) -> None:
     admin("POST", "/faults", {"service": "ram", "kind": "latency", "latency_ms": 1})
     ram.create_user(ram_models.CreateUserRequest(user_name="alice"))
     assert admin("DELETE", "/faults") == (200, {"cleared": 1})

@@ -18,11 +18,9 @@ import requests
 from localcloud import LocalCloud
 from localcloud.__main__ import _parser
 from localcloud.fc.functions import FunctionConfigError
-from tests.conftest import repo_path
 from tests.functional.localcloud.types import Admin
 
 FUNCS = "tests/functional/localcloud/fcfuncs"
-REPO = repo_path()
 BAD_VALUES: list[Any] = [0, -1, 301, 2.5, "4", True, None, [4]]
 
 
@@ -44,7 +42,7 @@ def test_the_admin_route_sets_the_limit_and_a_reset_returns_to_the_configured_on
 
 
 @pytest.mark.parametrize("value", BAD_VALUES)
-def test_the_admin_route_refuses_a_bad_limit_and_keeps_the_old_one(cloud: LocalCloud, value: Any, admin: Admin) -> None:
+def test_the_admin_route_refuses_a_bad_limit_and_keeps_the_old_one(cloud: LocalCloud, admin: Admin, value: Any) -> None:
     admin("PUT", "/functions/concurrency", {"concurrency": 5})
     status, body = admin("PUT", "/functions/concurrency", {"concurrency": value})
     assert status == 400
@@ -53,7 +51,7 @@ def test_the_admin_route_refuses_a_bad_limit_and_keeps_the_old_one(cloud: LocalC
 
 
 @pytest.mark.parametrize("body", [{}, {"concurrency": 4, "per_function": 2}, {"workers": 4}])
-def test_the_admin_route_refuses_a_body_without_exactly_the_limit(cloud: LocalCloud, body: dict[str, Any], admin: Admin) -> None:
+def test_the_admin_route_refuses_a_body_without_exactly_the_limit(cloud: LocalCloud, admin: Admin, body: dict[str, Any]) -> None:
     status, answer = admin("PUT", "/functions/concurrency", body)
     assert status == 400
     assert '"concurrency"' in answer["error"]
@@ -80,7 +78,8 @@ def test_localcloud_takes_the_limit_at_construction_and_refuses_a_bad_one() -> N
 
 
 def test_reserved_concurrency_is_registered_and_listed(cloud: LocalCloud, admin: Admin) -> None:
-    status, body = admin("POST", "/functions", {"name": "capped", "handler": f"{FUNCS}/basic.echo", "reserved_concurrency": 3}
+    status, body = admin(
+        "POST", "/functions", {"name": "capped", "handler": f"{FUNCS}/basic.echo", "reserved_concurrency": 3}
     )
     assert (status, body["reserved_concurrency"]) == (200, 3)
     admin("POST", "/functions", {"name": "free", "handler": f"{FUNCS}/basic.echo"})
@@ -89,8 +88,9 @@ def test_reserved_concurrency_is_registered_and_listed(cloud: LocalCloud, admin:
 
 
 @pytest.mark.parametrize("value", [0, -2, 301, 1.5, "2", True, [1]])
-def test_a_bad_reserved_concurrency_is_refused_and_registers_nothing(cloud: LocalCloud, value: Any, admin: Admin) -> None:
-    status, body = admin("POST", "/functions", {"name": "capped", "handler": f"{FUNCS}/basic.echo", "reserved_concurrency": value}
+def test_a_bad_reserved_concurrency_is_refused_and_registers_nothing(cloud: LocalCloud, admin: Admin, value: Any) -> None:
+    status, body = admin(
+        "POST", "/functions", {"name": "capped", "handler": f"{FUNCS}/basic.echo", "reserved_concurrency": value}
     )
     assert status == 400
     assert "reservedConcurrency" in body["error"] and "from 1 to 300" in body["error"]
@@ -117,14 +117,14 @@ def test_the_serve_flag_refuses_a_bad_value(value: str, message: str, capsys: py
     assert message in capsys.readouterr().err
 
 
-def test_serve_runs_with_the_flag_and_refuses_a_bad_one() -> None:
+def test_serve_runs_with_the_flag_and_refuses_a_bad_one(repo_root: Path) -> None:
     bad = subprocess.run([sys.executable, "-m", "localcloud", "serve", "--fc-concurrency", "0"],
-                         cwd=REPO, capture_output=True, text=True, timeout=60)
+                         cwd=repo_root, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2
     assert "--fc-concurrency must be a whole number from 1 to 300, got 0" in bad.stderr
     assert bad.stdout == ""
     process = subprocess.Popen([sys.executable, "-m", "localcloud", "serve", "--fc-concurrency", "5"],
-                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                               cwd=repo_root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         assert process.stdout is not None
         info = json.loads(process.stdout.readline())

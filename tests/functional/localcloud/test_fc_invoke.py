@@ -16,6 +16,7 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from darabonba.runtime import RuntimeOptions
 
 from localcloud import LocalCloud
+from tests.functional.localcloud.types import MakeUser
 
 FUNCS = "tests/functional/localcloud/fcfuncs"
 
@@ -177,7 +178,7 @@ def test_an_async_payload_over_128_kb_is_entity_too_large(cloud: LocalCloud, fc3
     assert caught.value.status_code == 400
 
 
-def test_a_user_without_fc_permission_is_access_denied(cloud: LocalCloud, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_user_without_fc_permission_is_access_denied(cloud: LocalCloud, make_user: MakeUser) -> None:
     cloud.functions.register("echo", f"{FUNCS}/basic.echo")
     ak, sk = make_user("nofc")
     with pytest.raises(ClientException) as caught:
@@ -187,7 +188,7 @@ def test_a_user_without_fc_permission_is_access_denied(cloud: LocalCloud, make_u
     assert "functions/echo" in caught.value.message
 
 
-def test_a_user_with_fc_invocation_access_can_invoke(cloud: LocalCloud, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_user_with_fc_invocation_access_can_invoke(cloud: LocalCloud, make_user: MakeUser) -> None:
     cloud.functions.register("echo", f"{FUNCS}/basic.echo")
     ak, sk = make_user("invoker", "AliyunFCInvocationAccess")
     response = Fc3(cloud.config(ak, sk)).invoke_function("echo", fc3_models.InvokeFunctionRequest(body=b"hi"))
@@ -234,7 +235,7 @@ def test_the_host_environment_is_restored_after_a_call(cloud: LocalCloud, fc3: F
     assert dict(os.environ) == before
 
 
-def test_host_alibaba_credentials_do_not_reach_the_handler(cloud: LocalCloud, fc3: Fc3, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_host_alibaba_credentials_do_not_reach_the_handler(cloud: LocalCloud, fc3: Fc3, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI5tHostKeyOfTheDeveloper")
     cloud.functions.register("env", f"{FUNCS}/basic.environment")
     body = b'["ALIBABA_CLOUD_ACCESS_KEY_ID"]'

@@ -13,6 +13,7 @@ from alibabacloud_resourcemanager20200331 import models as rm_models
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from localcloud import LocalCloud
+from tests.functional.localcloud.types import MakeUser
 
 
 @pytest.fixture(autouse=True)
@@ -304,7 +305,7 @@ def test_list_tag_resources_without_resource_type_is_missing_parameter(ims: Any)
 
 
 def test_ram_read_only_access_lists_tags_but_cannot_tag(cloud: LocalCloud, ims: Any, ram: Any,
-                                                      make_user: Any) -> None:
+                                                      make_user: MakeUser) -> None:
     key_id, secret = make_user("reader", "AliyunRAMReadOnlyAccess")
     reader = ImsClient(cloud.config(key_id, secret))
     user_id = _user(ram)

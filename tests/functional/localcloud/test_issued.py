@@ -12,7 +12,7 @@ from alibabacloud_sts20150401 import models as sts_models
 from alibabacloud_sts20150401.client import Client as Sts
 
 from localcloud import LocalCloud
-from tests.functional.localcloud.types import Admin
+from tests.functional.localcloud.types import Admin, MakeUser
 
 PASSWORD = "Kx7#qL2!vR9$mT4w"
 
@@ -23,7 +23,7 @@ def scan(admin: Admin, texts: dict[str, str]) -> dict[str, Any]:
     return body
 
 
-def _issue_all(cloud: LocalCloud, ram: Ram, make_user: Any) -> tuple[str, str, str, str]:
+def _issue_all(cloud: LocalCloud, ram: Ram, make_user: MakeUser) -> tuple[str, str, str, str]:
     """A key (deleted), a console password, and STS credentials of a role (assumed by a user
     with a key of its own: the root may not call AssumeRole)."""
     ram.create_user(ram_models.CreateUserRequest(user_name="alice"))
@@ -41,7 +41,7 @@ def _issue_all(cloud: LocalCloud, ram: Ram, make_user: Any) -> tuple[str, str, s
 
 
 def test_every_issued_secret_is_found_by_kind_and_owner_and_never_echoed(
-        cloud: LocalCloud, ram: Ram, make_user: Any, admin: Admin) -> None:
+        cloud: LocalCloud, ram: Ram, make_user: MakeUser, admin: Admin) -> None:
     key_secret, password, sts_secret, token = _issue_all(cloud, ram, make_user)
     answer = scan(admin, {
         "a log": f"created key, secret={key_secret} (a deleted key's secret still counts)",
@@ -71,7 +71,7 @@ def test_a_changed_password_is_recorded_and_a_short_one_is_not_looked_for(cloud:
     assert answer["issued"] == {"ram-console-password": 2}
 
 
-def test_the_record_is_not_state_and_reset_empties_it(cloud: LocalCloud, ram: Ram, make_user: Any, admin: Admin) -> None:
+def test_the_record_is_not_state_and_reset_empties_it(cloud: LocalCloud, ram: Ram, make_user: MakeUser, admin: Admin) -> None:
     key_secret, *_ = _issue_all(cloud, ram, make_user)
     before = cloud.state.snapshot()
     assert scan(admin, {"log": key_secret})["found"] and cloud.state.snapshot() == before

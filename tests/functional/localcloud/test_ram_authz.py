@@ -14,6 +14,7 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 
 from localcloud import LocalCloud
 from localcloud.core.clock import iso
+from tests.functional.localcloud.types import MakeUser
 
 
 def expect_no_permission(call: Callable[[], Any]) -> None:
@@ -31,19 +32,19 @@ def attach_custom(ram: Ram, user: str, name: str) -> None:
     ram.attach_policy_to_user(m.AttachPolicyToUserRequest(user_name=user, policy_type="Custom", policy_name=name))
 
 
-def test_read_only_user_may_list_but_not_create_users(cloud: LocalCloud, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_read_only_user_may_list_but_not_create_users(cloud: LocalCloud, make_user: MakeUser) -> None:
     ak, sk = make_user("reader", "AliyunRAMReadOnlyAccess")
     reader = Ram(cloud.config(ak, sk))
     assert [u.user_name for u in reader.list_users(m.ListUsersRequest()).body.users.user] == ["reader"]
     expect_no_permission(lambda: reader.create_user(m.CreateUserRequest(user_name="intruder")))
 
 
-def test_user_without_policies_is_refused(cloud: LocalCloud, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_user_without_policies_is_refused(cloud: LocalCloud, make_user: MakeUser) -> None:
     ak, sk = make_user("nobody")
     expect_no_permission(lambda: Ram(cloud.config(ak, sk)).list_users(m.ListUsersRequest()))
 
 
-def test_explicit_deny_overrides_an_allow(cloud: LocalCloud, ram: Ram, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_explicit_deny_overrides_an_allow(cloud: LocalCloud, ram: Ram, make_user: MakeUser) -> None:
     ak, sk = make_user("denied", "AliyunRAMFullAccess")
     custom_policy(ram, "no-user-deletes", {"Effect": "Deny", "Action": "ram:DeleteUser", "Resource": "*"})
     attach_custom(ram, "denied", "no-user-deletes")
@@ -53,7 +54,7 @@ def test_explicit_deny_overrides_an_allow(cloud: LocalCloud, ram: Ram, make_user
     expect_no_permission(lambda: caller.delete_user(m.DeleteUserRequest(user_name="victim")))
 
 
-def test_resource_scoped_policy_allows_only_its_user(cloud: LocalCloud, ram: Ram, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_resource_scoped_policy_allows_only_its_user(cloud: LocalCloud, ram: Ram, make_user: MakeUser) -> None:
     ak, sk = make_user("scoped")
     account = cloud.account.account_id
     custom_policy(ram, "read-alice", {"Effect": "Allow", "Action": "ram:GetUser",
@@ -66,7 +67,7 @@ def test_resource_scoped_policy_allows_only_its_user(cloud: LocalCloud, ram: Ram
     expect_no_permission(lambda: caller.get_user(m.GetUserRequest(user_name="bob")))
 
 
-def test_time_bound_policy_stops_authorising_after_its_end(cloud: LocalCloud, ram: Ram, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_time_bound_policy_stops_authorising_after_its_end(cloud: LocalCloud, ram: Ram, make_user: MakeUser) -> None:
     ak, sk = make_user("temp")
     end = cloud.now() + timedelta(hours=1)
     custom_policy(ram, "until-end", {"Effect": "Allow", "Action": "ram:ListUsers", "Resource": "*",
@@ -78,7 +79,7 @@ def test_time_bound_policy_stops_authorising_after_its_end(cloud: LocalCloud, ra
     expect_no_permission(lambda: caller.list_users(m.ListUsersRequest()))
 
 
-def test_group_policies_count_for_members_only_while_they_are_members(cloud: LocalCloud, ram: Ram, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_group_policies_count_for_members_only_while_they_are_members(cloud: LocalCloud, ram: Ram, make_user: MakeUser) -> None:
     ak, sk = make_user("member")
     ram.create_group(m.CreateGroupRequest(group_name="readers"))
     ram.attach_policy_to_group(m.AttachPolicyToGroupRequest(
@@ -91,7 +92,7 @@ def test_group_policies_count_for_members_only_while_they_are_members(cloud: Loc
     expect_no_permission(lambda: caller.list_users(m.ListUsersRequest()))
 
 
-def test_new_default_version_changes_what_a_policy_grants(cloud: LocalCloud, ram: Ram, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_new_default_version_changes_what_a_policy_grants(cloud: LocalCloud, ram: Ram, make_user: MakeUser) -> None:
     ak, sk = make_user("versioned")
     custom_policy(ram, "evolving", {"Effect": "Allow", "Action": "ram:GetUser", "Resource": "*"})
     attach_custom(ram, "versioned", "evolving")
@@ -103,7 +104,7 @@ def test_new_default_version_changes_what_a_policy_grants(cloud: LocalCloud, ram
     caller.list_users(m.ListUsersRequest())
 
 
-def test_brackets_in_a_resource_pattern_are_literal(cloud: LocalCloud, ram: Ram, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_brackets_in_a_resource_pattern_are_literal(cloud: LocalCloud, ram: Ram, make_user: MakeUser) -> None:
     """RAM's wildcards are only ``*`` and ``?``: ``user/a[1]*`` is no character class, so it does not
     grant ``user/a1x`` (https://www.alibabacloud.com/help/en/ram/user-guide/policy-elements, Resource)."""
     ak, sk = make_user("bracketed")

@@ -13,7 +13,7 @@ from alibabacloud_sts20150401.client import Client as Sts
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from localcloud import LocalCloud
-from tests.functional.localcloud.types import Admin, RawPop
+from tests.functional.localcloud.types import Admin, MakeUser, RawPop
 
 
 def expect_error(code: str, status: int, call: Callable[[], Any]) -> None:
@@ -61,14 +61,14 @@ def test_list_access_keys_is_wrapped_and_carries_no_secret(cloud: LocalCloud, ra
     ]
 
 
-def test_user_without_user_name_creates_its_own_key(cloud: LocalCloud, ram: Ram, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_user_without_user_name_creates_its_own_key(cloud: LocalCloud, ram: Ram, make_user: MakeUser) -> None:
     ak, sk = make_user("selfie", "AliyunRAMFullAccess")
     Ram(cloud.config(ak, sk)).create_access_key(m.CreateAccessKeyRequest())
     keys = ram.list_access_keys(m.ListAccessKeysRequest(user_name="selfie")).body.access_keys.access_key
     assert len(keys) == 2
 
 
-def test_inactive_key_is_refused_and_reactivated_key_works(cloud: LocalCloud, ram: Ram, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_inactive_key_is_refused_and_reactivated_key_works(cloud: LocalCloud, ram: Ram, make_user: MakeUser) -> None:
     ak, sk = make_user("toggle")
     ram.update_access_key(m.UpdateAccessKeyRequest(user_name="toggle", user_access_key_id=ak, status="Inactive"))
     expect_error("InvalidAccessKeyId.Inactive", 400, lambda: Sts(cloud.config(ak, sk)).get_caller_identity())
@@ -76,7 +76,7 @@ def test_inactive_key_is_refused_and_reactivated_key_works(cloud: LocalCloud, ra
     assert Sts(cloud.config(ak, sk)).get_caller_identity().body.arn.endswith("user/toggle")
 
 
-def test_deleted_key_is_refused_and_unlisted(cloud: LocalCloud, ram: Ram, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_deleted_key_is_refused_and_unlisted(cloud: LocalCloud, ram: Ram, make_user: MakeUser) -> None:
     ak, sk = make_user("gone")
     ram.delete_access_key(m.DeleteAccessKeyRequest(user_name="gone", user_access_key_id=ak))
     expect_error("InvalidAccessKeyId.NotFound", 404, lambda: Sts(cloud.config(ak, sk)).get_caller_identity())
@@ -109,7 +109,7 @@ def test_another_users_key_is_not_found_under_this_user(ram: Ram, alice: str) ->
         m.DeleteAccessKeyRequest(user_name=alice, user_access_key_id=bobs.access_key_id)))
 
 
-def test_last_used_date_follows_the_clock_of_the_last_request(cloud: LocalCloud, ram: Ram, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_last_used_date_follows_the_clock_of_the_last_request(cloud: LocalCloud, ram: Ram, make_user: MakeUser) -> None:
     ak, sk = make_user("user1")
     request = m.GetAccessKeyLastUsedRequest(user_name="user1", user_access_key_id=ak)
     assert ram.get_access_key_last_used(request).body.access_key_last_used.last_used_date is None

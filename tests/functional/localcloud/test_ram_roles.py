@@ -14,6 +14,7 @@ from alibabacloud_sts20150401.client import Client as Sts
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from localcloud import LocalCloud
+from tests.functional.localcloud.types import MakeUser
 
 
 def expect_error(code: str, status: int, call: Callable[[], Any]) -> None:
@@ -143,7 +144,7 @@ def test_delete_role_with_policies_is_refused(ram: Ram) -> None:
     expect_error("EntityNotExist.Role", 404, lambda: ram.get_role(m.GetRoleRequest(role_name="r")))
 
 
-def test_sts_honours_the_updated_max_session_duration(cloud: LocalCloud, ram: Ram, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_sts_honours_the_updated_max_session_duration(cloud: LocalCloud, ram: Ram, make_user: MakeUser) -> None:
     ak, sk = make_user("assumer", "AliyunSTSAssumeRoleAccess")
     create(ram, "long", trust({"RAM": [f"acs:ram::{cloud.account.account_id}:root"]}))
     assumer = Sts(cloud.config(ak, sk))

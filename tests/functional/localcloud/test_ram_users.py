@@ -12,6 +12,7 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 
 from localcloud import LocalCloud
 from localcloud.ram.models import totp
+from tests.functional.localcloud.types import MakeUser
 
 
 def expect_error(code: str, status: int, call: Callable[[], Any]) -> None:
@@ -100,7 +101,7 @@ def test_rename_to_an_existing_user_is_refused(ram: Ram) -> None:
                  lambda: ram.update_user(m.UpdateUserRequest(user_name="alice", new_user_name="bob")))
 
 
-def test_rename_keeps_keys_groups_policies_and_mfa(cloud: LocalCloud, ram: Ram, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_rename_keeps_keys_groups_policies_and_mfa(cloud: LocalCloud, ram: Ram, make_user: MakeUser) -> None:
     ak, sk = make_user("old", "AliyunRAMReadOnlyAccess")
     ram.create_group(m.CreateGroupRequest(group_name="devs"))
     ram.add_user_to_group(m.AddUserToGroupRequest(group_name="devs", user_name="old"))

@@ -12,6 +12,7 @@ from alibabacloud_resourcemanager20200331.client import Client as RmClient
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from localcloud import LocalCloud
+from tests.functional.localcloud.types import MakeUser
 
 
 def _error(call: Callable[[], Any]) -> ClientException:
@@ -421,7 +422,7 @@ def test_list_policy_attachments_rejects_out_of_range_paging(rm: Any, request_ar
 # --- who may call ------------------------------------------------------------------------
 
 
-def test_attach_policy_by_a_user_without_permission_is_no_permission(cloud: LocalCloud, make_user: Any,
+def test_attach_policy_by_a_user_without_permission_is_no_permission(cloud: LocalCloud, make_user: MakeUser,
                                                                      ram: Any) -> None:
     key_id, secret = make_user("operator")
     client = RmClient(cloud.config(key_id, secret))
@@ -429,14 +430,14 @@ def test_attach_policy_by_a_user_without_permission_is_no_permission(cloud: Loca
     assert (error.code, error.status_code) == ("NoPermission", 403)
 
 
-def test_attach_policy_is_allowed_by_resource_manager_full_access(cloud: LocalCloud, make_user: Any,
+def test_attach_policy_is_allowed_by_resource_manager_full_access(cloud: LocalCloud, make_user: MakeUser,
                                                                   ram: Any, rm: Any) -> None:
     key_id, secret = make_user("operator", "AliyunResourceManagerFullAccess")
     _attach(RmClient(cloud.config(key_id, secret)), _principal(cloud, _user(ram)), cloud.account.account_id)
     assert _attachments(rm).total_count == 1
 
 
-def test_create_resource_group_needs_the_ram_namespace_permission(cloud: LocalCloud, make_user: Any) -> None:
+def test_create_resource_group_needs_the_ram_namespace_permission(cloud: LocalCloud, make_user: MakeUser) -> None:
     denied_id, denied_secret = make_user("reader", "AliyunRAMReadOnlyAccess")
     allowed_id, allowed_secret = make_user("admin", "AliyunRAMFullAccess")
     error = _error(lambda: _create_group(RmClient(cloud.config(denied_id, denied_secret))))
@@ -444,7 +445,7 @@ def test_create_resource_group_needs_the_ram_namespace_permission(cloud: LocalCl
     assert _create_group(RmClient(cloud.config(allowed_id, allowed_secret))).name == "project-a"
 
 
-def test_list_resource_groups_is_allowed_by_ram_read_only_access(cloud: LocalCloud, make_user: Any, rm: Any) -> None:
+def test_list_resource_groups_is_allowed_by_ram_read_only_access(cloud: LocalCloud, make_user: MakeUser, rm: Any) -> None:
     _create_group(rm)
     key_id, secret = make_user("reader", "AliyunRAMReadOnlyAccess")
     listed = RmClient(cloud.config(key_id, secret)).list_resource_groups(rm_models.ListResourceGroupsRequest()).body

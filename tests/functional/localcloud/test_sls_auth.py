@@ -16,7 +16,7 @@ from aliyun.log import GetLogsRequest, LogException, LogItem, PutLogsRequest
 
 from localcloud import LocalCloud
 from localcloud.sls.client import log_client
-from tests.functional.localcloud.types import SlsRaw
+from tests.functional.localcloud.types import MakeUser, SlsRaw
 
 PROJECT, STORE = "audit-trail", "events"
 
@@ -103,7 +103,7 @@ def test_error_request_id_header_is_lower_case_x_log_requestid(cloud: LocalCloud
     assert "x-log-requestid" in list(response.raw.headers)  # the names as sent: the SDK misses X-Log-RequestId
 
 
-def test_disabled_access_key_is_unauthorized(cloud: LocalCloud, ram: Ram, root_sls: Any, make_user: Any) -> None:
+def test_disabled_access_key_is_unauthorized(cloud: LocalCloud, ram: Ram, root_sls: Any, make_user: MakeUser) -> None:
     ak, sk = make_user("writer", "AliyunLogFullAccess")
     ram.update_access_key(ram_models.UpdateAccessKeyRequest(user_access_key_id=ak, status="Inactive", user_name="writer"))
     error = _refused(_put, _client(cloud, ak, sk))
@@ -114,7 +114,7 @@ def test_disabled_access_key_is_unauthorized(cloud: LocalCloud, ram: Ram, root_s
 # --- RAM --------------------------------------------------------------------------------
 
 
-def test_user_without_log_permission_is_unauthorized(cloud: LocalCloud, root_sls: Any, make_user: Any) -> None:
+def test_user_without_log_permission_is_unauthorized(cloud: LocalCloud, root_sls: Any, make_user: MakeUser) -> None:
     ak, sk = make_user("nobody")
     error = _refused(_put, _client(cloud, ak, sk))
     resource = f"acs:log:{cloud.account.region}:{cloud.account.account_id}:project/{PROJECT}/logstore/{STORE}"
@@ -122,14 +122,14 @@ def test_user_without_log_permission_is_unauthorized(cloud: LocalCloud, root_sls
     assert error.get_error_message() == f"denied by sts or ram, action: log:PostLogStoreLogs, resource: {resource}"
 
 
-def test_user_with_log_full_access_writes_and_reads(cloud: LocalCloud, root_sls: Any, make_user: Any) -> None:
+def test_user_with_log_full_access_writes_and_reads(cloud: LocalCloud, root_sls: Any, make_user: MakeUser) -> None:
     ak, sk = make_user("writer", "AliyunLogFullAccess")
     client = _client(cloud, ak, sk)
     _put(client)
     assert _count(client) == 1
 
 
-def test_read_only_user_reads_but_cannot_write(cloud: LocalCloud, root_sls: Any, make_user: Any) -> None:
+def test_read_only_user_reads_but_cannot_write(cloud: LocalCloud, root_sls: Any, make_user: MakeUser) -> None:
     _put(root_sls)
     ak, sk = make_user("reader", "AliyunLogReadOnlyAccess")
     client = _client(cloud, ak, sk)
@@ -138,7 +138,7 @@ def test_read_only_user_reads_but_cannot_write(cloud: LocalCloud, root_sls: Any,
 
 
 def test_policy_scoped_to_one_logstore_allows_only_that_logstore(
-    cloud: LocalCloud, ram: Ram, root_sls: Any, make_user: Any
+    cloud: LocalCloud, ram: Ram, root_sls: Any, make_user: MakeUser
 ) -> None:
     document = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["log:Post*"],
                                                "Resource": [f"acs:log:*:*:project/{PROJECT}/logstore/{STORE}"]}]}
@@ -151,7 +151,7 @@ def test_policy_scoped_to_one_logstore_allows_only_that_logstore(
     assert _refused(_put, client, "other").get_error_code() == "Unauthorized"
 
 
-def test_list_project_checks_the_project_wildcard(cloud: LocalCloud, root_sls: Any, make_user: Any) -> None:
+def test_list_project_checks_the_project_wildcard(cloud: LocalCloud, root_sls: Any, make_user: MakeUser) -> None:
     ak, sk = make_user("nobody")
     error = _refused(_client(cloud, ak, sk).list_project)
     resource = f"acs:log:{cloud.account.region}:{cloud.account.account_id}:project/*"
@@ -162,7 +162,7 @@ def test_list_project_checks_the_project_wildcard(cloud: LocalCloud, root_sls: A
 
 
 @pytest.fixture
-def session(cloud: LocalCloud, ram: Ram, make_user: Any) -> Callable[..., sts_models.AssumeRoleResponseBodyCredentials]:
+def session(cloud: LocalCloud, ram: Ram, make_user: MakeUser) -> Callable[..., sts_models.AssumeRoleResponseBodyCredentials]:
     """Assume a role holding AliyunLogFullAccess; returns the session credentials."""
     account = cloud.account.account_id
     trust = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",

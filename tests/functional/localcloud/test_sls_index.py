@@ -24,7 +24,7 @@ from aliyun.log import (
 
 from localcloud import LocalCloud
 from localcloud.sls.client import log_client
-from tests.functional.localcloud.types import SlsRaw
+from tests.functional.localcloud.types import MakeUser, SlsRaw
 
 PROJECT, STORE = "audit-trail", "events"
 TOKENS = [",", " ", "@", ":"]
@@ -228,7 +228,7 @@ def test_index_survives_a_restart_with_a_state_file(tmp_path: Any) -> None:
 # --- authorization -------------------------------------------------------------------------
 
 
-def test_read_only_user_gets_the_index_but_cannot_create_one(cloud: LocalCloud, sls: Any, make_user: Any) -> None:
+def test_read_only_user_gets_the_index_but_cannot_create_one(cloud: LocalCloud, sls: Any, make_user: MakeUser) -> None:
     sls.create_index(PROJECT, STORE, _config())
     ak, sk = make_user("reader", "AliyunLogReadOnlyAccess")
     reader = log_client(cloud, ak, sk, source="h")
@@ -241,7 +241,7 @@ def test_read_only_user_gets_the_index_but_cannot_create_one(cloud: LocalCloud, 
 
 @pytest.mark.parametrize("action", ["log:UpdateIndex", "log:DeleteIndex"])
 def test_index_changes_are_authorized_per_action_on_the_logstore(
-    cloud: LocalCloud, ram: Ram, sls: Any, make_user: Any, action: str
+    cloud: LocalCloud, ram: Ram, sls: Any, make_user: MakeUser, action: str
 ) -> None:
     sls.create_index(PROJECT, STORE, _config())
     sls.create_index(PROJECT, "other", _config())

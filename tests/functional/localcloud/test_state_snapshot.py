@@ -12,9 +12,10 @@ from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as Ram
 
 from localcloud import LocalCloud
+from tests.functional.localcloud.types import MakeUser
 
 
-def test_a_snapshot_is_plain_data_that_reads_leave_equal(cloud: LocalCloud, ram: Any, kms: Any, make_user: Any) -> None:
+def test_a_snapshot_is_plain_data_that_reads_leave_equal(cloud: LocalCloud, ram: Any, kms: Any, make_user: MakeUser) -> None:
     key_id, secret = make_user("reader", "AliyunRAMReadOnlyAccess")
     kms.create_secret(kms_models.CreateSecretRequest(secret_name="s1", secret_data="v", version_id="v1"))
     before = cloud.state.snapshot()

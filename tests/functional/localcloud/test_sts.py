@@ -12,6 +12,7 @@ from alibabacloud_sts20150401.client import Client as Sts
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from localcloud import LocalCloud
+from tests.functional.localcloud.types import MakeUser
 
 
 def _trust(principal: dict[str, list[str]]) -> str:
@@ -32,7 +33,7 @@ def role_arn(cloud: LocalCloud, ram: Ram) -> str:
 
 
 @pytest.fixture
-def assumer(cloud: LocalCloud, make_user) -> Sts:  # type: ignore[no-untyped-def]
+def assumer(cloud: LocalCloud, make_user: MakeUser) -> Sts:
     ak, sk = make_user("assumer", "AliyunSTSAssumeRoleAccess")
     return Sts(cloud.config(ak, sk))
 
@@ -101,7 +102,7 @@ def test_root_account_cannot_assume_a_role(sts: Sts, role_arn: str) -> None:
     assert (info.value.code, info.value.status_code) == ("NoPermission", 403)
 
 
-def test_caller_without_sts_permission_is_refused(cloud: LocalCloud, role_arn: str, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_caller_without_sts_permission_is_refused(cloud: LocalCloud, role_arn: str, make_user: MakeUser) -> None:
     ak, sk = make_user("no-sts")
     with pytest.raises(ClientException) as info:
         _assume(Sts(cloud.config(ak, sk)), role_arn)

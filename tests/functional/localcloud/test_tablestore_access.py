@@ -25,7 +25,7 @@ from tablestore.retry import NoDelayRetryPolicy
 from localcloud.app import LocalCloud
 from localcloud.tablestore import signing
 from localcloud.tablestore.client import ots_client
-from tests.functional.localcloud.types import OtsRaw
+from tests.functional.localcloud.types import MakeUser, OtsRaw
 
 RT = ReservedThroughput(CapacityUnit(0, 0))
 
@@ -120,7 +120,7 @@ def test_malformed_protobuf_and_plainbuffer_are_parameter_invalid(cloud: LocalCl
     assert cloud.state.tablestore.dump(ots_raw.instance, "t")["rows"] == []
 
 
-def test_ram_user_needs_ots_put_row_on_the_table(cloud: LocalCloud, ots: Any, make_user: Any, ram: Any, ots_raw: OtsRaw) -> None:
+def test_ram_user_needs_ots_put_row_on_the_table(cloud: LocalCloud, ots: Any, make_user: MakeUser, ram: Any, ots_raw: OtsRaw) -> None:
     ak, sk = make_user("writer")
     user = ots_raw.client(ak, sk)
     status, code, message = _fails(lambda: user.put_row("t", Row([("id", "a")], [("v", 1)])))
@@ -137,7 +137,7 @@ def test_ram_user_needs_ots_put_row_on_the_table(cloud: LocalCloud, ots: Any, ma
     assert user.list_table() == ("other", "t")
 
 
-def test_sts_credentials_work_and_expire(cloud: LocalCloud, ots: Any, make_user: Any, ram: Any, ots_raw: OtsRaw) -> None:
+def test_sts_credentials_work_and_expire(cloud: LocalCloud, ots: Any, make_user: MakeUser, ram: Any, ots_raw: OtsRaw) -> None:
     from alibabacloud_ram20150501 import models as ram_models
     from alibabacloud_sts20150401.client import Client as Sts
 

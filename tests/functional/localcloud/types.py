@@ -18,6 +18,13 @@ class Admin(Protocol):
     def __call__(self, method: str, path: str, body: Any = None) -> tuple[int, dict[str, Any]]: ...
 
 
+class MakeUser(Protocol):
+    """tests/conftest.py's ``make_user``: a RAM user with these system policies attached; its
+    ``(AccessKey id, AccessKey secret)``."""
+
+    def __call__(self, name: str, *system_policies: str) -> tuple[str, str]: ...
+
+
 class RawPop(Protocol):
     """Hand-built POP requests for what the SDK never sends (stale dates, replayed nonces)."""
 

@@ -1,7 +1,7 @@
 """rampart.audit: the records of one event, one write, the stderr fallback and its replay.
 
 The sink here is an in-memory implementation of rampart's own ``AuditSink`` port (not an
-SDK); the SLS adapter is exercised against localcloud in tests/functional/rampart/test_audit_sls.py.
+SDK: tests/unit/rampart/memory_audit.py); the SLS adapter is exercised against localcloud in tests/functional/rampart/test_audit_sls.py.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -25,7 +24,6 @@ from rampart.audit import (
 )
 from rampart.model import (
     Approval,
-    AuditRecord,
     AuditResult,
     EventKind,
     LifecycleEvent,
@@ -37,6 +35,8 @@ from rampart.model import (
     StepKind,
 )
 from rampart.redact import SecretRegistry
+
+from tests.unit.rampart.memory_audit import MemorySink
 
 T0 = datetime(2024, 5, 1, 10, 0, 0, 250000, tzinfo=timezone.utc)
 LIVE = "Zq8vR2mK9pLx4TnB7wYc3HdF6sJa1E"
@@ -51,33 +51,10 @@ class Clock:
         return self.now
 
 
-class MemorySink:
-    """Keeps records; answers the reads by event and by correlation id (all ``replay`` makes)."""
-
-    def __init__(self, fail: Exception | None = None) -> None:
-        self.writes: list[list[AuditRecord]] = []
-        self.fail = fail
-
-    @property
-    def records(self) -> list[AuditRecord]:
-        return [r for batch in self.writes for r in batch]
-
-    def write(self, records: Sequence[AuditRecord]) -> None:
-        if self.fail is not None:
-            raise self.fail
-        self.writes.append(list(records))
-
-    def by_event(self, event_id: str, since: datetime, until: datetime, *, limit: int = 100) -> list[AuditRecord]:
-        return [r for r in self.records if since <= r.time < until and r.event_id == event_id][:limit]
-
-    def by_correlation(self, correlation_id: str, since: datetime, until: datetime, *,
-                       limit: int = 1000) -> list[AuditRecord]:
-        return [r for r in self.records if since <= r.time < until and r.correlation_id == correlation_id][:limit]
-
-
-def trail(clock: Clock | None = None, **fields: str) -> AuditTrail:
-    options = {"correlation_id": "c-1", "event_id": "e-1", "source": "hr:generic", "actor": "hr-bot"} | fields
-    return AuditTrail(clock=clock or Clock(), **options)
+def trail(clock: Clock | None = None, *, correlation_id: str = "c-1", event_id: str = "e-1", approver: str = "",
+          person_id: str = "", registry: SecretRegistry | None = None) -> AuditTrail:
+    return AuditTrail(clock=clock or Clock(), correlation_id=correlation_id, event_id=event_id, source="hr:generic",
+                      actor="hr-bot", approver=approver, person_id=person_id, registry=registry)
 
 
 STEP = Step(StepKind.ATTACH_POLICY, "alice", PolicyAttachment(PolicyRef(PolicyType.SYSTEM, "AliyunARMSReadOnlyAccess")),

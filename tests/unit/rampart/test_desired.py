@@ -13,7 +13,7 @@ from rampart.naming import MANAGED_BY, PERSON, PROFILES, STATE, TagLimitError
 from rampart.planning import desire
 
 from tests.conftest import repo_path
-from tests.unit.rampart.plan_fixtures import (
+from tests.unit.rampart.examples import (
     EARLIER,
     ECS,
     FULL,

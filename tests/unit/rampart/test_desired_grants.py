@@ -25,7 +25,7 @@ from rampart.model import (
 from rampart.naming import GRACE_UNTIL, GRANT_PREFIX, STATE
 from rampart.planning import allow_bounds, desire, desire_sweep, timebound_policy_name
 
-from tests.unit.rampart.plan_fixtures import (
+from tests.unit.rampart.examples import (
     ADMIN,
     ECS,
     FULL,

@@ -9,6 +9,7 @@ grant and a revoke of one profile end as the later one says, in either arrival o
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from rampart.errors import StaleEvent
@@ -16,12 +17,12 @@ from rampart.model import Catalog, EventKind, LifecycleEvent, ObservedUser, Revo
 from rampart.naming import GRANT_PREFIX, REVOKED_PREFIX, marker_from_tags, marker_tags
 from rampart.planning import decided_at, desire, desire_sweep
 
-from tests.unit.rampart.plan_fixtures import EARLIER, NOW, approval, arms_catalog, event, onboarded, person, with_
+from tests.unit.rampart.examples import EARLIER, NOW, approval, arms_catalog, event, onboarded, person, with_
 
 T1, T2, T3 = NOW - timedelta(minutes=30), NOW - timedelta(minutes=20), NOW - timedelta(minutes=10)
 
 
-def grant(profile: str, at: datetime, ticket: str = "T-1", **fields: object) -> LifecycleEvent:
+def grant(profile: str, at: datetime, ticket: str = "T-1", **fields: Any) -> LifecycleEvent:
     return event(EventKind.GRANT, at=at, profile=profile, approval=approval(ticket), **fields)
 
 

@@ -171,7 +171,7 @@ def test_display_name_for_nothing_left_uses_the_logon_name() -> None:
 
 
 def test_free_name_is_kept() -> None:
-    assert resolve_collision("alice", {}.get, "E1") == "alice"
+    assert resolve_collision("alice", dict[str, str]().get, "E1") == "alice"
 
 
 def test_name_already_this_persons_is_kept() -> None:

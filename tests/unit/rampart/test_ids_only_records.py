@@ -10,7 +10,7 @@ from rampart.model import HR_RECORD_ATTRIBUTE, HR_RECORD_IDS_ONLY, EventKind, Li
 from rampart.planning import desire
 from rampart.sources.hr import IDS_ONLY, RECORD_ATTRIBUTE
 
-from tests.unit.rampart.plan_fixtures import NOW, arms_catalog, event, joiner, onboarded, person
+from tests.unit.rampart.examples import NOW, arms_catalog, event, joiner, onboarded, person
 
 IDS_ONLY_ATTRIBUTES = {HR_RECORD_ATTRIBUTE: HR_RECORD_IDS_ONLY}
 

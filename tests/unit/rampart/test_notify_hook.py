@@ -16,7 +16,7 @@ from rampart.fc import lifecycle
 from rampart.model import AuditResult, LifecycleEvent
 from rampart.notify import Notice, NotifyKind, NotifyOutcome, NotifySetup, after_event, is_lasting
 
-from tests.unit.rampart.test_audit_unit import MemorySink
+from tests.unit.rampart.memory_audit import MemorySink
 from tests.unit.rampart.test_notify import created, event_result, joiner_event, leaver_event
 
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)

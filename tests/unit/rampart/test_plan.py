@@ -29,7 +29,7 @@ from rampart.naming import GRANT_PREFIX, PERSON, STATE
 from rampart.planning import allow_bounds, desire, desire_sweep
 from rampart_dev.simulate import simulate
 
-from tests.unit.rampart.plan_fixtures import (
+from tests.unit.rampart.examples import (
     ECS,
     FULL,
     NOW,

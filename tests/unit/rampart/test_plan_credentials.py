@@ -20,7 +20,7 @@ from rampart.model import (
 from rampart.planning import desire, desire_sweep, plan_rotation
 from rampart_dev.simulate import simulate
 
-from tests.unit.rampart.plan_fixtures import (
+from tests.unit.rampart.examples import (
     EARLIER,
     NOW,
     arms_catalog,

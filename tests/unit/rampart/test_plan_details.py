@@ -39,7 +39,7 @@ from rampart.model import (
 from rampart.naming import PERSON
 from rampart.planning import desire
 
-from tests.unit.rampart.plan_fixtures import NOW, READONLY, arms_catalog, joiner, planned
+from tests.unit.rampart.examples import NOW, READONLY, arms_catalog, joiner, planned
 
 CUSTOM = PolicyRef(PolicyType.CUSTOM, "a-b")
 
@@ -115,14 +115,14 @@ def test_a_bad_scope_detail_is_a_step_detail_error(scope: Any) -> None:
 
 @pytest.mark.parametrize("build", [
     lambda: Tags((("a", "1"), ("a", "2"))),
-    lambda: Tags((("a", 1),)),
+    lambda: Tags((("a", 1),)),  # type: ignore[arg-type]  # wrong type on purpose
     lambda: Tags((("", "1"),)),
-    lambda: Tags.of({"a": None}),
+    lambda: Tags.of({"a": None}),  # type: ignore[dict-item]  # wrong type on purpose
     lambda: Untag(("a", "a")),
     lambda: Untag(("",)),
     lambda: SecretDeletion("rampart/a/access-key", 0),
     lambda: SecretDeletion("rampart/a/access-key", True),
-    lambda: SecretDeletion("rampart/a/access-key", "7"),
+    lambda: SecretDeletion("rampart/a/access-key", "7"),  # type: ignore[arg-type]  # wrong type on purpose
     lambda: SecretDeletion("", 7),
     lambda: SecretRef(""),
     lambda: AccessKeyRef(""),
@@ -130,14 +130,14 @@ def test_a_bad_scope_detail_is_a_step_detail_error(scope: Any) -> None:
     lambda: MfaDevice(""),
     lambda: PolicyName(""),
     lambda: DisplayName(""),
-    lambda: NewUser("Alice", None, "", ""),
+    lambda: NewUser("Alice", None, "", ""),  # type: ignore[arg-type]  # wrong type on purpose
     lambda: NewPolicy("rampart-tb-x", READONLY, "p", datetime(2025, 6, 1), ACCOUNT, ""),
     lambda: NewPolicy("rampart-tb-x", READONLY, "p", NOW, ACCOUNT, "", document=""),
     lambda: NewPolicy("", READONLY, "p", NOW, ACCOUNT, ""),
-    lambda: Escrow("password", "p-1", "", "rampart/a/console-password"),
+    lambda: Escrow("password", "p-1", "", "rampart/a/console-password"),  # type: ignore[arg-type]  # wrong type on purpose
     lambda: Escrow(SecretKind.PASSWORD, "p-1", "", ""),
     lambda: Escrow(SecretKind.ACCESS_KEY, "p-1", "", "rampart/a/access-key", reset_required=True),
-    lambda: Escrow(SecretKind.PASSWORD, "p-1", "", "rampart/a/console-password", mfa_required="true"),
+    lambda: Escrow(SecretKind.PASSWORD, "p-1", "", "rampart/a/console-password", mfa_required="true"),  # type: ignore[arg-type]  # wrong type on purpose
 ])
 def test_a_malformed_detail_is_refused_when_built(build: Any) -> None:
     with pytest.raises(StepDetailError):

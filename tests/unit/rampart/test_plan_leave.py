@@ -23,7 +23,7 @@ from rampart.naming import GRACE_UNTIL, STATE
 from rampart.planning import desire, desire_sweep
 from rampart_dev.simulate import simulate
 
-from tests.unit.rampart.plan_fixtures import (
+from tests.unit.rampart.examples import (
     NOW,
     arms_catalog,
     converge,

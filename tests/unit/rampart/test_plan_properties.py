@@ -58,7 +58,7 @@ from rampart.model import (
 from rampart.planning import Desired, allow_bounds, desire, desire_sweep, plan, plan_rotation, timebound_prefix
 from rampart_dev.simulate import apply_step, simulate
 
-from tests.unit.rampart.plan_fixtures import NOW
+from tests.unit.rampart.examples import NOW
 
 USER = "alice.b"
 T0 = NOW - timedelta(days=3)
@@ -312,7 +312,7 @@ def test_rotation_keeps_one_escrowed_key_and_a_crash_inside_it_is_repaired(
         return
     label("rotated")
     [old] = state.keys
-    rotated = state
+    rotated: ObservedUser | None = state
     for index, step in enumerate(rotation.steps):
         rotated = apply_step(rotated, step, later, index=index)
         assert rotated is not None and len(rotated.keys) <= 2

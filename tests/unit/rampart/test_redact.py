@@ -192,9 +192,9 @@ def test_a_registry_never_shows_its_values(registry: SecretRegistry) -> None:
 
 # --- properties -------------------------------------------------------------------------------
 
-_texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+_texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40)
 _secrets = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=4, max_size=40
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=4, max_size=40
 )
 
 

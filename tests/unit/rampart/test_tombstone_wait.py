@@ -11,13 +11,17 @@ from rampart.engine import LOOKBACK, Tombstones
 from rampart.errors import CloudError
 from rampart.model import AuditRecord, AuditResult
 
+from tests.unit.rampart.memory_audit import MemorySink
+
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 
 
-class ScriptedTrail:
-    """Answers each read of removals from a script: a list of records, or an exception to raise."""
+class ScriptedTrail(MemorySink):
+    """Answers each read of removals from a script: a list of records, or an exception to raise;
+    the wait reads nothing else, and never writes."""
 
     def __init__(self, answers: Sequence[list[AuditRecord] | Exception]) -> None:
+        super().__init__()
         self.answers = list(answers)
         self.queries: list[dict[str, object]] = []
 

@@ -9,8 +9,6 @@ Each line is one ``write`` to an ``O_APPEND`` file: whole lines, in the order th
 from any number of processes. The event: ``{"tag": str, "together": int, "hold": s, "patience": s}``.
 """
 
-from __future__ import annotations
-
 import json
 import os
 import time
@@ -31,7 +29,7 @@ def _open_now(path: str) -> int:
     return sum(1 if kind == "start" else -1 for kind, *_ in lines)
 
 
-def handler(event: bytes, context: Any) -> str:
+def handler(event: bytes, context: Any) -> Any:
     job = json.loads(event)
     path = os.environ["SPAN_LOG"]
     instance = os.environ.get("FC_INSTANCE_ID", "inline")
@@ -41,4 +39,4 @@ def handler(event: bytes, context: Any) -> str:
         time.sleep(0.02)
     time.sleep(float(job.get("hold", 0.3)))
     _write(path, f"end {job['tag']} {instance}")
-    return str(job["tag"])
+    return job["tag"]

@@ -1,4 +1,7 @@
-"""Plain-data builders for the desired-state and planner unit tests (no cloud, no clock)."""
+"""Examples for the desired-state and planner unit tests: the ARMS guide's catalog, a person,
+lifecycle events and approvals, and the pure steps from them to a plan and the state it leaves
+(``rampart.planning`` and ``rampart_dev.simulate``). Plain values and pure functions: no cloud, no
+clock, nothing a fixture has to set up, so parametrize lists and strategies may use them too."""
 
 from __future__ import annotations
 
@@ -87,7 +90,7 @@ def event(kind: EventKind, *, at: datetime = NOW, pid: str = "p-1", **fields: An
     return LifecycleEvent(f"ev-{kind.value}-{at.isoformat()}", kind, at, "test", pid, **fields)
 
 
-def joiner(at: datetime = EARLIER, **person_fields: Any) -> LifecycleEvent:
+def joiner(at: datetime = EARLIER, /, **person_fields: Any) -> LifecycleEvent:
     return event(EventKind.JOINER, at=at, person=person(**person_fields))
 
 
