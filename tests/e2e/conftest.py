@@ -10,11 +10,13 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from localcloud import LocalCloud
 from tests.e2e.s_yaml_checker import SYamlChecker
 from tests.e2e.types import RunBuild
 
@@ -64,3 +66,12 @@ def full_build(repo_root: Path, run_build: RunBuild) -> Path:
 def runtime_python(full_build: Path, build_tool: ModuleType) -> str:
     """The interpreter the build compiled with (its first line of output names it)."""
     return str(build_tool.find_python(RUNTIME))
+
+
+@pytest.fixture
+def make_roles(cloud: LocalCloud, repo_root: Path) -> Callable[[], tuple[str, str]]:
+    """The two function roles made from deploy/policies in this test's localcloud (the same
+    deployment step the functional tests use), returning the stand-in user's key."""
+    from tests.functional.rampart.fixtures.functions import create_roles
+
+    return lambda: create_roles(cloud, repo_root / "deploy" / "policies")

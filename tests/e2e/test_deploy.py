@@ -33,7 +33,6 @@ from tests.conftest import repo_path
 from tests.e2e.deployment import FUNCTION_NAMES, RECEIVER_ROLE, WORKER_ROLE
 from tests.e2e.s_yaml_checker import SYamlChecker
 from tests.e2e.types import RunBuild
-from tests.functional.rampart.fixtures.functions import create_roles
 
 S_YAML = repo_path("s.yaml")
 POLICIES = repo_path("deploy", "policies")
@@ -341,9 +340,9 @@ def test_the_worker_invokes_no_function_and_stays_in_its_names(s_yaml_checker: S
     assert not s_yaml_checker.allows(WORKER_ROLE, "sts:AssumeRole", "acs:ram::1:role/rampart-receiver")
 
 
-def test_localcloud_enforces_the_policies_on_the_roles(cloud: LocalCloud) -> None:
+def test_localcloud_enforces_the_policies_on_the_roles(cloud: LocalCloud, make_roles: Callable[[], tuple[str, str]]) -> None:
     """The roles made from the JSON files, asked through localcloud's authorizer."""
-    create_roles(cloud, POLICIES)
+    make_roles()
     account = cloud.account.account_id
 
     def allowed(role: str, action: str, resource: str) -> bool:

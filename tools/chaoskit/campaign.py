@@ -31,6 +31,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from alibabacloud_kms20160120 import models as kms_models
 from rampart_dev.admin import Admin
 from rampart_dev.devstack import (
     DEV_RESOURCE_GROUP,
@@ -387,7 +388,7 @@ class Campaign:
             values |= {str(val) for key, val in source.items() if isinstance(val, str) and key not in PUBLIC_KEYS}
         for name in secrets:
             try:
-                raw = str(c.kms.get_secret_value(check.kms_models.GetSecretValueRequest(secret_name=name)).body.secret_data)
+                raw = str(c.kms.get_secret_value(kms_models.GetSecretValueRequest(secret_name=name)).body.secret_data)
             except Exception:  # noqa: S112 - pending deletion: its value was collected during the run
                 continue
             values.add(raw)

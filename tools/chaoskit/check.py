@@ -264,9 +264,10 @@ def check_escrow(states: Mapping[str, UserState], secrets: Mapping[str, SecretSt
         if secret.pending:
             continue
         user = name.split("/")[1] if name.count("/") >= 2 else ""
-        state = states.get(user)
-        if state is None:
+        found = states.get(user)
+        if found is None:
             continue  # not one of the campaign's users
+        state = found
         if not state.exists:
             problems.append(f"live secret {name} of a user that is gone")
         elif name.endswith("/access-key") and secret.current not in state.keys:

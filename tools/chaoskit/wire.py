@@ -15,6 +15,7 @@ import random
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter
 from datetime import datetime, timezone
@@ -182,7 +183,7 @@ class Sender:
 
     def _post(self, ev: Event, body: bytes, rng: random.Random) -> str:
         request = self.signed(ev, body, datetime.now(timezone.utc), rng)
-        query = "&".join(f"{k}={urllib.request.quote(v)}" for k, v in request.query.items())
+        query = "&".join(f"{k}={urllib.parse.quote(v)}" for k, v in request.query.items())
         http = urllib.request.Request(self.url + ev.channel.value + (f"?{query}" if query else ""),  # noqa: S310
                                       data=request.body, headers=request.headers, method="POST")
         try:
