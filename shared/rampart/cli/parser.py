@@ -170,6 +170,11 @@ def build_parser(extra_verbs: Sequence[Callable[[Verb], None]] = ()) -> argparse
     p.add_argument("--list", action="store_true", help="only list held events; do not release")
     p.add_argument("--since-days", type=positive, default=7, metavar="N", help="look back N days for held events (7)")
 
+    p = verb("ledger", verbs_ops.cmd_ledger, "the ledger (RAMPART_OTS_INSTANCE): import a deployment's state into it")
+    p.add_argument("action", choices=["import"], help="import: rows from the users' rampart tags and the audit "
+                                                       "trail's removals (idempotent; never overwrites a row)")
+    p.add_argument("--dry-run", action="store_true", help="report what would be written; write nothing")
+
     p = verb("replay", verbs_ops.cmd_replay, "re-send audit records spilled to stderr while SLS was unreachable")
     p.add_argument("file", metavar="FILE", nargs="?", default="-", help="a log dump with the spill lines (- : stdin)")
     p.add_argument("--wait", type=seconds, default=TOMBSTONE_WAIT_SECONDS, metavar="S",

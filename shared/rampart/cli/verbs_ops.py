@@ -15,7 +15,7 @@ from rampart.cli.context import Runtime
 from rampart.cli.output import EXIT_FAILED, EXIT_INPUT, EXIT_OK, Output, result_exit_code, worst
 from rampart.engine import EventResult, Tombstones, UserResult, find_drift
 from rampart.engine.sweep import record_drift, sweep_all
-from rampart.errors import EventError
+from rampart.errors import ConfigError, EventError
 from rampart.events import parse_event
 from rampart.model import AuditRecord, AuditResult, LifecycleEvent
 from rampart.operations import event_id
@@ -133,6 +133,23 @@ def cmd_release(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
 
 
 # --- replay ----------------------------------------------------------------------------------
+
+
+def cmd_ledger(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
+    from rampart.operations import import_ledger
+
+    if rt.ledger is None:
+        raise ConfigError("no ledger configured", hint="set RAMPART_OTS_INSTANCE (and run rampart init)")
+    report = import_ledger(rt.identities, rt.sink, rt.ledger, rt.clock, dry_run=args.dry_run)
+    verb = "would create" if report.dry_run else "created"
+    out.line(f"ledger import: {verb} {len(report.created)} row(s), {len(report.unchanged)} already there, "
+             f"{len(report.unproven)} not proven")
+    out.lines([f"  not proven: {why}" for why in report.unproven])
+    out.data(report.as_dict())
+    if not report.ok:
+        out.reason("some of the deployment's state could not be proven (listed above); nothing was written for it")
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 def cmd_replay(args: argparse.Namespace, rt: Runtime, out: Output) -> int:

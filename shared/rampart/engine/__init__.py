@@ -21,7 +21,7 @@ from rampart.engine._observe import (
     users_for_person,
 )
 from rampart.engine._results import EventResult, Target, UserResult
-from rampart.engine._tombstones import LOOKBACK, TOMBSTONE_WAIT_SECONDS, Tombstones
+from rampart.engine._tombstones import LOOKBACK, TOMBSTONE_WAIT_SECONDS, Tombstones, removal_time
 
 __all__ = [
     "CALLS_ABSENT",
@@ -49,5 +49,6 @@ __all__ = [
     "lock_name",
     "observe",
     "read_lock",
+    "removal_time",
     "users_for_person",
 ]

@@ -1,5 +1,5 @@
 """What an operator runs: ``rampart init``, ``status``, ``handover``, the manual lifecycle
-events (``join``, ``grant``, ``revoke``, ``leave``) and the bulk import.
+events (``join``, ``grant``, ``revoke``, ``leave``), the bulk import and the ledger import.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from rampart.operations._bulk import (
 from rampart.operations._bulk_csv import ImportRow, event_id_for, group_rows, read_csv, source_for
 from rampart.operations._handover import HandoverResult, NoTerminal, Terminal, hand_over, open_terminal
 from rampart.operations._initialise import InitReport, initialise
+from rampart.operations._ledger_import import LedgerImport, import_ledger
 from rampart.operations._manual import (
     Operator,
     approval_for,
@@ -33,6 +34,7 @@ __all__ = [
     "ImportReport",
     "ImportRow",
     "InitReport",
+    "LedgerImport",
     "NoTerminal",
     "Operator",
     "Outcome",
@@ -46,6 +48,7 @@ __all__ = [
     "group_rows",
     "hand_over",
     "import_csv",
+    "import_ledger",
     "initialise",
     "join_events",
     "leave_event",
