@@ -33,6 +33,9 @@ class AuditAction(Enum):
     be made (kind and policy only). An instance can die after a step took effect and before
     that step's own record was sent; this write-ahead record still puts the change under the
     event's correlation id."""
+    LEDGER_IMPORT = "ledger-import"
+    """``rampart ledger import`` gave a person a ledger row (written ahead of the row: the
+    detail names the users, their marker's state and event time, and the removal if any)."""
     NOTIFY = "notify"
     """A chat robot or webhook was told of a joiner or leaver (``rampart.notify``): result ok or
     failed, detail the kind and the robot's answer code; never the robot's URL or secret."""

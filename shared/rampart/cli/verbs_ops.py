@@ -140,7 +140,8 @@ def cmd_ledger(args: argparse.Namespace, rt: Runtime, out: Output) -> int:
 
     if rt.ledger is None:
         raise ConfigError("no ledger configured", hint="set RAMPART_OTS_INSTANCE (and run rampart init)")
-    report = import_ledger(rt.identities, rt.sink, rt.ledger, rt.clock, dry_run=args.dry_run)
+    report = import_ledger(rt.identities, rt.sink, rt.ledger, rt.clock, dry_run=args.dry_run,
+                           actor=rt.operator.arn, event_id=event_id("ledger-import", rt.token()))
     verb = "would create" if report.dry_run else "created"
     out.line(f"ledger import: {verb} {len(report.created)} row(s), {len(report.unchanged)} already there, "
              f"{len(report.unproven)} not proven")

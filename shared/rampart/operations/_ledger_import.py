@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from rampart.audit import AuditAction, AuditTrail
 from rampart.engine import LOOKBACK, removal_time
 from rampart.errors import LedgerConflict
-from rampart.model import Marker, PersonRecord, Removal
+from rampart.model import AuditResult, Marker, PersonRecord, Removal
 from rampart.naming import created_for, is_rampart_tag, marker_from_tags
 from rampart.ports import AuditSink, Identities, Ledger
 
@@ -52,9 +53,25 @@ def _same(a: PersonRecord, b: PersonRecord) -> bool:
     return dict(a.users) == dict(b.users) and a.removal == b.removal
 
 
+def _audit(sink: AuditSink | None, rows: list[PersonRecord], clock: Callable[[], datetime], actor: str,
+           event_id: str) -> None:
+    """One ``ledger-import`` record per row, sent before any row is written (no audit, no write)."""
+    if sink is None or not rows:
+        return
+    trail = AuditTrail(correlation_id=event_id, event_id=event_id, source="cli", clock=clock, actor=actor)
+    for row in rows:
+        trail.add(AuditAction.LEDGER_IMPORT, AuditResult.OK, target=row.person_id, detail={
+            "person_id": row.person_id,
+            "users": {name: {"state": m.state.value, "event_time": m.event_time.isoformat()}
+                      for name, m in sorted(row.users.items())},
+            "removal": None if row.removal is None else {"at": row.removal.at.isoformat(),
+                                                         "event_id": row.removal.event_id}})
+    sink.write(trail.records)
+
+
 def import_ledger(
     identities: Identities, sink: AuditSink | None, ledger: Ledger, clock: Callable[[], datetime], *,
-    dry_run: bool = False,
+    dry_run: bool = False, actor: str = "", event_id: str = "ledger-import",
 ) -> LedgerImport:
     unproven: list[str] = []
     users: dict[str, dict[str, Marker]] = {}
@@ -81,8 +98,8 @@ def import_ledger(
                 continue
             if record.person_id and (record.person_id not in removals or moment > removals[record.person_id].at):
                 removals[record.person_id] = Removal(moment, record.event_id)
-    created: list[str] = []
     unchanged: list[str] = []
+    to_write: list[PersonRecord] = []
     for person_id in sorted(set(users) | set(removals)):
         markers = users.get(person_id, {})
         removal = removals.get(person_id)
@@ -100,11 +117,16 @@ def import_ledger(
                 unproven.append(f"person {person_id}: the ledger already holds a different row (version "
                                 f"{existing.version}); not overwritten")
             continue
-        if not dry_run:
-            try:
-                ledger.save(row)
-            except LedgerConflict:
-                unproven.append(f"person {person_id}: written by someone else during the import; not overwritten")
-                continue
-        created.append(person_id)
-    return LedgerImport(dry_run, tuple(created), tuple(unchanged), tuple(unproven))
+        to_write.append(row)
+    created: list[str] = []
+    if dry_run:
+        return LedgerImport(True, tuple(r.person_id for r in to_write), tuple(unchanged), tuple(unproven))
+    _audit(sink, to_write, clock, actor, event_id)
+    for row in to_write:
+        try:
+            ledger.save(row)
+        except LedgerConflict:
+            unproven.append(f"person {row.person_id}: written by someone else during the import; not overwritten")
+            continue
+        created.append(row.person_id)
+    return LedgerImport(False, tuple(created), tuple(unchanged), tuple(unproven))

@@ -14,6 +14,7 @@ import pytest
 from alibabacloud_ims20190815 import models as ims_models
 from alibabacloud_ims20190815.client import Client as Ims
 from rampart.adapters.ledger import TablestoreLedger
+from rampart.adapters.sls import SlsAuditSink
 from rampart.config import LedgerSettings, Settings
 from rampart.model import LifecycleState, PersonRecord
 
@@ -72,6 +73,9 @@ def test_the_import_writes_each_person_once_from_markers_and_removals(cloud: Loc
     again = cli.ok("ledger", "import", "--json").json()
     assert again["created"] == [] and again["unchanged"] == ["E1", "E2"]
     assert ledger.person("E1") == kept  # not rewritten: same version
+    trail = SlsAuditSink(Settings.from_env(cli.env)).by_action(
+        "ledger-import", cloud.now() - timedelta(hours=1), cloud.now() + timedelta(seconds=1))
+    assert sorted((r.target, r.actor != "") for r in trail) == [("E1", True), ("E2", True)]  # once each, by whom
 
 
 def test_a_row_that_says_something_else_is_reported_not_overwritten(cloud: LocalCloud, cli: Cli) -> None:
