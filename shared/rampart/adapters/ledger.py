@@ -27,7 +27,6 @@ and the Python SDK cannot return the new value (§2.3).
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -290,7 +289,7 @@ class TablestoreLedger:
             write = partial(self.client().put_row, self.table("counters"), row, condition)
             if self._conditional("PutRow", write, mine):
                 return True
-            time.sleep(0)  # another writer won this round: read again
+            # another writer won this round: read the count again
         raise LedgerConflict(f"counter {counter!r} kept changing under {self._ledger.cas_attempts} attempts",
                              hint="the event is retried by Function Compute")
 
