@@ -231,5 +231,5 @@ def test_a_sink_failure_during_replay_propagates() -> None:
 
 
 def test_actions_beyond_step_kinds_are_named() -> None:
-    assert {a.value for a in AuditAction} == {"event", "removal", "leaver-certificate", "breaker-release", "handover",
+    assert {a.value for a in AuditAction} == {"event", "removal", "leaver-certificate", "breaker-release", "handover", "ledger-import",
                                               "notify", "plan"}
