@@ -16,7 +16,7 @@ after the import the ledger decides, and a tag that disagrees with it is tamperi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -37,7 +37,7 @@ class LedgerImport:
     """Person ids given a row (or, in a dry run, that would be)."""
     unchanged: tuple[str, ...] = ()
     """Person ids whose row already said the same."""
-    unproven: tuple[str, ...] = field(default=())
+    unproven: tuple[str, ...] = ()
     """What the import could not prove, one sentence each; nothing was written for it."""
 
     @property
